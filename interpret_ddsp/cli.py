@@ -6,9 +6,14 @@ library function. Problems the user can fix print one sentence (exit 2)."""
 import argparse
 import sys
 
+CREPE_CAPACITIES = ('tiny', 'small', 'medium', 'large', 'full')
+
 
 def _doctor(args):
+  from interpret_ddsp import compat  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import environment  # pylint: disable=g-import-not-at-top
+  if args.crepe_model:
+    compat.require_crepe_capacity(args.crepe_model)
   lines, problems = environment.diagnose(run_crepe=not args.quick)
   print('\n'.join(lines))
   if args.require_gpu:
@@ -50,6 +55,8 @@ def build_parser():
       'doctor', help='report the installed stack and check that it works')
   doctor.add_argument('--quick', action='store_true',
                       help='skip running CREPE on a test tone')
+  doctor.add_argument('--crepe_model', choices=CREPE_CAPACITIES,
+                      help='fail unless this CREPE capacity is installed')
   doctor.add_argument('--require-gpu', action='store_true',
                       help='fail unless TensorFlow sees a GPU')
   doctor.set_defaults(func=_doctor)

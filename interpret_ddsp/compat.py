@@ -46,15 +46,19 @@ CREPE_CAPACITIES = ('tiny', 'small', 'medium', 'large', 'full')
 
 
 def check_legacy_keras():
-  """Raises a clear error if `tf.keras` is Keras 3 in this process."""
+  """Raises a clear error if `tf.keras` is Keras 3 in this process.
+
+  Returns:
+    The module that defines tf.keras layers (tf_keras.src....).
+  """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  name = tf.keras.__name__
-  if not name.startswith('tf_keras'):
+  module = tf.keras.layers.Layer.__module__
+  if not module.startswith('tf_keras'):
     raise errors.EnvironmentProblem(
-        f'tf.keras is Keras 3 ({name}) in this process, but ddsp needs '
+        f'tf.keras is Keras 3 ({module}) in this process, but ddsp needs '
         'Keras 2: import interpret_ddsp before tensorflow/ddsp, or set '
         'TF_USE_LEGACY_KERAS=1 before starting Python.')
-  return name
+  return module
 
 
 # --- 2. Beam pipeline options -----------------------------------------------

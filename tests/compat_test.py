@@ -1,0 +1,141 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Each shim in interpret_ddsp.compat does what its docstring says."""
+
+import os
+import subprocess
+import sys
+
+import crepe
+import librosa
+import numpy as np
+import pytest
+import soundfile
+import tensorflow as tf
+
+from interpret_ddsp import compat
+from interpret_ddsp import signals
+
+
+def test_tf_keras_is_keras_2_and_ddsp_uses_it():
+  from ddsp.training import nn  # pylint: disable=g-import-not-at-top
+  assert tf.keras.layers.Layer.__module__.startswith('tf_keras')
+  layer = nn.FcStack(8, 1)
+  assert isinstance(layer, tf.keras.layers.Layer)
+  assert type(layer).__mro__[1].__module__.startswith(('tf_keras', 'ddsp'))
+  assert compat.check_legacy_keras().startswith('tf_keras')
+
+
+def test_keras_3_loaded_first_gives_clear_error(clean_env):
+  code = ('import tensorflow as tf; tf.keras.layers.Dense; '
+          'import interpret_ddsp')
+  out = subprocess.run([sys.executable, '-c', code], env=clean_env,
+                       capture_output=True, text=True, timeout=300,
+                       check=False)
+  assert out.returncode != 0
+  assert 'EnvironmentProblem' in out.stderr
+  assert 'import interpret_ddsp before tensorflow' in out.stderr
+
+
+def test_import_sets_legacy_keras_for_a_fresh_process(clean_env):
+  code = ('import interpret_ddsp, tensorflow as tf; '
+          'print(tf.keras.layers.Layer.__module__)')
+  out = subprocess.run([sys.executable, '-c', code], env=clean_env,
+                       capture_output=True, text=True, timeout=300,
+                       check=True)
+  assert out.stdout.strip().startswith('tf_keras')
+
+
+def test_prepare_tfrecord_pipeline_options_default_is_accepted_by_beam():
+  from apache_beam.options import pipeline_options  # pylint: disable=g-import-not-at-top
+  from ddsp.training.data_preparation import ddsp_prepare_tfrecord  # pylint: disable=g-import-not-at-top
+  from ddsp.training.data_preparation import prepare_tfrecord_lib  # pylint: disable=g-import-not-at-top
+  fn = prepare_tfrecord_lib.prepare_tfrecord
+  assert fn.__defaults__[-1] == ()
+  # The name ddsp's CLI imported is the same, fixed function.
+  assert ddsp_prepare_tfrecord.prepare_tfrecord is fn
+  pipeline_options.PipelineOptions(fn.__defaults__[-1])  # Does not raise.
+  with pytest.raises(ValueError, match='iterable'):
+    pipeline_options.PipelineOptions('')  # What the old default did.
+
+
+@pytest.fixture(scope='module')
+def tone():
+  audio, f0 = signals.harmonic_tone(330.0, 1.0, 16000, vibrato_hz=4.0,
+                                    vibrato_cents=40.0)
+  return audio, f0
+
+
+def test_crepe_capacity_selects_the_model_ddsp_uses(tone):
+  from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
+  audio, _ = tone
+  padded = spectral_ops.pad(audio, 1024, 160, 'center')
+  direct = {}
+  for capacity in ('tiny', 'full'):
+    direct[capacity] = crepe.predict(
+        np.asarray(padded), 16000, model_capacity=capacity, viterbi=True,
+        step_size=10, center=False, verbose=0)[1]
+  assert not np.allclose(direct['tiny'], direct['full'])
+  assert compat.get_crepe_capacity() == 'full'
+  f0_default, _ = spectral_ops.compute_f0(audio, 100, viterbi=True)
+  np.testing.assert_allclose(f0_default, direct['full'], rtol=1e-5)
+  with compat.crepe_capacity('tiny'):
+    f0_tiny, _ = spectral_ops.compute_f0(audio, 100, viterbi=True)
+  np.testing.assert_allclose(f0_tiny, direct['tiny'], rtol=1e-5)
+  assert compat.get_crepe_capacity() == 'full'  # Restored after the block.
+
+
+def test_missing_crepe_capacity_is_one_clear_sentence(tone):
+  from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
+  missing = [c for c in compat.CREPE_CAPACITIES
+             if c not in compat.installed_crepe_capacities()]
+  if not missing:
+    pytest.skip('every CREPE capacity is installed here')
+  with compat.crepe_capacity(missing[0]):
+    with pytest.raises(compat.CrepeCapacityNotInstalled) as info:
+      spectral_ops.compute_f0(tone[0], 100)
+  message = str(info.value)
+  assert f"CREPE capacity '{missing[0]}' is not installed" in message
+  assert './install.sh --crepe ' in message and missing[0] in message
+  assert '\n' not in message
+  with pytest.raises(ValueError, match='Unknown CREPE capacity'):
+    compat.set_crepe_capacity('huge')
+
+
+def test_prepare_tfrecord_loads_audio_without_ffmpeg(tmp_path):
+  from ddsp.training.data_preparation import prepare_tfrecord_lib  # pylint: disable=g-import-not-at-top
+  rate, secs = 22050, 0.75
+  t = np.arange(int(rate * secs)) / rate
+  left = 0.5 * np.sin(2 * np.pi * 440 * t)
+  right = 0.25 * np.sin(2 * np.pi * 660 * t)
+  path = str(tmp_path / 'stereo.flac')
+  soundfile.write(path, np.stack([left, right], axis=1), rate)
+  audio = prepare_tfrecord_lib._load_audio_as_array(path, 16000)  # pylint: disable=protected-access
+  assert audio.dtype == np.float32
+  assert len(audio) == int(int(rate * secs) / rate * 16000)  # As pydub.
+  reference = librosa.load(path, sr=16000, mono=True)[0]
+  n = min(len(audio), len(reference))
+  inner = slice(200, n - 200)  # Resampler edge effects differ.
+  np.testing.assert_allclose(audio[inner], reference[inner], atol=2e-3)
+
+
+def test_unreadable_audio_is_a_user_error(tmp_path):
+  from ddsp.training.data_preparation import prepare_tfrecord_lib  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import audio_io  # pylint: disable=g-import-not-at-top
+  path = tmp_path / 'notes.wav'
+  path.write_text('not audio')
+  with pytest.raises(audio_io.AudioLoadError, match='notes.wav'):
+    prepare_tfrecord_lib._load_audio_as_array(str(path), 16000)  # pylint: disable=protected-access
+
+
+def test_absl_flags_are_marked_parsed():
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  compat.mark_absl_flags_parsed()
+  assert flags.FLAGS.is_parsed()
+
+
+def test_shims_are_idempotent():
+  predict = crepe.predict
+  compat.apply()
+  assert crepe.predict is predict
+  assert os.environ['TF_USE_LEGACY_KERAS'] == '1'
