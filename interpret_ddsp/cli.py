@@ -45,6 +45,23 @@ def _demo(args):
   return 0
 
 
+def _render_soundfont(args):
+  from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
+  manifest = soundfont_set.render_set(
+      args.output_dir, soundfont_set.parse_programs(args.programs),
+      soundfont_path=args.soundfont, sample_rate=args.sample_rate,
+      key_step=args.key_step,
+      velocities=[int(v) for v in args.velocities.split(',')],
+      n_melodies=args.melodies, melody_secs=args.melody_secs, seed=args.seed,
+      overwrite=args.overwrite)
+  counts = manifest['counts']
+  print(f'Wrote {counts["written"]} WAVs with ground-truth f0 JSON to '
+        f'{args.output_dir}; skipped {counts["skipped"]}.')
+  for item in manifest['skipped']:
+    print(f'  skipped {item["file"]}: {item["reason"]}')
+  return 0
+
+
 def build_parser():
   parser = argparse.ArgumentParser(
       prog='interpret-ddsp',
@@ -60,6 +77,27 @@ def build_parser():
   doctor.add_argument('--require-gpu', action='store_true',
                       help='fail unless TensorFlow sees a GPU')
   doctor.set_defaults(func=_doctor)
+
+  render = verbs.add_parser(
+      'render-soundfont',
+      help='render GM instruments (notes + melodies) with ground-truth f0')
+  render.add_argument('--soundfont', default=None,
+                      help='.sf2/.sf3 file (default: TimGM6mb.sf2 from '
+                      'pretty_midi)')
+  render.add_argument('--programs', default='violin,flute,trumpet',
+                      help='GM programs, 0-based numbers or names, e.g. '
+                      '40,73 or violin,flute')
+  render.add_argument('--output_dir', required=True)
+  render.add_argument('--sample_rate', type=int, default=16000)
+  render.add_argument('--key_step', type=int, default=3,
+                      help='semitones between rendered single notes')
+  render.add_argument('--velocities', default='50,80,110')
+  render.add_argument('--melodies', type=int, default=4,
+                      help='melodies (vibrato, swells) per program')
+  render.add_argument('--melody_secs', type=float, default=4.0)
+  render.add_argument('--seed', type=int, default=0)
+  render.add_argument('--overwrite', action='store_true')
+  render.set_defaults(func=_render_soundfont)
 
   demo = verbs.add_parser('demo', help='run the demo')
   demo.add_argument('--output_dir', default='demo_output')
