@@ -62,6 +62,26 @@ def _render_soundfont(args):
   return 0
 
 
+def _validate_data(args):
+  from interpret_ddsp import validation  # pylint: disable=g-import-not-at-top
+  report = validation.validate_set(args.data_dir, args.output_dir,
+                                   crepe_model=args.crepe_model)
+  out = args.output_dir or args.data_dir
+  print(f'Pitch/loudness estimation vs ground truth (CREPE '
+        f'{args.crepe_model}); wrote {out}/validation.json and .png')
+  for name, s in sorted(report['instruments'].items()):
+    line = (f'  {name:14s} median {s["median_abs_error_cents"]:5.1f} cents, '
+            f'{100 * s["share_within_50_cents"]:5.1f}% frames within 50 '
+            f'cents, voicing recall {100 * s["voicing_recall"]:5.1f}%')
+    if 'notes_within_30_cents' in s:
+      line += (f', notes within 30 cents '
+               f'{100 * s["notes_within_30_cents"]:5.1f}%')
+    if 'loudness_velocity_spearman' in s:
+      line += f', loudness~velocity rho {s["loudness_velocity_spearman"]:.2f}'
+    print(line)
+  return 0
+
+
 def build_parser():
   parser = argparse.ArgumentParser(
       prog='interpret-ddsp',
@@ -98,6 +118,16 @@ def build_parser():
   render.add_argument('--seed', type=int, default=0)
   render.add_argument('--overwrite', action='store_true')
   render.set_defaults(func=_render_soundfont)
+
+  validate = verbs.add_parser(
+      'validate-data',
+      help='check f0/loudness estimation against a rendered set\'s truth')
+  validate.add_argument('--data_dir', required=True,
+                        help='folder made by render-soundfont')
+  validate.add_argument('--output_dir', default=None)
+  validate.add_argument('--crepe_model', choices=CREPE_CAPACITIES,
+                        default='full')
+  validate.set_defaults(func=_validate_data)
 
   demo = verbs.add_parser('demo', help='run the demo')
   demo.add_argument('--output_dir', default='demo_output')
