@@ -1,0 +1,620 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Per-frame timbre descriptors in TensorFlow: differentiable and batched.
+
+Every descriptor is computed from one magnitude STFT, framed like ddsp's
+features (`ddsp.spectral_ops.compute_loudness(..., padding='center')`):
+hop = sample_rate // frame_rate samples, a periodic Hann window of n_fft
+samples, and n_fft // 2 zeros padded on each side (`spectral_ops.pad`,
+padding='center'), so frame i is centred on sample i * hop and
+n_frames = n_samples // hop + 1, as with `librosa.stft(center=True)` and its
+default pad_mode='constant' (librosa 0.11).
+
+Magnitudes are tf.abs(X), exact, whose gradient X / |X| TensorFlow defines
+as 0 at X = 0 (ComplexAbs's gradient uses div_no_nan; sqrt(Re^2 + Im^2) would
+give NaN there). Ratios carry a small epsilon, so silent frames give finite
+values and finite gradients. What a silent frame (every bin |X| = 0) returns:
+
+  spectral_centroid   0 Hz      (as librosa)
+  harmonic_centroid   0
+  spectral_flatness   1         (to float32 rounding; as librosa: the amin
+                                 floor is flat)
+  spectral_rolloff    0 Hz      (as librosa)
+  odd_even_ratio      0 dB
+  sharpness           0 acum
+
+Silent frames pass zero gradient. The descriptors are ratios, unchanged by
+gain, so near silence their gradients grow like 1 / level (finite, but large
+at -150 dB): weight descriptor losses by loudness, or mask quiet frames.
+
+Functions that take `audio` accept float [batch, n_samples] or [n_samples] and
+return [batch, n_frames] or [n_frames]. The `*_from_mag` functions take a
+magnitude spectrogram [batch, n_frames, n_fft // 2 + 1] from
+`magnitude_spectrogram` and return [batch, n_frames]; `compute_descriptors`
+computes the STFT once and calls them.
+"""
+
+# First: sets TF_USE_LEGACY_KERAS before TensorFlow loads.
+import interpret_ddsp  # pylint: disable=unused-import
+from ddsp import core
+from ddsp import spectral_ops
+import numpy as np
+import tensorflow as tf
+
+DESCRIPTOR_NAMES = ('spectral_centroid', 'harmonic_centroid',
+                    'spectral_flatness', 'spectral_rolloff', 'odd_even_ratio',
+                    'sharpness')
+# Named timbre knobs -> the descriptor each one controls.
+KNOB_DESCRIPTORS = {
+    'brightness': 'harmonic_centroid',
+    'sharpness': 'sharpness',
+    'noisiness': 'spectral_flatness',
+}
+# Descriptors that need f0.
+F0_DESCRIPTORS = ('harmonic_centroid', 'odd_even_ratio')
+
+# f0 below this (Hz) marks a frame unvoiced: 0 Hz, the usual unvoiced marker,
+# and anything below 20 Hz, the bottom of human hearing.
+MIN_F0_HZ = 20.0
+# Harmonics considered by the f0-based descriptors (ddsp's models use 60-100).
+N_HARMONICS = 64
+# Number of Zwicker critical bands (0-24 Bark, up to about 15.5 kHz).
+N_BARK_BANDS = 24
+# Floor on the power spectrum (librosa's spectral_flatness amin).
+AMIN = 1e-10
+
+_SHARPNESS_FLOOR = 1e-16  # Band power floor, relative to the frame's power.
+_EPS = 1e-8  # Added to denominators that are 0 on silent frames.
+_OER_FLOOR = 1e-6  # Relative energy floor of odd_even_ratio: +-60 dB at most.
+
+
+# -------------------------------------------------------------- framing, STFT.
+
+
+def hop_size(sample_rate=16000, frame_rate=250):
+  """STFT hop in samples, as ddsp: sample_rate // frame_rate."""
+  return int(sample_rate) // int(frame_rate)
+
+
+def n_frames(n_samples, sample_rate=16000, frame_rate=250):
+  """Frames of a centred STFT of n_samples: n_samples // hop + 1."""
+  return int(n_samples) // hop_size(sample_rate, frame_rate) + 1
+
+
+def fft_frequencies(sample_rate=16000, n_fft=2048):
+  """Centre frequencies of the rfft bins, float32 [n_fft // 2 + 1], in Hz."""
+  return (np.arange(n_fft // 2 + 1) * (sample_rate / n_fft)).astype(np.float32)
+
+
+def _batched(audio):
+  """Returns (float32 audio [batch, n_samples], whether the input was 1-D)."""
+  audio = core.tf_float32(audio)
+  if len(audio.shape) == 1:
+    return audio[tf.newaxis, :], True
+  if len(audio.shape) == 3:  # ddsp's [batch, n_samples, 1].
+    audio = tf.squeeze(audio, axis=-1)
+  if len(audio.shape) != 2:
+    raise ValueError(f'audio must be [batch, n_samples] or [n_samples], got '
+                     f'shape {audio.shape}.')
+  return audio, False
+
+
+def _unbatched(x, is_1d):
+  return x[0] if is_1d else x
+
+
+def _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft):
+  """Batched body of `magnitude_spectrogram`: [batch, n_frames, n_bins]."""
+  hop = hop_size(sample_rate, frame_rate)
+  if n_fft % 2 or hop < 1 or hop > n_fft:
+    raise ValueError(f'Need an even n_fft >= hop >= 1; got n_fft={n_fft}, '
+                     f'hop={hop} (sample_rate={sample_rate}, '
+                     f'frame_rate={frame_rate}).')
+  audio = spectral_ops.pad(audio, n_fft, hop, padding='center', axis=1)
+  # As ddsp.spectral_ops.stft (which compute_loudness uses) with
+  # overlap = 1 - hop / n_fft, but with the hop and the FFT length exact
+  # (ddsp rounds the FFT up to a power of 2 and the hop through a float).
+  stft = tf.signal.stft(audio, frame_length=n_fft, frame_step=hop,
+                        fft_length=n_fft, pad_end=False)
+  # tf.abs: gradient X / |X|, and 0 (not NaN) at X = 0.
+  return tf.abs(stft)
+
+
+def magnitude_spectrogram(audio, sample_rate=16000, frame_rate=250,
+                          n_fft=2048):
+  """Differentiable centred magnitude STFT with ddsp's hop.
+
+  Periodic Hann window of n_fft samples, hop = sample_rate // frame_rate,
+  n_fft // 2 zeros padded on each side: frame i is centred on sample i * hop,
+  as `librosa.stft(center=True, pad_mode='constant')`, and lines up with
+  `ddsp.spectral_ops.compute_loudness(..., padding='center')`.
+
+  Args:
+    audio: float [batch, n_samples] or [n_samples], at sample_rate Hz.
+    sample_rate: Samples per second.
+    frame_rate: Frames per second.
+    n_fft: Window and FFT length in samples (even).
+
+  Returns:
+    float32 |X| (linear amplitude, unnormalized: a sine of amplitude a on a
+    bin centre peaks at a * n_fft / 4), shape [batch, n_frames, n_fft//2 + 1]
+    or [n_frames, n_fft // 2 + 1], n_frames = n_samples // hop + 1.
+  """
+  audio, is_1d = _batched(audio)
+  return _unbatched(
+      _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft), is_1d)
+
+
+def _n_fft_of(mag):
+  return 2 * (int(mag.shape[-1]) - 1)
+
+
+def _frame_f0(f0_hz, n_frames_, batch_size=None):
+  """f0 as float32 [batch, n_frames], linearly resampled if its length differs.
+
+  Accepts [n_frames], [batch, n_frames] or ddsp's [batch, n_frames, 1]. A
+  different frame count is resampled linearly with the first and last frames
+  aligned (`ddsp.core.resample(..., add_endpoint=False)`), which is right for
+  centred frames of the same audio at another frame rate.
+  """
+  f0_hz = core.tf_float32(f0_hz)
+  if len(f0_hz.shape) == 3:
+    f0_hz = tf.squeeze(f0_hz, axis=-1)
+  if len(f0_hz.shape) == 1:
+    f0_hz = f0_hz[tf.newaxis, :]
+  if len(f0_hz.shape) != 2:
+    raise ValueError(f'f0_hz must be [batch, n_frames], got {f0_hz.shape}.')
+  if batch_size is not None and f0_hz.shape[0] not in (None, batch_size):
+    raise ValueError(f'f0_hz has batch size {f0_hz.shape[0]}, audio has '
+                     f'{batch_size}.')
+  if f0_hz.shape[1] != n_frames_:
+    f0_hz = core.resample(f0_hz, n_frames_, method='linear',
+                          add_endpoint=False)
+  return f0_hz
+
+
+# -------------------------------------------- descriptors of a spectrogram.
+
+
+def spectral_centroid_from_mag(mag, sample_rate=16000):
+  """Spectral centroid in Hz of a magnitude spectrogram.
+
+  C = sum_k f_k |X_k| / (sum_k |X_k| + 1e-8), f_k = k * sample_rate / n_fft:
+  the magnitude-weighted mean frequency of `librosa.feature.spectral_centroid`
+  (Peeters 2004, "A large set of audio features for sound description",
+  CUIDADO project report, IRCAM; amplitude weighting). Silent frame: 0 Hz.
+
+  Args:
+    mag: float32 |X| [batch, n_frames, n_bins].
+    sample_rate: Samples per second.
+
+  Returns:
+    float32 [batch, n_frames], Hz in [0, sample_rate / 2].
+  """
+  freqs = fft_frequencies(sample_rate, _n_fft_of(mag))
+  return (tf.reduce_sum(mag * freqs, axis=-1) /
+          (tf.reduce_sum(mag, axis=-1) + _EPS))
+
+
+def harmonic_centroid_from_mag(mag, f0_hz, sample_rate=16000,
+                               n_harmonics=N_HARMONICS):
+  """f0-normalized spectral centroid, in harmonic numbers (dimensionless).
+
+  H = C_band / f0, where C_band is the spectral centroid (see
+  `spectral_centroid_from_mag`) over the bins with
+  f_k <= (n_harmonics + 1/2) * f0, i.e. the band of the first n_harmonics
+  partials, cut half-way between two harmonics. For a harmonic tone with
+  partial amplitudes a_k, H = sum_k k a_k / sum_k a_k: Peeters' (2004)
+  harmonic spectral centroid over f0, which does not change when the
+  tone is transposed (as long as its partials stay below Nyquist).
+
+  Unvoiced frames (f0 < MIN_F0_HZ = 20 Hz, including ddsp's f0 = 0) return 0;
+  silent frames return 0. Gradients flow to `mag` (and to f0 through 1 / f0).
+
+  Args:
+    mag: float32 |X| [batch, n_frames, n_bins].
+    f0_hz: f0 in Hz, [batch, n_frames] (or [batch, n_frames, 1]; another
+      frame count is resampled linearly, see `_frame_f0`).
+    sample_rate: Samples per second.
+    n_harmonics: Partials in the band; None for the whole spectrum.
+
+  Returns:
+    float32 [batch, n_frames], >= 0.
+  """
+  f0_hz = _frame_f0(f0_hz, mag.shape[1], mag.shape[0])
+  voiced = f0_hz >= MIN_F0_HZ
+  safe_f0 = tf.where(voiced, f0_hz, tf.ones_like(f0_hz))
+  freqs = fft_frequencies(sample_rate, _n_fft_of(mag))
+  if n_harmonics is None:
+    band_mag = mag
+  else:
+    f_max = (n_harmonics + 0.5) * safe_f0[..., tf.newaxis]
+    band_mag = mag * tf.cast(freqs <= f_max, mag.dtype)
+  centroid = (tf.reduce_sum(band_mag * freqs, axis=-1) /
+              (tf.reduce_sum(band_mag, axis=-1) + _EPS))
+  return tf.where(voiced, centroid / safe_f0, tf.zeros_like(centroid))
+
+
+def spectral_flatness_from_mag(mag, amin=AMIN):
+  """Spectral flatness (Wiener entropy) of the power spectrum, in [0, 1].
+
+  F = exp(mean_k log P_k) / mean_k P_k with P_k = max(|X_k|^2, amin): the
+  geometric over the arithmetic mean, as `librosa.feature.spectral_flatness`
+  with power=2.0, amin=1e-10 (Johnston 1988, "Transform coding of audio
+  signals using perceptual noise criteria", IEEE JSAC 6(2); Peeters 2004).
+  A sine gives ~0, white noise ~0.56 (the mean for exponentially distributed
+  power is exp(-Euler gamma)). Silent frame: 1 (every bin at the flat amin
+  floor), as librosa.
+
+  Args:
+    mag: float32 |X| [batch, n_frames, n_bins].
+    amin: Power floor (absolute, |X|^2 units).
+
+  Returns:
+    float32 [batch, n_frames], in [0, 1].
+  """
+  power = tf.maximum(tf.square(mag), amin)
+  log_gmean = tf.reduce_mean(tf.math.log(power), axis=-1)
+  log_amean = tf.math.log(tf.reduce_mean(power, axis=-1))
+  return tf.exp(log_gmean - log_amean)
+
+
+def spectral_rolloff_from_mag(mag, sample_rate=16000, roll_percent=0.85):
+  """Differentiable spectral roll-off frequency in Hz.
+
+  librosa's `spectral_rolloff` returns f_{k*}, the first bin k* whose
+  cumulative magnitude S_k = sum_{j<=k} |X_j| reaches r * S_total (r =
+  roll_percent; Peeters 2004 uses r = 0.95), a step function of the audio.
+  Here the cumulative curve is linearly interpolated between bins and the
+  crossing is returned:
+
+    x = sum_{k>=1} clip((r * S_total - S_{k-1}) / (|X_k| + 1e-8), 0, 1)
+
+  (each bin wholly below the threshold counts 1, the crossing bin counts the
+  fraction of it needed), and R = x * sample_rate / n_fft. Then x lies in
+  (k* - 1, k*]: R is at most one bin width (sample_rate / n_fft) below
+  librosa's value and never above it (up to float32 rounding at the
+  threshold), and has a gradient through the crossing bin. Silent frame:
+  0 Hz, as librosa.
+
+  Args:
+    mag: float32 |X| [batch, n_frames, n_bins].
+    sample_rate: Samples per second.
+    roll_percent: Fraction r of the total magnitude, in (0, 1).
+
+  Returns:
+    float32 [batch, n_frames], Hz in [0, sample_rate / 2].
+  """
+  cumulative = tf.cumsum(mag, axis=-1)
+  threshold = roll_percent * cumulative[..., -1:]
+  fraction = (threshold - cumulative[..., :-1]) / (mag[..., 1:] + _EPS)
+  bins = tf.reduce_sum(tf.clip_by_value(fraction, 0.0, 1.0), axis=-1)
+  return bins * (sample_rate / _n_fft_of(mag))
+
+
+def harmonic_magnitudes(mag, f0_hz, sample_rate=16000, harmonics=None):
+  """|X| at the harmonic frequencies k * f0, linearly interpolated.
+
+  Position p = k * f0 * n_fft / sample_rate (bins); the value is
+  (1 - frac(p)) |X_floor(p)| + frac(p) |X_floor(p)+1|, differentiable in the
+  audio and in f0. With a Hann window this reads a partial's peak low by up
+  to 1.42 dB (scalloping) when k * f0 falls half-way between bins, and
+  exactly when it falls on a bin centre.
+
+  Args:
+    mag: float32 |X| [batch, n_frames, n_bins].
+    f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
+    sample_rate: Samples per second.
+    harmonics: Harmonic numbers k (ints); default 1..N_HARMONICS.
+
+  Returns:
+    amplitudes: float32 [batch, n_frames, n_harmonics], 0 where k * f0 is
+      above Nyquist or the frame is unvoiced (f0 < MIN_F0_HZ).
+    valid: bool [batch, n_frames, n_harmonics], where amplitudes were read.
+  """
+  if harmonics is None:
+    harmonics = np.arange(1, N_HARMONICS + 1)
+  harmonics = np.asarray(harmonics, np.float32)
+  f0_hz = _frame_f0(f0_hz, mag.shape[1], mag.shape[0])
+  n_bins = int(mag.shape[-1])
+  position = (f0_hz[..., tf.newaxis] * harmonics *
+              (_n_fft_of(mag) / sample_rate))
+  valid = ((position <= n_bins - 1) &
+           (f0_hz[..., tf.newaxis] >= MIN_F0_HZ))
+  position = tf.clip_by_value(position, 0.0, n_bins - 1.0)
+  lower = tf.minimum(tf.floor(position), n_bins - 2.0)
+  frac = position - lower
+  lower = tf.cast(lower, tf.int32)
+  below = tf.gather(mag, lower, batch_dims=2)
+  above = tf.gather(mag, lower + 1, batch_dims=2)
+  amplitudes = (1.0 - frac) * below + frac * above
+  return tf.where(valid, amplitudes, tf.zeros_like(amplitudes)), valid
+
+
+def odd_even_ratio_from_mag(mag, f0_hz, sample_rate=16000,
+                            n_harmonics=N_HARMONICS):
+  """Odd-to-even harmonic energy ratio in dB.
+
+  OER = 10 log10((E_odd + d) / (E_even + d)), E_odd = sum a_k^2 over
+  k = 3, 5, 7, ..., E_even = sum a_k^2 over k = 2, 4, 6, ..., k <= n_harmonics
+  and k * f0 <= Nyquist, a_k from `harmonic_magnitudes`, and
+  d = 1e-6 (E_odd + E_even) + 1e-10, which bounds OER to about +-60 dB.
+  Peeters (2004) includes the fundamental among the odd
+  harmonics; here it is left out (harmonics 2..n_harmonics only), so the
+  fundamental, the strongest partial of most instruments, does not swamp
+  the odd/even balance of the overtones (a sawtooth, a_k = 1/k, gives
+  10 log10((pi^2/8 - 1) / (pi^2/24)) = -2.45 dB in the limit of many
+  harmonics; a square wave, odd harmonics only, the +60 dB cap).
+
+  Unvoiced frames (f0 < MIN_F0_HZ) and silent frames return 0 dB.
+
+  Args:
+    mag: float32 |X| [batch, n_frames, n_bins].
+    f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
+    sample_rate: Samples per second.
+    n_harmonics: Highest harmonic number considered.
+
+  Returns:
+    float32 [batch, n_frames], dB (0 dB: equal energy; +6.02 dB: 4x more
+    odd-harmonic energy).
+  """
+  harmonics = np.arange(2, n_harmonics + 1)
+  amplitudes, _ = harmonic_magnitudes(mag, f0_hz, sample_rate, harmonics)
+  energy = tf.square(amplitudes)
+  is_odd = (harmonics % 2 == 1).astype(np.float32)
+  e_odd = tf.reduce_sum(energy * is_odd, axis=-1)
+  e_even = tf.reduce_sum(energy * (1.0 - is_odd), axis=-1)
+  floor = _OER_FLOOR * (e_odd + e_even) + AMIN
+  return 10.0 * (tf.math.log(e_odd + floor) -
+                 tf.math.log(e_even + floor)) / np.log(10.0)
+
+
+def hz_to_bark(freq_hz):
+  """Critical-band rate in Bark (Zwicker & Terhardt 1980, JASA 68(5)).
+
+  z = 13 arctan(0.00076 f) + 3.5 arctan((f / 7500)^2), f in Hz.
+  """
+  freq_hz = np.asarray(freq_hz, np.float64)
+  return 13.0 * np.arctan(0.00076 * freq_hz) + 3.5 * np.arctan(
+      (freq_hz / 7500.0)**2)
+
+
+def sharpness_weighting(bark):
+  """Zwicker/Fastl sharpness weighting g(z), dimensionless.
+
+  g(z) = 1 for z <= 15.8 Bark, 0.066 exp(0.171 z) above (Fastl & Zwicker,
+  Psychoacoustics, 3rd ed., 2007, eq. 9.1).
+  """
+  bark = np.asarray(bark, np.float64)
+  return np.where(bark <= 15.8, 1.0, 0.066 * np.exp(0.171 * bark))
+
+
+def bark_band_matrix(sample_rate=16000, n_fft=2048, n_bands=N_BARK_BANDS):
+  """One-hot map of rfft bins to 1-Bark critical bands, float32 [n_bins, n].
+
+  Bin k goes to band floor(z(f_k)) (`hz_to_bark`); bins at z >= n_bands
+  (above about 15.5 kHz for 24 bands) belong to no band.
+  """
+  band = np.floor(hz_to_bark(fft_frequencies(sample_rate, n_fft)))
+  return (band[:, np.newaxis] == np.arange(n_bands)).astype(np.float32)
+
+
+def sharpness_from_mag(mag, sample_rate=16000):
+  """Zwicker/Fastl sharpness in acum, with a simplified loudness model.
+
+  Band powers E_b = sum of |X_k|^2 over the bins of critical band b
+  (1 Bark wide, b = 0..23, centre z_b = b + 0.5 Bark, `bark_band_matrix`),
+  as shares of the frame's power e_b = E_b / (sum_b E_b + 1e-10); specific
+  loudness N'_b = (e_b + a)^0.23 - a^0.23, a = 1e-16: Zwicker's power law
+  well above threshold (no threshold in quiet, no masking or outer-ear
+  filter, so N'_b is in arbitrary units), with a floor 160 dB below the
+  frame's power (below float32 STFT round-off) that keeps the gradient
+  finite at e_b = 0 and, being relative, keeps S independent of gain; then
+
+    S = 0.11 * sum_b N'_b g(z_b) z_b dz / (sum_b N'_b dz + 1e-8), dz = 1 Bark
+
+  with g from `sharpness_weighting` (Fastl & Zwicker, Psychoacoustics,
+  3rd ed., eq. 9.1; DIN 45692 uses the same form). The audio is not
+  calibrated in dB SPL, so absolute acum values are approximate, but the
+  weighting and the ordering are right: narrowband noise is sharper the
+  higher its centre, and above ~3 kHz (15.8 Bark) g(z) > 1 lifts S beyond
+  0.11 z_b. Silent frame: 0 acum.
+
+  Args:
+    mag: float32 |X| [batch, n_frames, n_bins].
+    sample_rate: Samples per second.
+
+  Returns:
+    float32 [batch, n_frames], acum, >= 0.
+  """
+  bands = bark_band_matrix(sample_rate, _n_fft_of(mag))
+  band_power = tf.tensordot(tf.square(mag), bands, axes=1)
+  share = band_power / (tf.reduce_sum(band_power, -1, keepdims=True) + AMIN)
+  # (e + a)^0.23 - a^0.23 = a^0.23 expm1(0.23 log1p(e / a)): exact for small
+  # e (no float32 cancellation), 0 at e = 0, gradient finite at 0.
+  floor = _SHARPNESS_FLOOR
+  loudness = floor**0.23 * tf.math.expm1(0.23 * tf.math.log1p(share / floor))
+  bark = np.arange(N_BARK_BANDS) + 0.5
+  weight = (0.11 * sharpness_weighting(bark) * bark).astype(np.float32)
+  return (tf.reduce_sum(loudness * weight, axis=-1) /
+          (tf.reduce_sum(loudness, axis=-1) + _EPS))
+
+
+# --------------------------------------------------- descriptors of audio.
+
+
+def spectral_centroid(audio, sample_rate=16000, frame_rate=250, n_fft=2048):
+  """Spectral centroid (brightness) in Hz; see `spectral_centroid_from_mag`.
+
+  Args:
+    audio: float [batch, n_samples] or [n_samples], at sample_rate Hz.
+    sample_rate: Samples per second.
+    frame_rate: Frames per second (hop = sample_rate // frame_rate).
+    n_fft: Window and FFT length in samples.
+
+  Returns:
+    float32 [batch, n_frames] or [n_frames], Hz.
+  """
+  audio, is_1d = _batched(audio)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  return _unbatched(spectral_centroid_from_mag(mag, sample_rate), is_1d)
+
+
+def harmonic_centroid(audio, f0_hz, sample_rate=16000, frame_rate=250,
+                      n_fft=2048, n_harmonics=N_HARMONICS):
+  """Centroid in harmonic numbers; see `harmonic_centroid_from_mag`.
+
+  Args:
+    audio: float [batch, n_samples] or [n_samples], at sample_rate Hz.
+    f0_hz: f0 in Hz, [batch, n_frames] ([n_frames] for 1-D audio); another
+      frame count is resampled linearly (first and last frames aligned).
+    sample_rate: Samples per second.
+    frame_rate: Frames per second (hop = sample_rate // frame_rate).
+    n_fft: Window and FFT length in samples.
+    n_harmonics: Partials in the band; None for the whole spectrum.
+
+  Returns:
+    float32 [batch, n_frames] or [n_frames], dimensionless; 0 if unvoiced.
+  """
+  audio, is_1d = _batched(audio)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  return _unbatched(harmonic_centroid_from_mag(
+      mag, f0_hz, sample_rate, n_harmonics), is_1d)
+
+
+def spectral_flatness(audio, sample_rate=16000, frame_rate=250, n_fft=2048):
+  """Spectral flatness (noisiness) in [0, 1]; see the `_from_mag` version.
+
+  Args:
+    audio: float [batch, n_samples] or [n_samples], at sample_rate Hz.
+    sample_rate: Samples per second.
+    frame_rate: Frames per second (hop = sample_rate // frame_rate).
+    n_fft: Window and FFT length in samples.
+
+  Returns:
+    float32 [batch, n_frames] or [n_frames], in [0, 1].
+  """
+  audio, is_1d = _batched(audio)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  return _unbatched(spectral_flatness_from_mag(mag), is_1d)
+
+
+def spectral_rolloff(audio, sample_rate=16000, frame_rate=250, n_fft=2048,
+                     roll_percent=0.85):
+  """Differentiable roll-off in Hz; see `spectral_rolloff_from_mag`.
+
+  Args:
+    audio: float [batch, n_samples] or [n_samples], at sample_rate Hz.
+    sample_rate: Samples per second.
+    frame_rate: Frames per second (hop = sample_rate // frame_rate).
+    n_fft: Window and FFT length in samples.
+    roll_percent: Fraction of the total magnitude below the roll-off.
+
+  Returns:
+    float32 [batch, n_frames] or [n_frames], Hz.
+  """
+  audio, is_1d = _batched(audio)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  return _unbatched(
+      spectral_rolloff_from_mag(mag, sample_rate, roll_percent), is_1d)
+
+
+def odd_even_ratio(audio, f0_hz, sample_rate=16000, frame_rate=250,
+                   n_fft=2048, n_harmonics=N_HARMONICS):
+  """Odd/even harmonic energy ratio in dB; see `odd_even_ratio_from_mag`.
+
+  Args:
+    audio: float [batch, n_samples] or [n_samples], at sample_rate Hz.
+    f0_hz: f0 in Hz, [batch, n_frames] ([n_frames] for 1-D audio); another
+      frame count is resampled linearly (first and last frames aligned).
+    sample_rate: Samples per second.
+    frame_rate: Frames per second (hop = sample_rate // frame_rate).
+    n_fft: Window and FFT length in samples.
+    n_harmonics: Highest harmonic number considered.
+
+  Returns:
+    float32 [batch, n_frames] or [n_frames], dB; 0 if unvoiced or silent.
+  """
+  audio, is_1d = _batched(audio)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  return _unbatched(odd_even_ratio_from_mag(
+      mag, f0_hz, sample_rate, n_harmonics), is_1d)
+
+
+def sharpness(audio, sample_rate=16000, frame_rate=250, n_fft=2048):
+  """Zwicker/Fastl sharpness in acum; see `sharpness_from_mag`.
+
+  Args:
+    audio: float [batch, n_samples] or [n_samples], at sample_rate Hz.
+    sample_rate: Samples per second.
+    frame_rate: Frames per second (hop = sample_rate // frame_rate).
+    n_fft: Window and FFT length in samples.
+
+  Returns:
+    float32 [batch, n_frames] or [n_frames], acum (approximate).
+  """
+  audio, is_1d = _batched(audio)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  return _unbatched(sharpness_from_mag(mag, sample_rate), is_1d)
+
+
+def compute_descriptors(audio, f0_hz, sample_rate=16000, frame_rate=250,
+                        n_fft=2048, names=None):
+  """Several descriptors from one STFT, with the functions' defaults.
+
+  Args:
+    audio: float [batch, n_samples] or [n_samples], at sample_rate Hz.
+    f0_hz: f0 in Hz, [batch, n_frames] or [n_frames] (another frame count is
+      resampled linearly); may be None if no name in F0_DESCRIPTORS is asked.
+    sample_rate: Samples per second.
+    frame_rate: Frames per second (hop = sample_rate // frame_rate).
+    n_fft: Window and FFT length in samples.
+    names: Descriptor names, a subset of DESCRIPTOR_NAMES; default all.
+
+  Returns:
+    Dict name -> float32 tensor [batch, n_frames] ([n_frames] for 1-D
+    audio), in the units of the function of that name.
+
+  Raises:
+    ValueError: For an unknown name, or f0_hz None when a name needs it.
+  """
+  names = DESCRIPTOR_NAMES if names is None else tuple(names)
+  unknown = sorted(set(names) - set(DESCRIPTOR_NAMES))
+  if unknown:
+    raise ValueError(f'Unknown descriptors {unknown}; known: '
+                     f'{", ".join(DESCRIPTOR_NAMES)}.')
+  if f0_hz is None and set(names) & set(F0_DESCRIPTORS):
+    raise ValueError(f'f0_hz is needed for {", ".join(F0_DESCRIPTORS)}.')
+  audio, is_1d = _batched(audio)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  if f0_hz is not None and set(names) & set(F0_DESCRIPTORS):
+    f0_hz = _frame_f0(f0_hz, mag.shape[1], mag.shape[0])
+  functions = {
+      'spectral_centroid': lambda: spectral_centroid_from_mag(
+          mag, sample_rate),
+      'harmonic_centroid': lambda: harmonic_centroid_from_mag(
+          mag, f0_hz, sample_rate),
+      'spectral_flatness': lambda: spectral_flatness_from_mag(mag),
+      'spectral_rolloff': lambda: spectral_rolloff_from_mag(mag, sample_rate),
+      'odd_even_ratio': lambda: odd_even_ratio_from_mag(
+          mag, f0_hz, sample_rate),
+      'sharpness': lambda: sharpness_from_mag(mag, sample_rate),
+  }
+  return {name: _unbatched(functions[name](), is_1d) for name in names}
+
+
+def compute_descriptors_np(audio, f0_hz, sample_rate=16000, frame_rate=250,
+                           n_fft=2048, names=None):
+  """`compute_descriptors` on NumPy input, returning NumPy (e.g. for Beam).
+
+  Args and shapes as `compute_descriptors`.
+
+  Returns:
+    Dict name -> float32 np.ndarray [batch, n_frames] or [n_frames].
+  """
+  audio = np.asarray(audio, np.float32)
+  if f0_hz is not None:
+    f0_hz = np.asarray(f0_hz, np.float32)
+  descriptors = compute_descriptors(audio, f0_hz, sample_rate, frame_rate,
+                                    n_fft, names)
+  return {name: value.numpy() for name, value in descriptors.items()}
