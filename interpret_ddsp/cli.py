@@ -4,6 +4,7 @@
 library function. Problems the user can fix print one sentence (exit 2)."""
 
 import argparse
+import os
 import sys
 
 CREPE_CAPACITIES = ('tiny', 'small', 'medium', 'large', 'full')
@@ -82,6 +83,58 @@ def _validate_data(args):
   return 0
 
 
+def _prepare(args, beam_options):
+  from interpret_ddsp import prepare  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import sources  # pylint: disable=g-import-not-at-top
+  source_config = {'source': args.source, 'input': args.input}
+  if args.source == 'recordings':
+    items = sources.recording_items(args.input)
+  elif args.source == 'soundfont':
+    from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
+    render_dir = args.render_dir or os.path.join(args.output_dir, 'audio')
+    manifest = soundfont_set.render_set(
+        render_dir, soundfont_set.parse_programs(args.programs),
+        soundfont_path=args.input, sample_rate=args.sample_rate,
+        key_step=args.key_step, n_melodies=args.melodies, seed=args.seed,
+        overwrite=args.overwrite)
+    items = sources.rendered_items(render_dir, manifest)
+    source_config.update(render_dir=render_dir, programs=args.programs)
+  else:
+    pitch_range = ([int(p) for p in args.pitch_range.split(':')]
+                   if args.pitch_range else None)
+    items = sources.nsynth_items(
+        args.input or 'nsynth/gansynth_subset.f0_and_loudness',
+        split=args.split, data_dir=args.data_dir,
+        families=_csv(args.families), sources=_csv(args.sources),
+        pitch_range=pitch_range,
+        velocities=[int(v) for v in _csv(args.velocities)])
+    source_config.update(split=args.split, families=args.families,
+                         sources=args.sources, pitch_range=args.pitch_range,
+                         velocities=args.velocities)
+  manifest = prepare.run(
+      items, args.output_dir, sample_rate=args.sample_rate,
+      frame_rate=args.frame_rate, example_secs=args.example_secs,
+      hop_secs=args.hop_secs, crepe_model=args.crepe_model,
+      f0_frame_rate=args.f0_frame_rate or None, viterbi=not args.no_viterbi,
+      eval_fraction=args.eval_fraction, pipeline_options=beam_options,
+      overwrite=args.overwrite, source_config=source_config)
+  counts = manifest['counts']
+  print(f'Prepared {counts["examples_train"]} train and '
+        f'{counts["examples_eval"]} eval examples from '
+        f'{counts["sources_used"]} sources ({manifest["audio_secs"]:.0f} s of '
+        f'audio, {manifest["audio_secs_per_wall_sec"]:.1f}x real time) in '
+        f'{args.output_dir}; skipped {counts["skipped"]}:')
+  for item in manifest['skipped'][:20]:
+    print(f'  {item["file"]}: {item["reason"]}')
+  if counts['skipped'] > 20:
+    print(f'  ... and {counts["skipped"] - 20} more (see manifest.json)')
+  return 0
+
+
+def _csv(text):
+  return [t.strip() for t in (text or '').split(',') if t.strip()]
+
+
 def build_parser():
   parser = argparse.ArgumentParser(
       prog='interpret-ddsp',
@@ -129,6 +182,49 @@ def build_parser():
                         default='full')
   validate.set_defaults(func=_validate_data)
 
+  prep = verbs.add_parser(
+      'prepare', help='audio -> TFRecords with f0, loudness and timbre '
+      'descriptors (Apache Beam; unknown --options go to Beam)')
+  prep.add_argument('--source', choices=('recordings', 'nsynth', 'soundfont'),
+                    required=True)
+  prep.add_argument('--input', default=None,
+                    help='recordings: folder or glob; soundfont: .sf2/.sf3 '
+                    '(default TimGM6mb); nsynth: tfds name (default '
+                    'nsynth/gansynth_subset.f0_and_loudness)')
+  prep.add_argument('--output_dir', default=os.path.join('tfrecords',
+                                                         'dataset'))
+  prep.add_argument('--crepe_model', choices=CREPE_CAPACITIES,
+                    default='tiny')
+  prep.add_argument('--sample_rate', type=int, default=16000)
+  prep.add_argument('--frame_rate', type=int, default=250)
+  prep.add_argument('--f0_frame_rate', type=int, default=100,
+                    help='rate CREPE runs at, interpolated to frame_rate '
+                    '(0: frame_rate)')
+  prep.add_argument('--no_viterbi', action='store_true')
+  prep.add_argument('--example_secs', type=float, default=4.0)
+  prep.add_argument('--hop_secs', type=float, default=1.0)
+  prep.add_argument('--eval_fraction', type=float, default=0.1)
+  prep.add_argument('--runner', default=None,
+                    help='Beam runner (default: local, one worker per core)')
+  prep.add_argument('--overwrite', action='store_true')
+  group = prep.add_argument_group('nsynth')
+  group.add_argument('--data_dir', default=None, help='tfds data_dir')
+  group.add_argument('--split', default='train')
+  group.add_argument('--families', default='',
+                     help='e.g. string,brass,flute')
+  group.add_argument('--sources', default='', help='acoustic,electronic,'
+                     'synthetic')
+  group.add_argument('--pitch_range', default='', help='e.g. 48:84')
+  group.add_argument('--velocities', default='', help='e.g. 75,100')
+  group = prep.add_argument_group('soundfont')
+  group.add_argument('--programs', default='violin,flute,trumpet')
+  group.add_argument('--render_dir', default=None,
+                     help='where rendered WAVs go (default OUTPUT_DIR/audio)')
+  group.add_argument('--key_step', type=int, default=3)
+  group.add_argument('--melodies', type=int, default=4)
+  group.add_argument('--seed', type=int, default=0)
+  prep.set_defaults(func=_prepare)
+
   demo = verbs.add_parser('demo', help='run the demo')
   demo.add_argument('--output_dir', default='demo_output')
   demo.set_defaults(func=_demo)
@@ -136,9 +232,15 @@ def build_parser():
 
 
 def main(argv=None):
-  args = build_parser().parse_args(argv)
+  parser = build_parser()
+  args, extra = parser.parse_known_args(argv)
+  if extra and args.verb != 'prepare':
+    parser.error(f'unrecognized arguments: {" ".join(extra)}')
   from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
   try:
+    if args.verb == 'prepare':
+      beam_options = ([f'--runner={args.runner}'] if args.runner else []) + extra
+      return args.func(args, beam_options)
     return args.func(args)
   except errors.UserError as e:
     print(f'interpret-ddsp {args.verb}: {e}', file=sys.stderr)

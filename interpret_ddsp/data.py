@@ -1,0 +1,71 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Data providers for TFRecords made by `interpret-ddsp prepare`.
+
+`TimbreTFRecordProvider` is a ddsp `TFRecordProvider` (so ddsp's trainers,
+`train_util` and gin files use it unchanged) that also yields our timbre
+descriptor keys and per-example metadata. ddsp's own `TFRecordProvider`
+reads the same files (it ignores the extra keys).
+"""
+
+import gin
+from ddsp.training import data as ddsp_data
+import tensorflow as tf
+
+from interpret_ddsp import descriptors
+
+METADATA_FEATURES = {
+    'source_file': tf.io.FixedLenFeature([], tf.string, default_value=''),
+    'instrument': tf.io.FixedLenFeature([], tf.string, default_value=''),
+    'midi_pitch': tf.io.FixedLenFeature([], tf.int64, default_value=-1),
+    'velocity': tf.io.FixedLenFeature([], tf.int64, default_value=-1),
+    'start_secs': tf.io.FixedLenFeature([], tf.float32, default_value=0.0),
+}
+
+
+@gin.register
+class TimbreTFRecordProvider(ddsp_data.TFRecordProvider):
+  """ddsp's TFRecordProvider plus descriptors and metadata.
+
+  Also accepts example lengths that are not whole seconds (ddsp's needs
+  `example_secs * sample_rate` to be an int already as a float).
+  """
+
+  def __init__(self, file_pattern=None, example_secs=4, sample_rate=16000,
+               frame_rate=250, centered=False,
+               descriptor_names=descriptors.DESCRIPTOR_NAMES,
+               include_metadata=True):
+    """Constructor.
+
+    Args:
+      file_pattern: Glob of the TFRecord shards, e.g. 'dir/train.tfrecord*'.
+      example_secs: Example length in seconds, as prepared.
+      sample_rate: Rate of `audio`, Hz.
+      frame_rate: Rate of the per-frame features, Hz.
+      centered: As ddsp's (False for `prepare` output).
+      descriptor_names: Descriptor keys to read (each [n_frames]).
+      include_metadata: Also read source_file, instrument, midi_pitch,
+        velocity and start_secs.
+    """
+    super().__init__(file_pattern, example_secs, sample_rate, frame_rate,
+                     centered)
+    self._audio_length = int(round(example_secs * sample_rate))
+    self._audio_16k_length = int(round(
+        example_secs * ddsp_data.CREPE_SAMPLE_RATE))
+    self._feature_length = int(self.get_feature_length(centered))
+    self._descriptor_names = tuple(descriptor_names or ())
+    self._include_metadata = include_metadata
+
+  @property
+  def descriptor_names(self):
+    return self._descriptor_names
+
+  @property
+  def features_dict(self):
+    features = dict(super().features_dict)
+    for name in self._descriptor_names:
+      features[name] = tf.io.FixedLenFeature([self._feature_length],
+                                             tf.float32)
+    if self._include_metadata:
+      features.update(METADATA_FEATURES)
+    return features

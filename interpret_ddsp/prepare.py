@@ -1,0 +1,432 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""The data pipeline (Apache Beam): audio -> TFRecords for ddsp and for us.
+
+One pipeline for every source (see interpret_ddsp.sources):
+
+  work items -> load (mono; skip bad input with a reason) -> resample to
+  `sample_rate` and to 16 kHz -> chunks -> f0 + confidence (CREPE through
+  ddsp), loudness (ddsp's A-weighted dB), timbre descriptors -> windows of
+  `example_secs` every `hop_secs` -> train/eval by a hash of the source ->
+  TFRecord shards `train.tfrecord-*` / `eval.tfrecord-*`
+
+Each example holds ddsp's keys (`audio`, `audio_16k`, `f0_hz`,
+`f0_confidence`, `loudness_db`; frame counts as ddsp's `TFRecordProvider`
+expects), our descriptor keys (interpret_ddsp.descriptors.DESCRIPTOR_NAMES)
+and metadata (`source_file`, `instrument`, `midi_pitch`, `velocity`,
+`start_secs`). Beside the shards: `manifest.json` (counts, durations,
+skipped inputs and why, the config, timings), `descriptor_statistics.json`
+(per-descriptor moments over voiced frames, for normalization) and
+`dataset_statistics.json` (ddsp's `compute_dataset_statistics`).
+
+The runner is Beam's: by default the local DirectRunner with one worker
+thread per core; any Beam pipeline options (e.g. `--runner=FlinkRunner
+--flink_master=...`, `--runner=DataflowRunner --project=...`, or
+`--runner=apache_beam.runners.dask.dask_runner.DaskRunner
+--dask_client_address=...`) pass through unchanged.
+"""
+
+import glob
+import hashlib
+import json
+import os
+import threading
+import time
+
+import apache_beam as beam
+import numpy as np
+
+from interpret_ddsp import audio_io
+from interpret_ddsp import compat
+from interpret_ddsp import errors
+from interpret_ddsp import features
+from interpret_ddsp import sources
+
+SILENCE_PEAK = 1e-4  # Peak amplitude under which audio counts as silent.
+MANIFEST = 'manifest.json'
+DESCRIPTOR_STATS = 'descriptor_statistics.json'
+DDSP_STATS = 'dataset_statistics.json'
+_SUMMARY = '_summary'
+_OUTPUTS = ('train.tfrecord*', 'eval.tfrecord*', MANIFEST, DESCRIPTOR_STATS,
+            DDSP_STATS, _SUMMARY + '*')
+
+
+def split_of(source_id, eval_fraction):
+  """'eval' or 'train', fixed by a hash of the source (no leakage)."""
+  digest = hashlib.sha1(str(source_id).encode()).hexdigest()
+  return 'eval' if int(digest[:8], 16) / 2 ** 32 < eval_fraction else 'train'
+
+
+def check_config(sample_rate, frame_rate, example_secs, hop_secs, chunk_secs):
+  """Raises UserError unless windows are whole samples and frames."""
+  try:
+    for rate in (sample_rate, features.CREPE_SAMPLE_RATE, frame_rate):
+      features.n_frames(example_secs, rate)
+      features.n_frames(chunk_secs, rate)
+    features.n_frames(hop_secs, frame_rate)
+  except ValueError as e:
+    raise errors.UserError(f'Incompatible timing: {e}') from e
+  if hop_secs <= 0 or example_secs <= 0 or chunk_secs < example_secs:
+    raise errors.UserError('Need 0 < hop_secs, 0 < example_secs <= '
+                           'chunk_secs.')
+  if 16000 % frame_rate:
+    raise errors.UserError(f'frame_rate {frame_rate} must divide 16000 '
+                           '(ddsp computes features on 16 kHz audio).')
+
+
+class LoadFn(beam.DoFn):
+  """Work item -> chunks {audio, audio_16k, meta, split}; or 'skipped'."""
+
+  def __init__(self, config):
+    self._config = config
+
+  def process(self, item):
+    c = self._config
+    try:
+      for source_id, audio, rate, meta in sources.load_item(item):
+        reason = None
+        if not np.all(np.isfinite(audio)):
+          reason = 'non-finite samples (NaN or inf)'
+        elif len(audio) / rate < c['example_secs']:
+          reason = (f'shorter than one example ({len(audio) / rate:.2f} s < '
+                    f'{c["example_secs"]} s)')
+        elif np.max(np.abs(audio)) < SILENCE_PEAK:
+          reason = 'silent'
+        if reason:
+          yield beam.pvalue.TaggedOutput('report', {'skipped': {
+              'file': source_id, 'reason': reason}})
+          continue
+        split = split_of(source_id, c['eval_fraction'])
+        yield beam.pvalue.TaggedOutput('report', {
+            'source': 1, 'audio_secs': len(audio) / rate, 'split': split})
+        audio_sr = audio_io.resample(audio, rate, c['sample_rate'])
+        audio_16k = audio_io.resample(audio, rate, features.CREPE_SAMPLE_RATE)
+        for offset, a_sr, a_16k in features.chunk_audio(
+            audio_sr, audio_16k, c['sample_rate'], c['frame_rate'],
+            c['chunk_secs'], c['example_secs']):
+          yield {'audio': a_sr, 'audio_16k': a_16k, 'offset_secs': offset,
+                 'meta': meta, 'split': split}
+    except sources.SkipItem as e:
+      yield beam.pvalue.TaggedOutput('report', {'skipped': {
+          'file': item['source_file'], 'reason': str(e)}})
+
+
+class FeaturizeFn(beam.DoFn):
+  """Chunk -> examples (dicts of arrays) with features; progress shown."""
+
+  def __init__(self, config):
+    self._config = config
+    self._bar = None
+
+  _load_lock = threading.Lock()
+
+  def setup(self):
+    import crepe.core  # pylint: disable=g-import-not-at-top
+    # Threads of one worker share crepe's model cache: build it once.
+    with FeaturizeFn._load_lock:
+      crepe.core.build_and_load_model(self._config['crepe_model'])
+
+  def process(self, chunk):
+    c = self._config
+    try:
+      feats = features.compute_features(
+          chunk['audio_16k'], c['frame_rate'], c['f0_frame_rate'],
+          c['crepe_model'], c['viterbi'])
+    except Exception as e:  # pylint: disable=broad-except
+      # One bad chunk must not take the whole pipeline down: count it.
+      yield beam.pvalue.TaggedOutput('report', {'skipped': {
+          'file': chunk['meta']['source_file'],
+          'reason': f'feature extraction failed ({type(e).__name__}: '
+                    f'{str(e)[:160]})'}})
+      return
+    n_16k = int(round(c['example_secs'] * features.CREPE_SAMPLE_RATE))
+    for start, window, frames in features.split_examples(
+        chunk['audio'], feats, c['sample_rate'], c['frame_rate'],
+        c['example_secs'], c['hop_secs']):
+      a0 = int(round(start * features.CREPE_SAMPLE_RATE))
+      audio_16k = chunk['audio_16k'][a0:a0 + n_16k]
+      if np.max(np.abs(window)) < SILENCE_PEAK:
+        yield beam.pvalue.TaggedOutput('report', {'silent_windows': 1})
+        continue
+      yield {'split': chunk['split'], 'audio': window,
+             'audio_16k': audio_16k, **frames, **chunk['meta'],
+             'start_secs': chunk['offset_secs'] + start}
+    self._progress(len(chunk['audio_16k']) / 16000)
+
+  def _progress(self, secs):
+    if not self._config.get('progress'):
+      return
+    if self._bar is None:
+      import tqdm  # pylint: disable=g-import-not-at-top
+      self._bar = tqdm.tqdm(desc=f'prepare (worker {os.getpid()})',
+                            unit=' audio-s', mininterval=2.0)
+    self._bar.update(secs)
+
+  def teardown(self):
+    if self._bar is not None:
+      self._bar.close()
+
+
+def to_tf_example(example):
+  """Serializes an example dict (see module doc) as a tf.train.Example."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  feature = {}
+  for key, value in example.items():
+    if key == 'split':
+      continue
+    if isinstance(value, str):
+      feature[key] = tf.train.Feature(
+          bytes_list=tf.train.BytesList(value=[value.encode()]))
+    elif isinstance(value, (int, np.integer)):
+      feature[key] = tf.train.Feature(
+          int64_list=tf.train.Int64List(value=[int(value)]))
+    else:
+      feature[key] = tf.train.Feature(float_list=tf.train.FloatList(
+          value=np.atleast_1d(np.asarray(value, np.float32))))
+  return tf.train.Example(features=tf.train.Features(feature=feature))
+
+
+def example_report(example, descriptor_keys):
+  """What an example adds to the summary: its split and descriptor moments.
+
+  Moments are over voiced frames (f0 confidence > 0.5), where the
+  f0-based descriptors are defined.
+  """
+  voiced = example['f0_confidence'] > 0.5
+  moments = {}
+  for key in descriptor_keys:
+    x = np.asarray(example[key], np.float64)[voiced]
+    if x.size:
+      moments[key] = [float(x.size), float(x.sum()), float((x ** 2).sum()),
+                      float(x.min()), float(x.max())]
+  return {'examples_' + example['split']: 1, 'moments': moments}
+
+
+class SummaryFn(beam.CombineFn):
+  """Merges report dicts: numbers add, 'skipped' lists join, moments merge."""
+
+  def create_accumulator(self):
+    return {}
+
+  def add_input(self, acc, report):
+    return self.merge_accumulators([acc, report])
+
+  def merge_accumulators(self, accumulators):
+    out = {}
+    for acc in accumulators:
+      for key, value in acc.items():
+        if key == 'skipped':
+          items = value if isinstance(value, list) else [value]
+          out.setdefault('skipped', []).extend(items)
+        elif key == 'moments':
+          merged = out.setdefault('moments', {})
+          for name, (n, s, ss, lo, hi) in value.items():
+            if name in merged:
+              m = merged[name]
+              merged[name] = [m[0] + n, m[1] + s, m[2] + ss, min(m[3], lo),
+                              max(m[4], hi)]
+            else:
+              merged[name] = [n, s, ss, lo, hi]
+        elif key == 'split':
+          out['sources_' + value] = out.get('sources_' + value, 0) + 1
+        else:
+          out[key] = out.get(key, 0) + value
+    return out
+
+  def extract_output(self, acc):
+    return acc
+
+
+def default_pipeline_options(options):
+  """Beam options: the caller's, or a local DirectRunner on every core.
+
+  The local default runs one thread per core in one process: CREPE and the
+  descriptors are TensorFlow ops, which release the GIL, and threads skip the
+  ~6 s TensorFlow start of each worker process (2.5x faster than
+  multi_processing on a 2-core machine for a few minutes of audio).
+  """
+  options = list(options or ())
+  if not any(o.startswith('--runner') for o in options):
+    options += ['--runner=DirectRunner',
+                f'--direct_num_workers={os.cpu_count() or 1}',
+                '--direct_running_mode=multi_threading']
+  return options
+
+
+def _clear_outputs(output_dir, overwrite):
+  existing = [p for pattern in _OUTPUTS
+              for p in glob.glob(os.path.join(output_dir, pattern))]
+  if existing and not overwrite:
+    raise errors.UserError(
+        f'{output_dir} already holds a prepared dataset; pass --overwrite to '
+        'replace it or choose another --output_dir.')
+  for path in existing:
+    os.remove(path)
+
+
+def build_pipeline(pipeline, items, config):
+  """Adds the pipeline's transforms to `pipeline` (see module doc)."""
+  loaded = (pipeline
+            | 'items' >> beam.Create(items)
+            | 'spread_items' >> beam.Reshuffle()
+            | 'load' >> beam.ParDo(LoadFn(config)).with_outputs(
+                'report', main='chunks'))
+  featurized = (loaded.chunks
+                | 'spread_chunks' >> beam.Reshuffle()
+                | 'featurize' >> beam.ParDo(FeaturizeFn(config)).with_outputs(
+                    'report', main='examples'))
+  examples = featurized.examples
+  for split in ('train', 'eval'):
+    _ = (examples
+         | f'only_{split}' >> beam.Filter(lambda e, s=split: e['split'] == s)
+         | f'serialize_{split}' >> beam.Map(to_tf_example)
+         | f'write_{split}' >> beam.io.WriteToTFRecord(
+             os.path.join(config['output_dir'], f'{split}.tfrecord'),
+             coder=beam.coders.ProtoCoder(_tf_example_class()),
+             num_shards=config['num_shards']))
+  reports = ((loaded.report, featurized.report,
+              examples | 'report' >> beam.Map(
+                  example_report, config['descriptor_keys']))
+             | 'all_reports' >> beam.Flatten())
+  _ = (reports
+       | 'summarize' >> beam.CombineGlobally(SummaryFn())
+       | 'to_json' >> beam.Map(json.dumps)
+       | 'write_summary' >> beam.io.WriteToText(
+           os.path.join(config['output_dir'], _SUMMARY),
+           shard_name_template=''))
+
+
+def _tf_example_class():
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  return tf.train.Example
+
+
+def descriptor_statistics(moments):
+  """{name: {count, mean, std, min, max}} from merged moments."""
+  stats = {}
+  for name, (n, s, ss, lo, hi) in sorted(moments.items()):
+    mean = s / n
+    stats[name] = {'count': int(n), 'mean': mean,
+                   'std': float(np.sqrt(max(ss / n - mean ** 2, 0.0))),
+                   'min': lo, 'max': hi}
+  return stats
+
+
+def ddsp_statistics(output_dir, config):
+  """ddsp's compute_dataset_statistics on the train split, as JSON scalars.
+
+  ddsp also fits a quantile transform (a Python object it pickles); its
+  arrays go to dataset_statistics_quantiles.npz instead (no pickles).
+  """
+  from ddsp.training import postprocessing  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  provider = data.TimbreTFRecordProvider(
+      os.path.join(output_dir, 'train.tfrecord*'),
+      example_secs=config['example_secs'], sample_rate=config['sample_rate'],
+      frame_rate=config['frame_rate'], descriptor_names=(),
+      include_metadata=False)
+  stats = postprocessing.compute_dataset_statistics(
+      provider, batch_size=8, power_frame_rate=config['frame_rate'])
+  transform = stats.pop('quantile_transform', None)
+  if transform is not None:
+    np.savez(os.path.join(output_dir, 'dataset_statistics_quantiles.npz'),
+             **{k: np.asarray(v) for k, v in vars(transform).items()
+                if isinstance(v, np.ndarray)})
+  return {k: float(v) for k, v in stats.items()}
+
+
+def run(items, output_dir, sample_rate=16000, frame_rate=250,
+        example_secs=4.0, hop_secs=1.0, chunk_secs=20.0, crepe_model='tiny',
+        f0_frame_rate=100, viterbi=True, eval_fraction=0.1, num_shards=0,
+        pipeline_options=None, overwrite=False, compute_ddsp_stats=True,
+        progress=True, source_config=None):
+  """Runs the pipeline over work items; returns the manifest dict.
+
+  Args:
+    items: Work items from interpret_ddsp.sources.
+    output_dir: Folder for the shards and JSON files.
+    sample_rate: Rate of `audio` in the examples, Hz (16000, 22050, 44100,
+      48000...). `audio_16k` and all features are computed at 16 kHz.
+    frame_rate: Rate of the per-frame features, Hz (divides 16000).
+    example_secs: Example length, s.
+    hop_secs: Hop between examples, s.
+    chunk_secs: Long audio is cut in chunks of this many seconds first
+      (parallelism, memory); windows do not cross chunks.
+    crepe_model: CREPE capacity.
+    f0_frame_rate: Rate CREPE runs at, Hz (None: frame_rate).
+    viterbi: Viterbi decoding of CREPE's pitch.
+    eval_fraction: Share of sources (not examples) held out for eval.
+    num_shards: Shards per split (0: the runner decides).
+    pipeline_options: Beam command-line options (list of str).
+    overwrite: Replace a dataset already in output_dir.
+    compute_ddsp_stats: Also run ddsp's compute_dataset_statistics.
+    progress: Show progress bars.
+    source_config: What the items came from, recorded in the manifest.
+
+  Returns:
+    The manifest (also written to output_dir/manifest.json).
+  """
+  check_config(sample_rate, frame_rate, example_secs, hop_secs, chunk_secs)
+  compat.require_crepe_capacity(crepe_model)
+  if not items:
+    raise errors.UserError('No input to prepare.')
+  os.makedirs(output_dir, exist_ok=True)
+  _clear_outputs(output_dir, overwrite)
+  config = {
+      'output_dir': os.path.abspath(output_dir), 'sample_rate': sample_rate,
+      'frame_rate': frame_rate, 'example_secs': example_secs,
+      'hop_secs': hop_secs, 'chunk_secs': chunk_secs,
+      'crepe_model': crepe_model, 'f0_frame_rate': f0_frame_rate,
+      'viterbi': viterbi, 'eval_fraction': eval_fraction,
+      'num_shards': num_shards, 'progress': progress,
+      'descriptor_keys': list(features.DESCRIPTOR_KEYS),
+  }
+  options = default_pipeline_options(pipeline_options)
+  start = time.perf_counter()
+  with beam.Pipeline(options=beam.options.pipeline_options.PipelineOptions(
+      options)) as pipeline:
+    build_pipeline(pipeline, items, config)
+  wall = time.perf_counter() - start
+  summary_path = os.path.join(output_dir, _SUMMARY)
+  with open(summary_path) as f:
+    summary = json.loads(f.read() or '{}')
+  os.remove(summary_path)
+
+  audio_secs = summary.get('audio_secs', 0.0)
+  manifest = {
+      'counts': {
+          'inputs': len(items),
+          'sources_used': summary.get('source', 0),
+          'sources_train': summary.get('sources_train', 0),
+          'sources_eval': summary.get('sources_eval', 0),
+          'skipped': len(summary.get('skipped', [])),
+          'examples_train': summary.get('examples_train', 0),
+          'examples_eval': summary.get('examples_eval', 0),
+          'silent_windows_dropped': summary.get('silent_windows', 0),
+      },
+      'audio_secs': audio_secs,
+      'wall_secs': wall,
+      'audio_secs_per_wall_sec': audio_secs / wall if wall else None,
+      'skipped': sorted(summary.get('skipped', []),
+                        key=lambda s: s['file']),
+      'shards': sorted(os.path.basename(p) for p in glob.glob(
+          os.path.join(output_dir, '*.tfrecord-*'))),
+      'config': {**{k: v for k, v in config.items()
+                    if k not in ('progress', 'output_dir')},
+                 'source': source_config or {},
+                 'pipeline_options': options},
+  }
+  with open(os.path.join(output_dir, DESCRIPTOR_STATS), 'w') as f:
+    json.dump(descriptor_statistics(summary.get('moments', {})), f, indent=1)
+  if compute_ddsp_stats and manifest['counts']['examples_train']:
+    try:
+      stats = ddsp_statistics(output_dir, config)
+    except Exception as e:  # pylint: disable=broad-except
+      # The shards are written and valid; do not lose them over statistics.
+      manifest['ddsp_statistics_error'] = f'{type(e).__name__}: {e}'
+    else:
+      with open(os.path.join(output_dir, DDSP_STATS), 'w') as f:
+        json.dump(stats, f, indent=1)
+  with open(os.path.join(output_dir, MANIFEST), 'w') as f:
+    json.dump(manifest, f, indent=1)
+  return manifest

@@ -1,0 +1,244 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""The Beam data pipeline: real rendered audio in, TFRecords that ddsp's
+TFRecordProvider and ours read, bad input skipped and counted."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+import soundfile
+import tensorflow as tf
+
+from interpret_ddsp import cli
+from interpret_ddsp import data
+from interpret_ddsp import errors
+from interpret_ddsp import prepare
+from interpret_ddsp import signals
+from interpret_ddsp import soundfont
+from interpret_ddsp import sources
+
+IN_MEMORY = ['--runner=DirectRunner', '--direct_num_workers=1',
+             '--direct_running_mode=in_memory']
+NOTES = [(40, 67), (73, 72), (71, 60)]  # violin G4, flute C5, clarinet C4.
+
+
+def _write_recordings(folder):
+  """Good notes as a user's recordings (stereo, 22.05 kHz) + bad files."""
+  os.makedirs(folder, exist_ok=True)
+  for program, key in NOTES:
+    mono = soundfont.render_note(program, key, held_secs=1.8,
+                                 release_secs=0.2, sample_rate=22050)
+    stereo = np.stack([mono, 0.5 * mono], axis=1)
+    soundfile.write(os.path.join(folder, f'p{program}_k{key}.flac'), stereo,
+                    22050)
+  soundfile.write(os.path.join(folder, 'silent.wav'), np.zeros(32000), 16000)
+  soundfile.write(os.path.join(folder, 'short.wav'), 0.1 * np.ones(4000),
+                  16000)
+  bad = np.full(32000, 0.1, np.float32)
+  bad[100] = np.nan
+  soundfile.write(os.path.join(folder, 'nan.wav'), bad, 16000,
+                  subtype='FLOAT')
+  with open(os.path.join(folder, 'p40_k67.flac'), 'rb') as f:
+    head = f.read(200)
+  with open(os.path.join(folder, 'truncated.flac'), 'wb') as f:
+    f.write(head)
+  with open(os.path.join(folder, 'notes.txt'), 'w') as f:
+    f.write('not audio')
+  with open(os.path.join(folder, 'fake.wav'), 'w') as f:
+    f.write('RIFF but not really')
+
+
+@pytest.fixture(scope='module')
+def prepared(tmp_path_factory):
+  root = tmp_path_factory.mktemp('prepare')
+  _write_recordings(str(root / 'in'))
+  manifest = prepare.run(
+      sources.recording_items(str(root / 'in')), str(root / 'out'),
+      sample_rate=16000, example_secs=1.0, hop_secs=0.5, eval_fraction=0.34,
+      pipeline_options=IN_MEMORY, progress=False)
+  return str(root / 'out'), manifest
+
+
+def test_bad_inputs_are_skipped_with_reasons(prepared):
+  _, manifest = prepared
+  reasons = {os.path.basename(s['file']): s['reason']
+             for s in manifest['skipped']}
+  assert reasons['silent.wav'] == 'silent'
+  assert reasons['short.wav'].startswith('shorter than one example')
+  assert reasons['nan.wav'] == 'non-finite samples (NaN or inf)'
+  assert reasons['truncated.flac'].startswith('unreadable audio')
+  assert reasons['fake.wav'].startswith('unreadable audio')
+  assert reasons['notes.txt'].startswith('unsupported format .txt')
+  assert manifest['counts']['skipped'] == 6
+  assert manifest['counts']['sources_used'] == len(NOTES)
+  assert manifest['audio_secs'] == pytest.approx(2.0 * len(NOTES), rel=1e-3)
+
+
+def test_ddsp_provider_reads_the_output(prepared):
+  from ddsp.training import data as ddsp_data  # pylint: disable=g-import-not-at-top
+  out, manifest = prepared
+  n = 0
+  for split in ('train', 'eval'):
+    provider = ddsp_data.TFRecordProvider(
+        os.path.join(out, f'{split}.tfrecord*'), example_secs=1)
+    for ex in provider.get_dataset(shuffle=False):
+      assert ex['audio'].shape == (16000,) and ex['f0_hz'].shape == (250,)
+      assert ex['audio_16k'].shape == (16000,)
+      n += 1
+  counts = manifest['counts']
+  # 2 s per note, 1 s windows every 0.5 s: 3 per note (less silent ones).
+  assert n == counts['examples_train'] + counts['examples_eval']
+  assert n + counts['silent_windows_dropped'] == 3 * len(NOTES)
+
+
+def test_our_provider_adds_descriptors_and_metadata(prepared):
+  out, _ = prepared
+  provider = data.TimbreTFRecordProvider(os.path.join(out, '*.tfrecord*'),
+                                         example_secs=1)
+  examples = list(provider.get_dataset(shuffle=False))
+  by_file = {}
+  for ex in examples:
+    name = os.path.basename(ex['source_file'].numpy().decode())
+    by_file.setdefault(name, []).append(ex)
+    for key in ('harmonic_centroid', 'sharpness', 'spectral_flatness'):
+      assert ex[key].shape == (250,)
+      assert np.all(np.isfinite(ex[key].numpy()))
+  assert set(by_file) == {f'p{p}_k{k}.flac' for p, k in NOTES}
+  for (program, key) in NOTES:
+    for ex in by_file[f'p{program}_k{key}.flac']:
+      if float(ex['start_secs']) > 0.9:
+        continue  # The last window holds the release.
+      voiced = ex['f0_confidence'].numpy() > 0.5
+      assert voiced.mean() > 0.7
+      error = signals.cents(ex['f0_hz'].numpy()[voiced],
+                            soundfont.midi_to_hz(key))
+      assert abs(np.median(error)) < 30
+      # Features line up with the audio they were computed from: ddsp's
+      # loudness of the stored 16 kHz audio equals the stored loudness.
+      from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
+      loud = features.compute_loudness(ex['audio_16k'].numpy(), 250)
+      inner = slice(10, -10)  # Window edges saw neighbouring audio.
+      np.testing.assert_allclose(loud[inner], ex['loudness_db'][inner],
+                                 atol=0.5)
+
+
+def test_split_is_by_source_and_deterministic(prepared):
+  out, _ = prepared
+  for split in ('train', 'eval'):
+    provider = data.TimbreTFRecordProvider(
+        os.path.join(out, f'{split}.tfrecord*'), example_secs=1)
+    for ex in provider.get_dataset(shuffle=False):
+      assert prepare.split_of(ex['source_file'].numpy().decode(),
+                              0.34) == split
+
+
+def test_descriptor_statistics_are_written(prepared):
+  out, _ = prepared
+  with open(os.path.join(out, prepare.DESCRIPTOR_STATS)) as f:
+    stats = json.load(f)
+  assert stats['harmonic_centroid']['count'] > 500
+  assert stats['harmonic_centroid']['min'] >= 1.0 - 1e-3  # >= fundamental.
+  assert 0 < stats['spectral_flatness']['mean'] < 0.5
+
+
+def test_existing_output_is_refused_then_overwritten(prepared, tmp_path):
+  out, _ = prepared
+  items = [{'kind': 'file', **sources.metadata('/nonexistent.wav')}]
+  with pytest.raises(errors.UserError, match='--overwrite'):
+    prepare.run(items, out, pipeline_options=IN_MEMORY, progress=False)
+
+
+def test_no_input_is_a_clear_error(tmp_path):
+  with pytest.raises(errors.UserError, match='No files found'):
+    sources.recording_items(str(tmp_path / 'empty' / '*.wav'))
+
+
+@pytest.mark.parametrize('sample_rate', [22050, 44100, 48000])
+def test_other_sample_rates(tmp_path, sample_rate):
+  audio, _ = signals.harmonic_tone(330.0, 1.5, 48000)
+  soundfile.write(str(tmp_path / 'tone.wav'), audio, 48000)
+  manifest = prepare.run(
+      sources.recording_items(str(tmp_path / '*.wav')), str(tmp_path / 'o'),
+      sample_rate=sample_rate, example_secs=1.0, hop_secs=0.5,
+      eval_fraction=0.0, pipeline_options=IN_MEMORY, progress=False,
+      compute_ddsp_stats=False)
+  assert manifest['counts']['examples_train'] == 2
+  provider = data.TimbreTFRecordProvider(
+      str(tmp_path / 'o' / 'train.tfrecord*'), example_secs=1,
+      sample_rate=sample_rate)
+  for ex in provider.get_dataset(shuffle=False):
+    assert ex['audio'].shape == (sample_rate,)
+    spectrum = np.abs(np.fft.rfft(ex['audio'].numpy()))
+    peak_hz = np.argmax(spectrum) * sample_rate / len(ex['audio'])
+    assert abs(peak_hz - 330.0) < 2.0
+
+
+def test_incompatible_timing_is_a_clear_error(tmp_path):
+  with pytest.raises(errors.UserError, match='whole number of frames'):
+    prepare.check_config(16000, 250, 1.001, 0.5, 20.0)
+
+
+def test_nsynth_through_tfds_mock_data(tmp_path):
+  import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+  with tfds.testing.mock_data(num_examples=6):
+    items = sources.nsynth_items(n_slices=1)
+    manifest = prepare.run(items, str(tmp_path), example_secs=4.0,
+                           hop_secs=1.0, eval_fraction=0.0,
+                           pipeline_options=IN_MEMORY, progress=False,
+                           compute_ddsp_stats=False)
+    assert manifest['counts']['sources_used'] == 6
+    assert manifest['counts']['examples_train'] == 6  # 4 s notes, 4 s windows.
+    dataset = tfds.load('nsynth/gansynth_subset.f0_and_loudness',
+                        split='train')
+    families = [sources.NSYNTH_FAMILIES[int(e['instrument']['family'])]
+                for e in tfds.as_numpy(dataset)]
+    keep = families[0]
+    items = sources.nsynth_items(n_slices=1, families=[keep])
+    manifest = prepare.run(items, str(tmp_path / 'f'), example_secs=4.0,
+                           eval_fraction=0.0, pipeline_options=IN_MEMORY,
+                           progress=False, compute_ddsp_stats=False)
+  assert manifest['counts']['sources_used'] == families.count(keep)
+  provider = data.TimbreTFRecordProvider(
+      str(tmp_path / 'f' / 'train.tfrecord*'), example_secs=4)
+  for ex in provider.get_dataset(shuffle=False):
+    assert ex['instrument'].numpy().decode().startswith(keep + '_')
+    assert ex['source_file'].numpy().decode().startswith('nsynth/')
+
+
+def test_nsynth_filters():
+  example = {'instrument': {'family': 8, 'source': 0}, 'pitch': 60,
+             'velocity': 100}
+  keep = lambda **kw: sources.nsynth_keep(example, {  # pylint: disable=g-long-lambda
+      'families': [], 'sources': [], 'pitch_range': None, 'velocities': [],
+      **kw})
+  assert keep()
+  assert keep(families=['string']) and not keep(families=['brass'])
+  assert keep(sources=['acoustic']) and not keep(sources=['synthetic'])
+  assert keep(pitch_range=[60, 72]) and not keep(pitch_range=[61, 72])
+  assert keep(velocities=[100]) and not keep(velocities=[25, 50])
+  with pytest.raises(errors.UserError, match='family'):
+    sources.nsynth_items(families=['kazoo'])
+
+
+@pytest.mark.slow
+def test_cli_soundfont_source_on_the_default_runner(tmp_path, capsys):
+  out = str(tmp_path / 'sf')
+  assert cli.main(['prepare', '--source', 'soundfont', '--programs', 'flute',
+                   '--key_step', '12', '--melodies', '1', '--output_dir', out,
+                   '--example_secs', '2', '--hop_secs', '1']) == 0
+  printed = capsys.readouterr().out
+  assert 'Prepared' in printed and 'real time' in printed
+  with open(os.path.join(out, prepare.MANIFEST)) as f:
+    manifest = json.load(f)
+  assert 'multi_threading' in ' '.join(manifest['config']['pipeline_options'])
+  provider = data.TimbreTFRecordProvider(os.path.join(out, '*.tfrecord*'),
+                                         example_secs=2)
+  pitches = set()
+  for ex in provider.get_dataset(shuffle=False):
+    assert ex['instrument'].numpy().decode() == 'flute'
+    pitches.add(int(ex['midi_pitch']))
+  assert {60, 72, 84, 96} <= pitches  # Notes over the range; -1: melody.
+  assert os.path.exists(os.path.join(out, prepare.DDSP_STATS)) or (
+      'ddsp_statistics_error' in manifest)
