@@ -55,7 +55,8 @@ def load_audio(path, sample_rate=None):
       data, rate = soundfile.read(f, dtype='float32', always_2d=True)
   except (soundfile.LibsndfileError, RuntimeError, OSError,
           tf.errors.OpError) as e:
-    raise AudioLoadError(f'{path} is not readable audio ({e}).') from e
+    why = getattr(e, 'error_string', None) or str(e)  # libsndfile's words.
+    raise AudioLoadError(f'{path} is not readable audio ({why}).') from e
   audio = data.mean(axis=1)
   if sample_rate is not None and int(sample_rate) != int(rate):
     audio, rate = resample(audio, rate, sample_rate), int(sample_rate)

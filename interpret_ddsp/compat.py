@@ -17,9 +17,9 @@ before TensorFlow and ddsp load. The shims, each tested in
    iterable of strings"). The default becomes `()`, for every caller (the
    function object itself is changed, so names imported from it see it too).
 3. CREPE capacity. `ddsp.spectral_ops.compute_f0` always runs CREPE 'full'
-   (crepe.predict's default). `crepe_capacity('tiny')` (a context manager) or
-   `set_crepe_capacity` choose another capacity for every caller that does not
-   name one. A capacity whose weights are not installed raises
+   (crepe.predict's default). `crepe_capacity('tiny')` (a context manager,
+   per thread) or `set_crepe_capacity` (process-wide) choose another
+   capacity for every caller that does not name one. A capacity whose weights are not installed raises
    `CrepeCapacityNotInstalled` with the install command, instead of an HDF5
    traceback.
 4. Audio loading without ffmpeg. ddsp's `prepare_tfrecord` reads audio with
@@ -36,6 +36,7 @@ before TensorFlow and ddsp load. The shims, each tested in
 import contextlib
 import os
 import shutil
+import threading
 
 from interpret_ddsp import errors
 
@@ -79,39 +80,47 @@ class CrepeCapacityNotInstalled(errors.EnvironmentProblem):
   """The weights of the requested CREPE capacity are not installed."""
 
 
-_crepe_state = {'capacity': 'full'}
+_crepe_default = {'capacity': 'full'}
+_crepe_local = threading.local()  # Per-thread override (crepe_capacity).
+
+
+def _check_capacity(capacity):
+  if capacity not in CREPE_CAPACITIES:
+    raise ValueError(f'Unknown CREPE capacity {capacity!r}; choose one of '
+                     f'{", ".join(CREPE_CAPACITIES)}.')
 
 
 def get_crepe_capacity():
   """The capacity CREPE uses when a caller (e.g. ddsp) does not name one."""
-  return _crepe_state['capacity']
+  return getattr(_crepe_local, 'capacity', None) or _crepe_default['capacity']
 
 
 def set_crepe_capacity(capacity):
-  """Sets the capacity used by `crepe.predict` and ddsp's `compute_f0`.
+  """Sets the process-wide capacity of `crepe.predict` and `compute_f0`.
 
   Args:
     capacity: 'tiny', 'small', 'medium', 'large' or 'full'.
 
   Returns:
-    The previous capacity.
+    The previous process-wide capacity.
   """
-  if capacity not in CREPE_CAPACITIES:
-    raise ValueError(f'Unknown CREPE capacity {capacity!r}; choose one of '
-                     f'{", ".join(CREPE_CAPACITIES)}.')
-  previous = _crepe_state['capacity']
-  _crepe_state['capacity'] = capacity
+  _check_capacity(capacity)
+  previous = _crepe_default['capacity']
+  _crepe_default['capacity'] = capacity
   return previous
 
 
 @contextlib.contextmanager
 def crepe_capacity(capacity):
-  """Within the block, CREPE (and ddsp's compute_f0) uses `capacity`."""
-  previous = set_crepe_capacity(capacity)
+  """Within the block, in this thread, CREPE (and ddsp's compute_f0) uses
+  `capacity`. Thread-local, so pipeline threads cannot undo each other's."""
+  _check_capacity(capacity)
+  previous = getattr(_crepe_local, 'capacity', None)
+  _crepe_local.capacity = capacity
   try:
     yield
   finally:
-    set_crepe_capacity(previous)
+    _crepe_local.capacity = previous
 
 
 def crepe_weights_path(capacity):
@@ -129,9 +138,7 @@ def installed_crepe_capacities():
 
 def require_crepe_capacity(capacity):
   """Raises CrepeCapacityNotInstalled unless `capacity` can be loaded."""
-  if capacity not in CREPE_CAPACITIES:
-    raise ValueError(f'Unknown CREPE capacity {capacity!r}; choose one of '
-                     f'{", ".join(CREPE_CAPACITIES)}.')
+  _check_capacity(capacity)
   if not os.path.isfile(crepe_weights_path(capacity)):
     installed = ','.join(installed_crepe_capacities()) or 'none'
     raise CrepeCapacityNotInstalled(

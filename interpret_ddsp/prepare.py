@@ -30,8 +30,10 @@ import glob
 import hashlib
 import json
 import os
+import shutil
 import threading
 import time
+import uuid
 
 import apache_beam as beam
 import numpy as np
@@ -46,9 +48,9 @@ SILENCE_PEAK = 1e-4  # Peak amplitude under which audio counts as silent.
 MANIFEST = 'manifest.json'
 DESCRIPTOR_STATS = 'descriptor_statistics.json'
 DDSP_STATS = 'dataset_statistics.json'
-_SUMMARY = '_summary'
+_REPORTS = '_reports'
 _OUTPUTS = ('train.tfrecord*', 'eval.tfrecord*', MANIFEST, DESCRIPTOR_STATS,
-            DDSP_STATS, _SUMMARY + '*')
+            DDSP_STATS, '.*.tmp', '_reports/*')
 
 
 def split_of(source_id, eval_fraction):
@@ -74,8 +76,21 @@ def check_config(sample_rate, frame_rate, example_secs, hop_secs, chunk_secs):
                            '(ddsp computes features on 16 kHz audio).')
 
 
+# DoFns emit (MAIN, element) or (REPORT, summary dict) pairs, split later by
+# two Filters: multi-output ParDos (TaggedOutput) are not honoured by every
+# runner (Beam 2.77's Dask runner sends all outputs to the main one).
+MAIN, REPORT = 'main', 'report'
+
+
+def _main(pairs_label):
+  """Transform keeping the MAIN elements of (kind, element) pairs."""
+  del pairs_label
+  return beam.Filter(lambda pair: pair[0] == MAIN) | beam.Values()
+
+
 class LoadFn(beam.DoFn):
-  """Work item -> chunks {audio, audio_16k, meta, split}; or 'skipped'."""
+  """Work item -> (MAIN, chunk {audio, audio_16k, meta, split}) pairs, and
+  (REPORT, {...}) for what to count (sources, skipped inputs)."""
 
   def __init__(self, config):
     self._config = config
@@ -93,26 +108,27 @@ class LoadFn(beam.DoFn):
         elif np.max(np.abs(audio)) < SILENCE_PEAK:
           reason = 'silent'
         if reason:
-          yield beam.pvalue.TaggedOutput('report', {'skipped': {
+          yield (REPORT, {'skipped': {
               'file': source_id, 'reason': reason}})
           continue
         split = split_of(source_id, c['eval_fraction'])
-        yield beam.pvalue.TaggedOutput('report', {
+        yield (REPORT, {
             'source': 1, 'audio_secs': len(audio) / rate, 'split': split})
         audio_sr = audio_io.resample(audio, rate, c['sample_rate'])
         audio_16k = audio_io.resample(audio, rate, features.CREPE_SAMPLE_RATE)
         for offset, a_sr, a_16k in features.chunk_audio(
             audio_sr, audio_16k, c['sample_rate'], c['frame_rate'],
             c['chunk_secs'], c['example_secs']):
-          yield {'audio': a_sr, 'audio_16k': a_16k, 'offset_secs': offset,
-                 'meta': meta, 'split': split}
+          yield (MAIN, {'audio': a_sr, 'audio_16k': a_16k,
+                        'offset_secs': offset, 'meta': meta, 'split': split})
     except sources.SkipItem as e:
-      yield beam.pvalue.TaggedOutput('report', {'skipped': {
+      yield (REPORT, {'skipped': {
           'file': item['source_file'], 'reason': str(e)}})
 
 
 class FeaturizeFn(beam.DoFn):
-  """Chunk -> examples (dicts of arrays) with features; progress shown."""
+  """Chunk -> (MAIN, example dict of arrays) pairs, and (REPORT, {...});
+  progress shown."""
 
   def __init__(self, config):
     self._config = config
@@ -134,7 +150,7 @@ class FeaturizeFn(beam.DoFn):
           c['crepe_model'], c['viterbi'])
     except Exception as e:  # pylint: disable=broad-except
       # One bad chunk must not take the whole pipeline down: count it.
-      yield beam.pvalue.TaggedOutput('report', {'skipped': {
+      yield (REPORT, {'skipped': {
           'file': chunk['meta']['source_file'],
           'reason': f'feature extraction failed ({type(e).__name__}: '
                     f'{str(e)[:160]})'}})
@@ -146,11 +162,11 @@ class FeaturizeFn(beam.DoFn):
       a0 = int(round(start * features.CREPE_SAMPLE_RATE))
       audio_16k = chunk['audio_16k'][a0:a0 + n_16k]
       if np.max(np.abs(window)) < SILENCE_PEAK:
-        yield beam.pvalue.TaggedOutput('report', {'silent_windows': 1})
+        yield (REPORT, {'silent_windows': 1})
         continue
-      yield {'split': chunk['split'], 'audio': window,
-             'audio_16k': audio_16k, **frames, **chunk['meta'],
-             'start_secs': chunk['offset_secs'] + start}
+      yield (MAIN, {'split': chunk['split'], 'audio': window,
+                    'audio_16k': audio_16k, **frames, **chunk['meta'],
+                    'start_secs': chunk['offset_secs'] + start})
     self._progress(len(chunk['audio_16k']) / 16000)
 
   def _progress(self, secs):
@@ -202,39 +218,77 @@ def example_report(example, descriptor_keys):
   return {'examples_' + example['split']: 1, 'moments': moments}
 
 
-class SummaryFn(beam.CombineFn):
-  """Merges report dicts: numbers add, 'skipped' lists join, moments merge."""
+def merge_reports(reports):
+  """Merges report dicts: numbers add, 'skipped' lists join, moments merge,
+  each 'split' counts a source of that split."""
+  out = {}
+  for report in reports:
+    for key, value in report.items():
+      if key == 'skipped':
+        items = value if isinstance(value, list) else [value]
+        out.setdefault('skipped', []).extend(items)
+      elif key == 'moments':
+        merged = out.setdefault('moments', {})
+        for name, (n, s, ss, lo, hi) in value.items():
+          if name in merged:
+            m = merged[name]
+            merged[name] = [m[0] + n, m[1] + s, m[2] + ss, min(m[3], lo),
+                            max(m[4], hi)]
+          else:
+            merged[name] = [n, s, ss, lo, hi]
+      elif key == 'split':
+        out['sources_' + value] = out.get('sources_' + value, 0) + 1
+      else:
+        out[key] = out.get(key, 0) + value
+  return out
 
-  def create_accumulator(self):
-    return {}
 
-  def add_input(self, acc, report):
-    return self.merge_accumulators([acc, report])
+class WriteShardsFn(beam.DoFn):
+  """Writes each bundle's examples to its own TFRecord shard per split, and
+  its reports to `_reports/<uuid>.json`; files appear by atomic rename.
 
-  def merge_accumulators(self, accumulators):
-    out = {}
-    for acc in accumulators:
-      for key, value in acc.items():
-        if key == 'skipped':
-          items = value if isinstance(value, list) else [value]
-          out.setdefault('skipped', []).extend(items)
-        elif key == 'moments':
-          merged = out.setdefault('moments', {})
-          for name, (n, s, ss, lo, hi) in value.items():
-            if name in merged:
-              m = merged[name]
-              merged[name] = [m[0] + n, m[1] + s, m[2] + ss, min(m[3], lo),
-                              max(m[4], hi)]
-            else:
-              merged[name] = [n, s, ss, lo, hi]
-        elif key == 'split':
-          out['sources_' + value] = out.get('sources_' + value, 0) + 1
-        else:
-          out[key] = out.get(key, 0) + value
-    return out
+  A DoFn rather than Beam's WriteToTFRecord: Beam's file sinks finalize
+  through side inputs, which not every runner executes once (Beam 2.77's
+  Dask runner left them unfinalized); plain per-bundle files work on all.
+  """
 
-  def extract_output(self, acc):
-    return acc
+  def __init__(self, output_dir, descriptor_keys):
+    self._output_dir = output_dir
+    self._descriptor_keys = descriptor_keys
+
+  def start_bundle(self):
+    self._writers = {}
+    self._reports = []
+    self._id = uuid.uuid4().hex[:12]
+
+  def _path(self, name):
+    return os.path.join(self._output_dir, name)
+
+  def process(self, pair):
+    kind, value = pair
+    if kind == REPORT:
+      self._reports.append(value)
+      return
+    split = value['split']
+    if split not in self._writers:
+      import tensorflow as tf  # pylint: disable=g-import-not-at-top
+      self._writers[split] = tf.io.TFRecordWriter(
+          self._path(f'.{split}.tfrecord-{self._id}.tmp'))
+    self._writers[split].write(to_tf_example(value).SerializeToString())
+    self._reports.append(example_report(value, self._descriptor_keys))
+
+  def finish_bundle(self):
+    for split, writer in self._writers.items():
+      writer.close()
+      os.replace(self._path(f'.{split}.tfrecord-{self._id}.tmp'),
+                 self._path(f'{split}.tfrecord-{self._id}'))
+    if self._reports:
+      folder = self._path(_REPORTS)
+      os.makedirs(folder, exist_ok=True)
+      tmp = os.path.join(folder, f'.{self._id}.tmp')
+      with open(tmp, 'w') as f:
+        json.dump(merge_reports(self._reports), f)
+      os.replace(tmp, os.path.join(folder, f'{self._id}.json'))
 
 
 def default_pipeline_options(options):
@@ -269,36 +323,17 @@ def build_pipeline(pipeline, items, config):
   loaded = (pipeline
             | 'items' >> beam.Create(items)
             | 'spread_items' >> beam.Reshuffle()
-            | 'load' >> beam.ParDo(LoadFn(config)).with_outputs(
-                'report', main='chunks'))
-  featurized = (loaded.chunks
+            | 'load' >> beam.ParDo(LoadFn(config)))
+  featurized = (loaded
+                | 'chunks' >> _main('load')
                 | 'spread_chunks' >> beam.Reshuffle()
-                | 'featurize' >> beam.ParDo(FeaturizeFn(config)).with_outputs(
-                    'report', main='examples'))
-  examples = featurized.examples
-  for split in ('train', 'eval'):
-    _ = (examples
-         | f'only_{split}' >> beam.Filter(lambda e, s=split: e['split'] == s)
-         | f'serialize_{split}' >> beam.Map(to_tf_example)
-         | f'write_{split}' >> beam.io.WriteToTFRecord(
-             os.path.join(config['output_dir'], f'{split}.tfrecord'),
-             coder=beam.coders.ProtoCoder(_tf_example_class()),
-             num_shards=config['num_shards']))
-  reports = ((loaded.report, featurized.report,
-              examples | 'report' >> beam.Map(
-                  example_report, config['descriptor_keys']))
-             | 'all_reports' >> beam.Flatten())
-  _ = (reports
-       | 'summarize' >> beam.CombineGlobally(SummaryFn())
-       | 'to_json' >> beam.Map(json.dumps)
-       | 'write_summary' >> beam.io.WriteToText(
-           os.path.join(config['output_dir'], _SUMMARY),
-           shard_name_template=''))
-
-
-def _tf_example_class():
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  return tf.train.Example
+                | 'featurize' >> beam.ParDo(FeaturizeFn(config)))
+  load_reports = loaded | 'load_reports' >> beam.Filter(
+      lambda pair: pair[0] == REPORT)
+  _ = ((load_reports, featurized)
+       | 'all' >> beam.Flatten()
+       | 'write' >> beam.ParDo(WriteShardsFn(config['output_dir'],
+                                             config['descriptor_keys'])))
 
 
 def descriptor_statistics(moments):
@@ -337,7 +372,7 @@ def ddsp_statistics(output_dir, config):
 
 def run(items, output_dir, sample_rate=16000, frame_rate=250,
         example_secs=4.0, hop_secs=1.0, chunk_secs=20.0, crepe_model='tiny',
-        f0_frame_rate=100, viterbi=True, eval_fraction=0.1, num_shards=0,
+        f0_frame_rate=100, viterbi=True, eval_fraction=0.1,
         pipeline_options=None, overwrite=False, compute_ddsp_stats=True,
         progress=True, source_config=None):
   """Runs the pipeline over work items; returns the manifest dict.
@@ -356,7 +391,6 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
     f0_frame_rate: Rate CREPE runs at, Hz (None: frame_rate).
     viterbi: Viterbi decoding of CREPE's pitch.
     eval_fraction: Share of sources (not examples) held out for eval.
-    num_shards: Shards per split (0: the runner decides).
     pipeline_options: Beam command-line options (list of str).
     overwrite: Replace a dataset already in output_dir.
     compute_ddsp_stats: Also run ddsp's compute_dataset_statistics.
@@ -378,7 +412,7 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       'hop_secs': hop_secs, 'chunk_secs': chunk_secs,
       'crepe_model': crepe_model, 'f0_frame_rate': f0_frame_rate,
       'viterbi': viterbi, 'eval_fraction': eval_fraction,
-      'num_shards': num_shards, 'progress': progress,
+      'progress': progress,
       'descriptor_keys': list(features.DESCRIPTOR_KEYS),
   }
   options = default_pipeline_options(pipeline_options)
@@ -387,10 +421,15 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       options)) as pipeline:
     build_pipeline(pipeline, items, config)
   wall = time.perf_counter() - start
-  summary_path = os.path.join(output_dir, _SUMMARY)
-  with open(summary_path) as f:
-    summary = json.loads(f.read() or '{}')
-  os.remove(summary_path)
+  report_files = glob.glob(os.path.join(output_dir, _REPORTS, '*.json'))
+  reports = []
+  for path in report_files:
+    with open(path) as f:
+      reports.append(json.load(f))
+  summary = merge_reports(reports)
+  shutil.rmtree(os.path.join(output_dir, _REPORTS), ignore_errors=True)
+  for path in glob.glob(os.path.join(output_dir, '.*.tmp')):
+    os.remove(path)  # Left by bundles that failed and were retried.
 
   audio_secs = summary.get('audio_secs', 0.0)
   manifest = {

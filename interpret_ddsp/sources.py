@@ -163,7 +163,8 @@ def load_item(item, sample_rate=None):
   try:
     audio, rate = audio_io.load_audio(path, sample_rate)
   except audio_io.AudioLoadError as e:
-    raise SkipItem(f'unreadable audio ({str(e.__cause__ or e)[:120]})') from e
+    why = getattr(e.__cause__, 'error_string', None) or str(e.__cause__ or e)
+    raise SkipItem(f'unreadable audio ({why[:120]})') from e
   meta = {k: item[k] for k in ('source_file', 'instrument', 'midi_pitch',
                                'velocity')}
   yield path, audio, rate, meta

@@ -139,3 +139,29 @@ def test_shims_are_idempotent():
   compat.apply()
   assert crepe.predict is predict
   assert os.environ['TF_USE_LEGACY_KERAS'] == '1'
+
+
+def test_crepe_capacity_is_per_thread():
+  import threading  # pylint: disable=g-import-not-at-top
+  seen = {}
+  inside = threading.Event()
+  release = threading.Event()
+
+  def worker():
+    with compat.crepe_capacity('tiny'):
+      inside.set()
+      release.wait(10)
+      seen['worker'] = compat.get_crepe_capacity()
+
+  thread = threading.Thread(target=worker)
+  thread.start()
+  inside.wait(10)
+  seen['main'] = compat.get_crepe_capacity()  # Not the worker's 'tiny'.
+  release.set()
+  thread.join()
+  assert seen == {'main': 'full', 'worker': 'tiny'}
+  previous = compat.set_crepe_capacity('tiny')
+  try:
+    assert compat.get_crepe_capacity() == 'tiny'
+  finally:
+    compat.set_crepe_capacity(previous)
