@@ -28,7 +28,12 @@ before TensorFlow and ddsp load. The shims, each tested in
    the wheel: wav, flac, ogg, aiff, mp3) and resamples with soxr, keeping its
    contract (mono float32, length int(duration * sample_rate)); files
    soundfile cannot read still go to pydub when ffprobe is installed.
-5. absl flags under pytest. ddsp's `prepare_tfrecord_lib_test` parses
+5. Dataset statistics. ddsp's `postprocessing.compute_dataset_statistics`
+   computes power with centred frames (n / hop + 1) and masks it with the
+   stored loudness, which ddsp's own `prepare_tfrecord` (and ours) write with
+   'same' frames (n / hop): the shapes differ by one and it raises. Inside
+   `postprocessing` only, `compute_power` now uses 'same' frames.
+6. absl flags under pytest. ddsp's `prepare_tfrecord_lib_test` parses
    `absl.flags.FLAGS(sys.argv)`, i.e. pytest's own arguments, and fails;
    `mark_absl_flags_parsed` (called by our pytest plugin) avoids that.
 """
@@ -196,7 +201,31 @@ def _patch_prepare_tfrecord_loader():
   prepare_tfrecord_lib._load_audio_as_array = load_audio_as_array  # pylint: disable=protected-access
 
 
-# --- 5. absl flags under pytest ---------------------------------------------
+# --- 5. Dataset statistics ------------------------------------------------
+class _SpectralOpsForStatistics:
+  """ddsp.spectral_ops as seen by ddsp.training.postprocessing only."""
+
+  def __init__(self, spectral_ops):
+    self._spectral_ops = spectral_ops
+
+  def __getattr__(self, name):
+    return getattr(self._spectral_ops, name)
+
+  def compute_power(self, audio, sample_rate=16000, frame_rate=250,
+                    frame_size=512, **kwargs):
+    kwargs['padding'] = 'same'  # The framing of the stored loudness.
+    return self._spectral_ops.compute_power(audio, sample_rate, frame_rate,
+                                            frame_size, **kwargs)
+
+
+def _fix_dataset_statistics_framing():
+  from ddsp.training import postprocessing  # pylint: disable=g-import-not-at-top
+  if not isinstance(postprocessing.spectral_ops, _SpectralOpsForStatistics):
+    postprocessing.spectral_ops = _SpectralOpsForStatistics(
+        postprocessing.spectral_ops)
+
+
+# --- 6. absl flags under pytest ---------------------------------------------
 def mark_absl_flags_parsed():
   """Lets tests that call `absl.flags.FLAGS(sys.argv)` run under pytest."""
   from absl import flags  # pylint: disable=g-import-not-at-top
@@ -210,6 +239,7 @@ def apply():
   _patch_crepe()
   _fix_prepare_tfrecord_default()
   _patch_prepare_tfrecord_loader()
+  _fix_dataset_statistics_framing()
 
 
 apply()

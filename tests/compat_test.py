@@ -165,3 +165,26 @@ def test_crepe_capacity_is_per_thread():
     assert compat.get_crepe_capacity() == 'tiny'
   finally:
     compat.set_crepe_capacity(previous)
+
+
+def test_ddsp_dataset_statistics_work_on_prepare_tfrecord_output(tmp_path):
+  from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
+  from ddsp.training import data  # pylint: disable=g-import-not-at-top
+  from ddsp.training import postprocessing  # pylint: disable=g-import-not-at-top
+  from ddsp.training.data_preparation import prepare_tfrecord_lib  # pylint: disable=g-import-not-at-top
+  path = str(tmp_path / 'tone.wav')
+  audio, _ = signals.harmonic_tone(220.0, 3.0, 16000)
+  soundfile.write(path, audio, 16000)
+  with compat.crepe_capacity('tiny'):
+    prepare_tfrecord_lib.prepare_tfrecord(
+        [path], str(tmp_path / 'train.tfrecord'), num_shards=1,
+        example_secs=1, hop_secs=1, chunk_secs=None)
+  provider = data.TFRecordProvider(str(tmp_path / 'train.tfrecord*'),
+                                   example_secs=1)
+  stats = postprocessing.compute_dataset_statistics(provider, batch_size=1,
+                                                    power_frame_rate=250)
+  # A steady 220 Hz tone (MIDI 57.0): the pitch statistics say so.
+  assert abs(float(stats['mean_pitch_note']) - 57.0) < 0.2
+  # Only postprocessing sees the 'same'-framed power; ddsp stays as is.
+  assert spectral_ops.compute_power(audio, frame_rate=250).shape[-1] == (
+      3 * 250 + 1)
