@@ -86,6 +86,7 @@ def test_ae_gin_training_steps_reduce_the_loss(tfrecords):
                                      sample_rate=SAMPLE_RATE,
                                      frame_rate=FRAME_RATE)
     batch = next(iter(provider.get_batch(4, shuffle=False, repeats=1)))
+    tf.keras.utils.set_random_seed(0)  # Same initial weights every run.
     strategy = train_util.get_strategy()
     with strategy.scope():
       model = ddsp.training.models.get_model()
@@ -93,10 +94,12 @@ def test_ae_gin_training_steps_reduce_the_loss(tfrecords):
       trainer = trainers.Trainer(model, strategy, learning_rate=1e-3)
       trainer.build(batch)
       losses = [float(trainer.train_step(batch)['total_loss'])
-                for _ in range(10)]
+                for _ in range(15)]
   finally:
     gin.clear_config()
+  print('losses', losses)
   assert all(np.isfinite(losses))
-  assert losses[-1] < 0.8 * losses[0], losses
-  assert int(trainer.step.numpy()) == 10
+  # The loss falls: the last steps' mean is well below the first steps'.
+  assert np.mean(losses[-3:]) < 0.8 * np.mean(losses[:3]), losses
+  assert int(trainer.step.numpy()) == 15
   assert tf.keras.layers.Layer.__module__.startswith('tf_keras')
