@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-CREPE_CAPACITIES = ('tiny', 'small', 'medium', 'large', 'full')
+from interpret_ddsp.compat import CREPE_CAPACITIES
 
 
 def _doctor(args):

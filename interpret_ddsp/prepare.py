@@ -82,9 +82,8 @@ def check_config(sample_rate, frame_rate, example_secs, hop_secs, chunk_secs):
 MAIN, REPORT = 'main', 'report'
 
 
-def _main(pairs_label):
+def _main():
   """Transform keeping the MAIN elements of (kind, element) pairs."""
-  del pairs_label
   return beam.Filter(lambda pair: pair[0] == MAIN) | beam.Values()
 
 
@@ -325,7 +324,7 @@ def build_pipeline(pipeline, items, config):
             | 'spread_items' >> beam.Reshuffle()
             | 'load' >> beam.ParDo(LoadFn(config)))
   featurized = (loaded
-                | 'chunks' >> _main('load')
+                | 'chunks' >> _main()
                 | 'spread_chunks' >> beam.Reshuffle()
                 | 'featurize' >> beam.ParDo(FeaturizeFn(config)))
   load_reports = loaded | 'load_reports' >> beam.Filter(
