@@ -3,8 +3,8 @@
 """Validates pitch and loudness estimation against rendered ground truth.
 
 On a set made by `render-soundfont` (WAV + JSON with the true f0), runs the
-estimators the data pipeline uses — CREPE through ddsp's `compute_f0` and
-ddsp's A-weighted `compute_loudness` — and reports, per instrument:
+estimators the data pipeline uses (`interpret_ddsp.features`: CREPE through
+ddsp's `compute_f0`, ddsp's A-weighted loudness) and reports, per instrument:
 median absolute f0 error in cents and the share of voiced frames within
 50 cents, voicing recall (CREPE confidence above a threshold where a note is
 held), the share of single notes whose median f0 is within 30 cents of the
@@ -17,7 +17,6 @@ MIDI pitch, and the Spearman correlation of loudness with MIDI velocity
 import collections
 import json
 import os
-import warnings
 
 import numpy as np
 import scipy.stats
@@ -26,6 +25,7 @@ import tqdm
 from interpret_ddsp import audio_io
 from interpret_ddsp import compat
 from interpret_ddsp import errors
+from interpret_ddsp import features
 from interpret_ddsp import signals
 from interpret_ddsp import soundfont
 from interpret_ddsp import soundfont_set
@@ -119,7 +119,6 @@ def validate_set(data_dir, output_dir=None, crepe_model='full',
   Returns:
     {'instruments': {name: summary}, 'config': {...}}, also written as JSON.
   """
-  from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
   manifest_path = os.path.join(data_dir, soundfont_set.MANIFEST)
   if not os.path.isfile(manifest_path):
     raise errors.UserError(
@@ -141,15 +140,11 @@ def validate_set(data_dir, output_dir=None, crepe_model='full',
     path = os.path.join(data_dir, name)
     truth = soundfont_set.load_ground_truth(path)
     audio, _ = audio_io.load_audio(path, SAMPLE_RATE)
-    with compat.crepe_capacity(crepe_model):
-      f0, confidence = spectral_ops.compute_f0(audio, frame_rate,
-                                               viterbi=True)
-    with warnings.catch_warnings():  # librosa's A-weighting at 0 Hz: log(0).
-      warnings.simplefilter('ignore', RuntimeWarning)
-      loudness = spectral_ops.compute_loudness(audio, SAMPLE_RATE,
-                                               frame_rate)
-    metrics = _file_metrics(f0, confidence, np.asarray(loudness), truth,
-                            threshold)
+    # The very functions `prepare` stores features with.
+    f0, confidence = features.compute_f0(audio, frame_rate, frame_rate,
+                                         viterbi=True, crepe_model=crepe_model)
+    loudness = features.compute_loudness(audio, frame_rate)
+    metrics = _file_metrics(f0, confidence, loudness, truth, threshold)
     metrics['velocity'] = truth.get('velocity')
     metrics['midi_pitch'] = truth.get('midi_pitch')
     per_instrument[truth['instrument']].append(metrics)
