@@ -113,8 +113,9 @@ class LoadFn(beam.DoFn):
         split = split_of(source_id, c['eval_fraction'])
         yield (REPORT, {
             'source': 1, 'audio_secs': len(audio) / rate, 'split': split})
-        audio_sr = audio_io.resample(audio, rate, c['sample_rate'])
         audio_16k = audio_io.resample(audio, rate, features.CREPE_SAMPLE_RATE)
+        audio_sr = (audio_16k if c['sample_rate'] == features.CREPE_SAMPLE_RATE
+                    else audio_io.resample(audio, rate, c['sample_rate']))
         for offset, a_sr, a_16k in features.chunk_audio(
             audio_sr, audio_16k, c['sample_rate'], c['frame_rate'],
             c['chunk_secs'], c['example_secs']):
