@@ -10,18 +10,24 @@ import sys
 from interpret_ddsp.compat import CREPE_CAPACITIES
 
 
+def _print_diagnosis(lines, problems):
+  """Prints environment.diagnose's report; True if the stack works."""
+  print('\n'.join(lines))
+  if problems:
+    print('\nProblems:\n' + '\n'.join(f'- {p}' for p in problems))
+  return not problems
+
+
 def _doctor(args):
   from interpret_ddsp import compat  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import environment  # pylint: disable=g-import-not-at-top
   if args.crepe_model:
     compat.require_crepe_capacity(args.crepe_model)
-  lines, problems = environment.diagnose(run_crepe=not args.quick)
-  print('\n'.join(lines))
+  works = _print_diagnosis(*environment.diagnose(run_crepe=not args.quick))
   if args.require_gpu:
     gpus = environment.require_gpu()
     print(f'GPU requested: found {", ".join(gpus)}')
-  if problems:
-    print('\nProblems:\n' + '\n'.join(f'- {p}' for p in problems))
+  if not works:
     return 1
   print('\nThe stack works.')
   return 0
@@ -30,10 +36,7 @@ def _doctor(args):
 def _demo(args):
   from interpret_ddsp import demo  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import environment  # pylint: disable=g-import-not-at-top
-  lines, problems = environment.diagnose(run_crepe=False)
-  print('\n'.join(lines))
-  if problems:
-    print('\nProblems:\n' + '\n'.join(f'- {p}' for p in problems))
+  if not _print_diagnosis(*environment.diagnose(run_crepe=False)):
     return 1
   summary = demo.run(args.output_dir)
   print(f'\nf0 of a 220 Hz tone with vibrato (ddsp compute_f0), written to '

@@ -26,23 +26,25 @@ def test_tf_keras_is_keras_2_and_ddsp_uses_it():
   assert compat.check_legacy_keras().startswith('tf_keras')
 
 
+def _fresh_python(code, env):
+  """Runs `python -c code` in a new interpreter with `env`."""
+  return subprocess.run([sys.executable, '-c', code], env=env,
+                        capture_output=True, text=True, timeout=300,
+                        check=False)
+
+
 def test_keras_3_loaded_first_gives_clear_error(clean_env):
-  code = ('import tensorflow as tf; tf.keras.layers.Dense; '
-          'import interpret_ddsp')
-  out = subprocess.run([sys.executable, '-c', code], env=clean_env,
-                       capture_output=True, text=True, timeout=300,
-                       check=False)
+  out = _fresh_python('import tensorflow as tf; tf.keras.layers.Dense; '
+                      'import interpret_ddsp', clean_env)
   assert out.returncode != 0
   assert 'EnvironmentProblem' in out.stderr
   assert 'import interpret_ddsp before tensorflow' in out.stderr
 
 
 def test_import_sets_legacy_keras_for_a_fresh_process(clean_env):
-  code = ('import interpret_ddsp, tensorflow as tf; '
-          'print(tf.keras.layers.Layer.__module__)')
-  out = subprocess.run([sys.executable, '-c', code], env=clean_env,
-                       capture_output=True, text=True, timeout=300,
-                       check=True)
+  out = _fresh_python('import interpret_ddsp, tensorflow as tf; '
+                      'print(tf.keras.layers.Layer.__module__)', clean_env)
+  assert out.returncode == 0, out.stderr
   assert out.stdout.strip().startswith('tf_keras')
 
 
