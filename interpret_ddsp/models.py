@@ -1,0 +1,160 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""TimbreAutoencoder: ddsp's Autoencoder with named knobs and timbre losses.
+
+It is a `ddsp.training.models.Autoencoder`, so ddsp's `trainers.Trainer`,
+`train_util.train` and gin files drive it unchanged. On top it adds
+`timbre_losses` (interpret_ddsp.losses), the knob names of its encoder, and
+the two halves later stages use:
+
+  encode(features) -> features + {'z', 'z_latent', ...}
+  synthesize(f0_hz, loudness_db, z) -> audio [batch, n_samples]
+"""
+
+import ddsp
+from ddsp.training import models as ddsp_models
+import gin
+import numpy as np
+import tensorflow as tf
+
+from interpret_ddsp import encoders  # pylint: disable=unused-import  # Registers.
+from interpret_ddsp import losses  # pylint: disable=unused-import  # Registers.
+from interpret_ddsp import preprocessing
+
+
+@gin.register
+class TimbreAutoencoder(ddsp_models.Autoencoder):
+  """Autoencoder whose z starts with named timbre knobs.
+
+  Needs a `TimbrePreprocessor` and a `TimbreEncoder` with the same knob
+  names; any ddsp decoder and processor group.
+  """
+
+  def __init__(self, preprocessor=None, encoder=None, decoder=None,
+               processor_group=None, losses=None, timbre_losses=None,
+               **kwargs):
+    super().__init__(preprocessor=preprocessor, encoder=encoder,
+                     decoder=decoder, processor_group=processor_group,
+                     losses=losses, **kwargs)
+    self.timbre_losses = list(ddsp.core.make_iterable(timbre_losses or []))
+    if encoder is not None and preprocessor is not None:
+      enc = tuple(encoder.knob_names)
+      pre = tuple(getattr(preprocessor, 'knob_names', ()))
+      if enc != pre:
+        raise ValueError(f'Encoder knobs {enc} differ from the '
+                         f'preprocessor\'s {pre}; set both from one gin '
+                         'macro (KNOBS).')
+
+  # --- Names -------------------------------------------------------------
+  @property
+  def knob_names(self):
+    """Named dims of z, in order."""
+    return tuple(self.encoder.knob_names)
+
+  @property
+  def z_dims(self):
+    return self.encoder.z_dims
+
+  def knob_index(self, name):
+    return self.encoder.knob_index(name)
+
+  def knob_units(self):
+    """{knob: (descriptor, unit, mean, std)}: a knob value v is the scaled
+    descriptor mean + v * std in `unit`."""
+    pre = self.preprocessor
+    mean, std = pre.knob_mean.numpy(), pre.knob_std.numpy()
+    return {k: (d, preprocessing.TRANSFORMS[d][1], float(m), float(s))
+            for k, d, m, s in zip(self.knob_names, pre.descriptor_names,
+                                  mean, std)}
+
+  # --- Halves --------------------------------------------------------------
+  def encode(self, features, training=False):
+    """Preprocess then encode; adds z (decoder rate) and z_latent."""
+    if self.preprocessor is not None:
+      features.update(self.preprocessor(features, training=training))
+    if self.encoder is not None:
+      features.update(self.encoder(features, training=training))
+    return features
+
+  def synthesize(self, f0_hz, loudness_db, z):
+    """Audio from pitch, loudness and z, without input audio.
+
+    Args:
+      f0_hz: [batch, n_frames] Hz (n_frames: any; resampled to time_steps).
+      loudness_db: [batch, n_frames] dB (ddsp loudness).
+      z: [batch, z_dims] (one per example) or [batch, n_z_frames, z_dims].
+
+    Returns:
+      audio [batch, n_samples] float32.
+    """
+    f0_hz = tf.convert_to_tensor(f0_hz, tf.float32)
+    loudness_db = tf.convert_to_tensor(loudness_db, tf.float32)
+    features = dict(self.preprocessor(
+        {'f0_hz': f0_hz, 'loudness_db': loudness_db}, training=False))
+    z = tf.convert_to_tensor(z, tf.float32)
+    features['z'] = self.encoder.expand_z(
+        z, int(features['f0_scaled'].shape[1]))
+    features.update(self.decoder(features, training=False))
+    return self.processor_group(features)
+
+  def z_from_knobs(self, knobs, free=None, batch_size=1):
+    """z [batch, z_dims] from {knob: value} (missing knobs 0) and free dims.
+
+    Args:
+      knobs: {name: float or [batch]}, in standardized units.
+      free: [batch, free_dims] or None (zeros).
+      batch_size: Used when no value has a batch dimension.
+    """
+    unknown = sorted(set(knobs) - set(self.knob_names))
+    if unknown:
+      raise KeyError(f'Unknown knobs {unknown}; this model has '
+                     f'{", ".join(self.knob_names)}.')
+    cols = [np.broadcast_to(np.asarray(knobs.get(k, 0.0), np.float32),
+                            (batch_size,)) if np.ndim(knobs.get(k, 0.0)) == 0
+            else np.asarray(knobs[k], np.float32) for k in self.knob_names]
+    batch = max(len(c) for c in cols)
+    named = np.stack([np.broadcast_to(c, (batch,)) for c in cols], -1)
+    if free is None:
+      free = np.zeros((batch, self.encoder.free_dims), np.float32)
+    return np.concatenate([named, np.asarray(free, np.float32)], -1)
+
+  # --- Training --------------------------------------------------------------
+  def timbre_batch(self, features, outputs):
+    """The dict the timbre losses read (see interpret_ddsp.losses)."""
+    z_latent = features['z_latent']
+    n_seg = int(z_latent.shape[1])
+    batch = {'knobs': self.encoder.knobs(z_latent),
+             'audio_synth': outputs['audio_synth'],
+             'f0_hz': features['f0_hz'],
+             'loudness_db': features['loudness_db']}
+    if 'knob_targets' in features:
+      targets, total = preprocessing.pool_frames(
+          features['knob_targets'], features['knob_weights'], n_seg)
+      batch.update(knob_targets=targets, target_weights=total)
+    if 'f0_confidence' in features:
+      batch['f0_confidence'] = self.preprocessor.resample(
+          features['f0_confidence'])
+    for key in ('z_mean', 'z_logvar'):
+      if key in features:
+        batch[key] = features[key]
+    return batch
+
+  def call(self, features, training=True):
+    """Forward pass; in training also the spectral and timbre losses."""
+    features = self.encode(features, training=training)
+    features.update(self.decoder(features, training=training))
+    pg_out = self.processor_group(features, return_outputs_dict=True)
+    outputs = pg_out['controls']
+    outputs['audio_synth'] = pg_out['signal']
+    if training:
+      self._update_losses_dict(self.loss_objs, features['audio'],
+                               outputs['audio_synth'])
+      if self.timbre_losses:
+        if 'knob_targets' not in features:
+          raise ValueError(
+              'Timbre losses need the knobs\' descriptors in the batch: '
+              'read data with TimbreTFRecordProvider (prepare output).')
+        batch = self.timbre_batch(features, outputs)
+        for loss in self.timbre_losses:
+          self._losses_dict.update(loss.losses_from(batch, self))
+    return outputs

@@ -1,0 +1,206 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Training: gin parsing + ddsp's strategies, Trainer and train loop.
+
+`train(...)` does what ddsp's `ddsp_run --mode=train` does, with ddsp's own
+`train_util.get_strategy`, `trainers.Trainer` and `train_util.train`:
+- gin files are looked up in our `gin/` and in ddsp's `training/gin/`;
+- a previous run's operative config in `save_dir` is parsed first, so
+  re-running the same command resumes that run from its last checkpoint
+  (ddsp's loop restores it), and Ctrl-C saves a checkpoint before exiting;
+- `dataset_dir` (a `prepare` output) sets the file patterns and the audio
+  shape macros (EXAMPLE_SECS, SAMPLE_RATE, N_SAMPLES, TIME_STEPS) from its
+  manifest, so one model config fits any prepared example length;
+- a timbre model's knob units (mean and std of each scaled descriptor) are
+  measured on the training set before the first step and saved in the
+  checkpoint (and `knob_statistics.json`);
+- steps show a tqdm bar with the losses; `knobs.json` records the knob names
+  and units for the later stages.
+"""
+
+import contextlib
+import json
+import os
+
+from interpret_ddsp import errors
+
+GIN_DIR = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'gin')
+KNOB_STATS = 'knob_statistics.json'
+KNOBS_FILE = 'knobs.json'
+
+
+def ddsp_gin_dir():
+  import ddsp.training  # pylint: disable=g-import-not-at-top
+  return os.path.join(os.path.dirname(ddsp.training.__file__), 'gin')
+
+
+def add_gin_search_paths():
+  import gin  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  gin.config.register_file_reader(tf.io.gfile.GFile, tf.io.gfile.exists)
+  for path in (GIN_DIR, ddsp_gin_dir()):
+    if path not in gin.config._LOCATION_PREFIXES:  # pylint: disable=protected-access
+      gin.add_config_file_search_path(path)
+
+
+def dataset_bindings(dataset_dir):
+  """Gin macros for a `prepare` output folder (from its manifest.json)."""
+  manifest_path = os.path.join(dataset_dir, 'manifest.json')
+  if not os.path.exists(manifest_path):
+    raise errors.UserError(f'{dataset_dir} has no manifest.json: point '
+                           '--dataset at an `interpret-ddsp prepare` output.')
+  with open(manifest_path) as f:
+    config = json.load(f)['config']
+  secs, sr, fr = (config['example_secs'], config['sample_rate'],
+                  config['frame_rate'])
+  if fr != 250:
+    raise errors.UserError(f'{dataset_dir} has {fr} frames/s; the models '
+                           'expect ddsp\'s 250.')
+  pattern = os.path.join(os.path.abspath(dataset_dir), '{}.tfrecord*')
+  return [f"TRAIN_PATTERN = '{pattern.format('train')}'",
+          f"EVAL_PATTERN = '{pattern.format('eval')}'",
+          f'EXAMPLE_SECS = {secs}',
+          f'SAMPLE_RATE = {sr}',
+          f'N_SAMPLES = {int(round(secs * sr))}',
+          f'TIME_STEPS = {int(round(secs * fr))}']
+
+
+def parse_gin(gin_files, gin_params=(), save_dir=None, dataset_dir=None):
+  """Parses configs: a previous run's operative config in save_dir, then
+  the files, the dataset's macros, then the params (later wins)."""
+  import gin  # pylint: disable=g-import-not-at-top
+  from ddsp.training import train_util  # pylint: disable=g-import-not-at-top
+  import interpret_ddsp.data  # pylint: disable=g-import-not-at-top,unused-import
+  import interpret_ddsp.models  # pylint: disable=g-import-not-at-top,unused-import
+  add_gin_search_paths()
+  gin.clear_config()
+  bindings = list(dataset_bindings(dataset_dir)) if dataset_dir else []
+  with gin.unlock_config():
+    if save_dir:
+      try:
+        operative = train_util.get_latest_operative_config(save_dir)
+        gin.parse_config_file(operative, skip_unknown=True)
+      except FileNotFoundError:
+        pass
+    try:
+      gin.parse_config_files_and_bindings(list(gin_files),
+                                          bindings + list(gin_params))
+    except IOError as e:
+      raise errors.UserError(f'gin: {e}') from e
+
+
+def has_checkpoint(save_dir):
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  return bool(save_dir and tf.train.latest_checkpoint(save_dir))
+
+
+def latest_step(save_dir):
+  """Step of the newest checkpoint in save_dir (0 if none)."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  ckpt = tf.train.latest_checkpoint(save_dir) if save_dir else None
+  return int(ckpt.rsplit('-', 1)[1]) if ckpt else 0
+
+
+def build_model():
+  """The gin-configured model (ddsp's models.get_model)."""
+  from ddsp.training import models  # pylint: disable=g-import-not-at-top
+  return models.get_model()
+
+
+def set_knob_statistics(model, provider, save_dir=None, max_batches=200):
+  """Measures the knob units on the training data; returns the stats."""
+  from interpret_ddsp import preprocessing  # pylint: disable=g-import-not-at-top
+  pre = model.preprocessor
+  stats = preprocessing.knob_statistics(provider, pre.descriptor_names,
+                                        max_batches=max_batches)
+  pre.set_statistics({d: (s['mean'], s['std']) for d, s in stats.items()})
+  if save_dir:
+    with open(os.path.join(save_dir, KNOB_STATS), 'w') as f:
+      json.dump(stats, f, indent=1)
+  return stats
+
+
+def write_knobs(model, save_dir):
+  """knobs.json: names, z size and units, for the later stages."""
+  info = {'knob_names': list(model.knob_names), 'z_dims': model.z_dims,
+          'free_dims': model.encoder.free_dims,
+          'pooled': bool(model.encoder.pooled),
+          'variational': bool(model.encoder.variational),
+          'units': {k: {'descriptor': d, 'unit': u, 'mean': m, 'std': s}
+                    for k, (d, u, m, s) in model.knob_units().items()}}
+  with open(os.path.join(save_dir, KNOBS_FILE), 'w') as f:
+    json.dump(info, f, indent=1)
+  return info
+
+
+def _with_progress(trainer, num_steps, initial_step, enabled):
+  """Wraps trainer.train_step (on this instance) with a tqdm bar."""
+  if not enabled:
+    return contextlib.nullcontext()
+  from tqdm import auto as tqdm  # pylint: disable=g-import-not-at-top
+  bar = tqdm.tqdm(total=num_steps, initial=initial_step,
+                  desc='train', unit='step', dynamic_ncols=True)
+  step_fn = trainer.train_step
+
+  def train_step(inputs):
+    losses = step_fn(inputs)
+    bar.update(1)
+    bar.set_postfix({k.replace('_loss', ''): f'{float(v):.3g}'
+                     for k, v in losses.items()}, refresh=False)
+    return losses
+  trainer.train_step = train_step
+  return contextlib.closing(bar)
+
+
+def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
+          cluster_config='', strategy=None, num_steps=None, progress=True,
+          knob_stat_batches=200):
+  """Trains (or resumes) the gin-configured model; returns the trainer.
+
+  Args:
+    gin_files: Gin files (paths, or names under gin/ or ddsp's gin/).
+    save_dir: Checkpoints, summaries, operative config; resumes from it.
+    gin_params: Extra bindings, e.g. ['train.num_steps=100'].
+    dataset_dir: A `prepare` output folder (sets patterns and audio shape).
+    tpu: TPU address (TPUStrategy); '' for none.
+    cluster_config: Multi-worker TF_CONFIG-style JSON; '' for none.
+    strategy: A tf.distribute strategy (overrides tpu/cluster_config).
+    num_steps: Total steps to reach (overrides train.num_steps).
+    progress: Show a tqdm bar.
+    knob_stat_batches: Batches read to measure knob units (fresh runs).
+
+  Returns:
+    The ddsp Trainer (its .model is trained; .step the last step).
+  """
+  import gin  # pylint: disable=g-import-not-at-top
+  from ddsp.training import train_util  # pylint: disable=g-import-not-at-top
+  from ddsp.training import trainers  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  tf.io.gfile.makedirs(save_dir)
+  params = list(gin_params)
+  if num_steps is not None:
+    params.append(f'train.num_steps = {int(num_steps)}')
+  parse_gin(gin_files, params, save_dir, dataset_dir)
+  if strategy is None:
+    strategy = train_util.get_strategy(tpu=tpu, cluster_config=cluster_config)
+  with strategy.scope():
+    model = build_model()
+    trainer = trainers.get_trainer_class()(model, strategy)
+  resuming = has_checkpoint(save_dir)
+  timbre = hasattr(model, 'knob_names')
+  if timbre and not resuming:
+    provider = gin.query_parameter('train.data_provider').scoped_configurable_fn()
+    set_knob_statistics(model, provider, save_dir, knob_stat_batches)
+  total = gin.query_parameter('train.num_steps')
+  with _with_progress(trainer, total, latest_step(save_dir), progress):
+    try:
+      train_util.train(data_provider=gin.REQUIRED, trainer=trainer,
+                       save_dir=save_dir, restore_dir=save_dir)
+    except KeyboardInterrupt:
+      if int(trainer.step.numpy()) > 0:
+        trainer.save(save_dir)
+      raise
+  if timbre:
+    write_knobs(model, save_dir)
+  return trainer
