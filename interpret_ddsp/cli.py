@@ -134,6 +134,28 @@ def _prepare(args, beam_options):
   return 0
 
 
+def _train(args):
+  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
+  gin_files = args.gin_file or ['models/timbre_ae_tiny.gin',
+                                'datasets/tfrecord.gin',
+                                'optimization/cpu.gin']
+  resumed = train.latest_step(args.save_dir)
+  if resumed:
+    print(f'Resuming {args.save_dir} from step {resumed}.')
+  trainer = train.train(
+      gin_files, args.save_dir, gin_params=args.gin_param,
+      dataset_dir=args.dataset, tpu=args.tpu,
+      cluster_config=args.cluster_config, num_steps=args.num_steps,
+      progress=not args.no_progress)
+  print(f'Trained to step {int(trainer.step.numpy())}; checkpoints, '
+        f'TensorBoard summaries and the operative gin config are in '
+        f'{args.save_dir}.')
+  if hasattr(trainer.model, 'knob_names'):
+    print(f'Knobs: {", ".join(trainer.model.knob_names)} '
+          f'({args.save_dir}/{train.KNOBS_FILE}).')
+  return 0
+
+
 def _csv(text):
   return [t.strip() for t in (text or '').split(',') if t.strip()]
 
@@ -227,6 +249,32 @@ def build_parser():
   group.add_argument('--melodies', type=int, default=4)
   group.add_argument('--seed', type=int, default=0)
   prep.set_defaults(func=_prepare)
+
+  tr = verbs.add_parser(
+      'train', help='train (or resume) a gin-configured model with ddsp\'s '
+      'trainer and distribution strategies')
+  tr.add_argument('--gin_file', action='append', default=[],
+                  help='gin file (repeatable): a path, or a name under gin/ '
+                  'or ddsp\'s gin/ (default: models/timbre_ae_tiny.gin '
+                  'datasets/tfrecord.gin optimization/cpu.gin)')
+  tr.add_argument('--gin_param', action='append', default=[],
+                  help='gin binding (repeatable), e.g. train.batch_size=16')
+  tr.add_argument('--save_dir', required=True,
+                  help='checkpoints and summaries; re-running resumes')
+  tr.add_argument('--dataset', default=None,
+                  help='a `prepare` output folder (sets file patterns and '
+                  'example length)')
+  tr.add_argument('--num_steps', type=int, default=None,
+                  help='total steps to reach (default: the gin config\'s)')
+  tr.add_argument('--tpu', default='',
+                  help='TPU address (grpc://... or a Cloud TPU name): '
+                  'TPUStrategy')
+  tr.add_argument('--cluster_config', default='',
+                  help='multi-worker TF_CONFIG JSON: '
+                  'MultiWorkerMirroredStrategy (default: MirroredStrategy '
+                  'over the local GPUs, or the CPU)')
+  tr.add_argument('--no_progress', action='store_true')
+  tr.set_defaults(func=_train)
 
   demo = verbs.add_parser('demo', help='run the demo')
   demo.add_argument('--output_dir', default='demo_output')
