@@ -146,7 +146,8 @@ def _train(args):
       gin_files, args.save_dir, gin_params=args.gin_param,
       dataset_dir=args.dataset, tpu=args.tpu,
       cluster_config=args.cluster_config, num_steps=args.num_steps,
-      progress=not args.no_progress)
+      progress=not args.no_progress,
+      max_secs=args.max_minutes * 60 if args.max_minutes else None)
   print(f'Trained to step {int(trainer.step.numpy())}; checkpoints, '
         f'TensorBoard summaries and the operative gin config are in '
         f'{args.save_dir}.')
@@ -273,6 +274,9 @@ def build_parser():
                   help='multi-worker TF_CONFIG JSON: '
                   'MultiWorkerMirroredStrategy (default: MirroredStrategy '
                   'over the local GPUs, or the CPU)')
+  tr.add_argument('--max_minutes', type=float, default=None,
+                  help='stop after this much training time (checkpoint '
+                  'saved; re-run to continue)')
   tr.add_argument('--no_progress', action='store_true')
   tr.set_defaults(func=_train)
 

@@ -35,8 +35,20 @@ def ddsp_gin_dir():
   return os.path.join(os.path.dirname(ddsp.training.__file__), 'gin')
 
 
+class _QuietGinSearch:
+  """Drops gin's 'Path not found' errors for search-path misses (a file is
+  looked up in each gin folder in turn; a real miss still raises)."""
+
+  def filter(self, record):
+    return not str(record.msg).startswith('Path not found:')
+
+
 def add_gin_search_paths():
+  import logging  # pylint: disable=g-import-not-at-top
   import gin  # pylint: disable=g-import-not-at-top
+  root = logging.getLogger()
+  if not any(isinstance(f, _QuietGinSearch) for f in root.filters):
+    root.addFilter(_QuietGinSearch())
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   gin.config.register_file_reader(tf.io.gfile.GFile, tf.io.gfile.exists)
   for path in (GIN_DIR, ddsp_gin_dir()):
@@ -134,28 +146,38 @@ def write_knobs(model, save_dir):
   return info
 
 
-def _with_progress(trainer, num_steps, initial_step, enabled):
-  """Wraps trainer.train_step (on this instance) with a tqdm bar."""
-  if not enabled:
-    return contextlib.nullcontext()
-  from tqdm import auto as tqdm  # pylint: disable=g-import-not-at-top
-  bar = tqdm.tqdm(total=num_steps, initial=initial_step,
-                  desc='train', unit='step', dynamic_ncols=True)
+class TimeBudgetReached(Exception):
+  """Raised between steps once train(max_secs=...) is spent."""
+
+
+def _wrap_steps(trainer, num_steps, initial_step, progress, max_secs):
+  """Wraps trainer.train_step (on this instance only) with a tqdm bar and a
+  wall-clock budget; returns a context that closes the bar."""
+  import time  # pylint: disable=g-import-not-at-top
+  bar = None
+  if progress:
+    from tqdm import auto as tqdm  # pylint: disable=g-import-not-at-top
+    bar = tqdm.tqdm(total=num_steps, initial=initial_step,
+                    desc='train', unit='step', dynamic_ncols=True)
   step_fn = trainer.train_step
+  start = time.perf_counter()
 
   def train_step(inputs):
+    if max_secs is not None and time.perf_counter() - start > max_secs:
+      raise TimeBudgetReached()
     losses = step_fn(inputs)
-    bar.update(1)
-    bar.set_postfix({k.replace('_loss', ''): f'{float(v):.3g}'
-                     for k, v in losses.items()}, refresh=False)
+    if bar is not None:
+      bar.update(1)
+      bar.set_postfix({k.replace('_loss', ''): f'{float(v):.3g}'
+                       for k, v in losses.items()}, refresh=False)
     return losses
   trainer.train_step = train_step
-  return contextlib.closing(bar)
+  return contextlib.closing(bar) if bar else contextlib.nullcontext()
 
 
 def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
           cluster_config='', strategy=None, num_steps=None, progress=True,
-          knob_stat_batches=200):
+          knob_stat_batches=200, max_secs=None):
   """Trains (or resumes) the gin-configured model; returns the trainer.
 
   Args:
@@ -169,6 +191,7 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
     num_steps: Total steps to reach (overrides train.num_steps).
     progress: Show a tqdm bar.
     knob_stat_batches: Batches read to measure knob units (fresh runs).
+    max_secs: Stop (with a checkpoint) after this much wall time of steps.
 
   Returns:
     The ddsp Trainer (its .model is trained; .step the last step).
@@ -193,11 +216,14 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
     provider = gin.query_parameter('train.data_provider').scoped_configurable_fn()
     set_knob_statistics(model, provider, save_dir, knob_stat_batches)
   total = gin.query_parameter('train.num_steps')
-  with _with_progress(trainer, total, latest_step(save_dir), progress):
+  with _wrap_steps(trainer, total, latest_step(save_dir), progress,
+                   max_secs):
     try:
       train_util.train(data_provider=gin.REQUIRED, trainer=trainer,
                        save_dir=save_dir, restore_dir=save_dir)
-    except KeyboardInterrupt:
+    except TimeBudgetReached:
+      trainer.save(save_dir)
+    except KeyboardInterrupt:  # Keep the steps since the last save.
       if int(trainer.step.numpy()) > 0:
         trainer.save(save_dir)
       raise

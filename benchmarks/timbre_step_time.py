@@ -1,0 +1,105 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Step time: what the timbre losses cost, measured in one run.
+
+Three models at the tiny size (1 s examples, batch 8), each a few warm-up
+steps then timed steps of ddsp's Trainer on the same in-memory batch:
+- timbre_ae_tiny with all timbre losses (AR, supervision, consistency),
+- the same model with only ddsp's SpectralLoss,
+- plain ddsp harmonic_noise_tiny (ddsp's ae.gin scaled to the same size).
+Target: timbre losses add <= 15% to the step.
+
+  .venv/bin/python benchmarks/timbre_step_time.py [--steps 30] [--batch 8]
+
+Writes benchmarks/results/timbre_step_time.json.
+"""
+
+import argparse
+import json
+import os
+import time
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+from interpret_ddsp import model_io
+from interpret_ddsp import train
+import numpy as np
+
+CONFIGS = {
+    'timbre_all_losses': (['models/timbre_ae_tiny.gin'], []),
+    'timbre_spectral_only': (['models/timbre_ae_tiny.gin'],
+                             ['TimbreAutoencoder.timbre_losses = []']),
+    'ddsp_harmonic_noise': (['models/harmonic_noise_tiny.gin'], []),
+}
+
+
+def realistic_batch(batch_size, seed=0):
+  """Harmonic tones with descriptors computed by our pipeline."""
+  from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
+  rng = np.random.default_rng(seed)
+  feats = model_io.dummy_features(16000, 250, batch_size)
+  t = np.arange(16000) / 16000
+  for b in range(batch_size):
+    f0 = rng.uniform(150, 600)
+    audio = sum(0.3 / k ** rng.uniform(0.5, 2) * np.sin(2 * np.pi * k * f0 * t)
+                for k in range(1, 15) if k * f0 < 7500)
+    audio = (audio + 0.01 * rng.standard_normal(16000)).astype(np.float32)
+    feats['audio'][b] = audio
+    feats['f0_hz'][b] = f0
+    feats['loudness_db'][b] = features.compute_loudness(audio, 250)
+    for k, v in features.compute_descriptors(audio, feats['f0_hz'][b],
+                                             250).items():
+      feats[k][b] = v
+  return feats
+
+
+def time_config(gin_files, params, batch, steps, warmup=3):
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from ddsp.training import trainers  # pylint: disable=g-import-not-at-top
+  train.parse_gin(gin_files + ['optimization/cpu.gin'], params)
+  strategy = tf.distribute.get_strategy()
+  model = train.build_model()
+  trainer = trainers.Trainer(model, strategy, learning_rate=1e-3)
+  batch = {k: tf.constant(v) for k, v in batch.items()}
+  for _ in range(warmup):
+    trainer.train_step(batch)
+  start = time.perf_counter()
+  for _ in range(steps):
+    losses = trainer.train_step(batch)
+  float(losses['total_loss'])
+  return (time.perf_counter() - start) / steps
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--steps', type=int, default=30)
+  parser.add_argument('--batch', type=int, default=8)
+  parser.add_argument('--rounds', type=int, default=3,
+                      help='interleaved rounds; the median is reported')
+  args = parser.parse_args()
+  batch = realistic_batch(args.batch)
+  times = {name: [] for name in CONFIGS}
+  for _ in range(args.rounds):  # Interleaved, so load changes hit all.
+    for name, (files, params) in CONFIGS.items():
+      times[name].append(time_config(files, params, batch, args.steps))
+  med = {k: float(np.median(v)) for k, v in times.items()}
+  result = {
+      'cpus': os.cpu_count(), 'batch': args.batch, 'example_secs': 1.0,
+      'secs_per_step': med, 'all_rounds': times,
+      'timbre_losses_overhead': med['timbre_all_losses'] /
+                                med['timbre_spectral_only'] - 1.0,
+      'timbre_vs_ddsp': med['timbre_all_losses'] / med['ddsp_harmonic_noise'],
+  }
+  out = os.path.join(os.path.dirname(__file__), 'results',
+                     'timbre_step_time.json')
+  os.makedirs(os.path.dirname(out), exist_ok=True)
+  with open(out, 'w') as f:
+    json.dump(result, f, indent=1)
+  for k, v in med.items():
+    print(f'{k:24s} {1000 * v:7.1f} ms/step')
+  print(f'timbre losses add {100 * result["timbre_losses_overhead"]:.1f}% '
+        f'(target <= 15%); timbre AE / plain ddsp AE = '
+        f'{result["timbre_vs_ddsp"]:.2f}')
+
+
+if __name__ == '__main__':
+  main()

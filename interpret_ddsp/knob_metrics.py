@@ -1,0 +1,158 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Do the knobs mean something? Measurements on a trained model.
+
+- `encode_dataset`: per-example pooled z, knob targets (the standardized
+  input descriptors) and reconstruction spectral loss over a dataset.
+- `knob_target_spearman`: rank correlation of each named dim with its
+  descriptor across examples (control accuracy of the encoder).
+- `knob_sweep`: turn one knob over a range with everything else fixed,
+  synthesize, and measure that knob's descriptor on the output audio
+  (control accuracy of the decoder: what a user hears when turning it).
+"""
+
+import ddsp
+import numpy as np
+import scipy.stats
+import tensorflow as tf
+
+from interpret_ddsp import descriptors
+from interpret_ddsp import preprocessing
+
+
+def pooled_z(features, encoder):
+  """Per-example z [batch, z_dims]: z_latent averaged over its frames with
+  the frames' mean knob weight (loud frames count)."""
+  z = features['z_latent']
+  if 'knob_weights' in features:
+    w, _ = preprocessing.pool_frames(
+        tf.reduce_mean(features['knob_weights'], -1, keepdims=True),
+        tf.ones_like(features['knob_weights'][..., :1]), int(z.shape[1]))
+  else:
+    w = tf.ones_like(z[..., :1])
+  mean, _ = preprocessing.pool_frames(z, tf.broadcast_to(w, tf.shape(z)), 1)
+  return mean[:, 0]
+
+
+def spectral_loss(audio, audio_synth):
+  """ddsp's default SpectralLoss (L1 mag + log-mag), per example [batch]."""
+  loss = ddsp.losses.SpectralLoss(loss_type='L1', mag_weight=1.0,
+                                  logmag_weight=1.0)
+  return np.array([float(loss(audio[i:i + 1], audio_synth[i:i + 1]))
+                   for i in range(int(audio.shape[0]))])
+
+
+def encode_dataset(model, provider, batch_size=16, max_batches=None,
+                   with_reconstruction=True, progress=False):
+  """Runs a model over a dataset (no shuffling).
+
+  Returns:
+    dict of np arrays: 'z' [n, z_dims] (timbre models), 'knob_targets'
+    [n, n_knobs], 'target_weights' [n, n_knobs], 'spectral_loss' [n]
+    (if with_reconstruction), plus 'f0_hz', 'loudness_db' [n, frames].
+  """
+  out = {}
+  dataset = provider.get_batch(batch_size, shuffle=False, repeats=1)
+  if max_batches:
+    dataset = dataset.take(max_batches)
+  if progress:
+    from tqdm import auto as tqdm  # pylint: disable=g-import-not-at-top
+    dataset = tqdm.tqdm(dataset, desc='encode', unit='batch')
+  timbre = hasattr(model, 'knob_names')
+  for batch in dataset:
+    batch = {k: v for k, v in batch.items() if v.dtype != tf.string}
+    rows = {'f0_hz': batch['f0_hz'].numpy(),
+            'loudness_db': batch['loudness_db'].numpy()}
+    if with_reconstruction:
+      outputs = model(dict(batch), training=False)
+      rows['spectral_loss'] = spectral_loss(batch['audio'],
+                                            outputs['audio_synth'])
+    if timbre:
+      feats = model.encode(dict(batch), training=False)
+      rows['z'] = pooled_z(feats, model.encoder).numpy()
+      if 'knob_targets' in feats:
+        t, w = preprocessing.pool_frames(feats['knob_targets'],
+                                         feats['knob_weights'], 1)
+        rows['knob_targets'] = t[:, 0].numpy()
+        rows['target_weights'] = w[:, 0].numpy()
+    for k, v in rows.items():
+      out.setdefault(k, []).append(v)
+  return {k: np.concatenate(v) for k, v in out.items()}
+
+
+def knob_target_spearman(encoded, knob_names, min_weight=1.0):
+  """{knob: Spearman rho of the named dim vs its descriptor} over examples
+  with enough loud frames."""
+  rhos = {}
+  for i, knob in enumerate(knob_names):
+    ok = encoded['target_weights'][:, i] >= min_weight
+    rhos[knob] = float(scipy.stats.spearmanr(
+        encoded['z'][ok, i], encoded['knob_targets'][ok, i])[0])
+  return rhos
+
+
+def measure_knob(model, audio, f0_hz, loudness_db, knob):
+  """Standardized descriptor of a knob measured on audio, per example.
+
+  Args:
+    model: TimbreAutoencoder (its knob units).
+    audio: [batch, n_samples] at the model's rate.
+    f0_hz, loudness_db: [batch, n_frames] (frame weights and f0).
+    knob: Knob name.
+
+  Returns:
+    np [batch]: loudness/voicing-weighted mean over frames.
+  """
+  pre = model.preprocessor
+  i = model.knob_index(knob)
+  name = pre.descriptor_names[i]
+  audio = tf.convert_to_tensor(audio, tf.float32)
+  n_frames = descriptors.n_frames(int(audio.shape[-1]), pre.sample_rate, 250)
+  f0 = ddsp.core.resample(tf.convert_to_tensor(f0_hz, tf.float32)[..., None],
+                          n_frames)[..., 0]
+  ld = ddsp.core.resample(
+      tf.convert_to_tensor(loudness_db, tf.float32)[..., None], n_frames)
+  values = descriptors.compute_descriptors(
+      audio, f0, sample_rate=pre.sample_rate, frame_rate=250, names=[name])
+  scaled = preprocessing.scale_descriptor(name, values[name])
+  standardized = (scaled - pre.knob_mean[i]) / pre.knob_std[i]
+  w = preprocessing.frame_weights(ld[..., 0], None,
+                                  name in descriptors.F0_DESCRIPTORS)
+  return (tf.reduce_sum(standardized * w, -1) /
+          (tf.reduce_sum(w, -1) + 1e-6)).numpy()
+
+
+def knob_sweep(model, knob, values, f0_hz, loudness_db, base_z):
+  """Synthesizes with one knob swept, everything else fixed.
+
+  Args:
+    model: TimbreAutoencoder.
+    knob: Knob name.
+    values: Knob settings [n_values] (standardized units).
+    f0_hz, loudness_db: [n_examples, n_frames] controls.
+    base_z: [n_examples, z_dims] z of each example (other dims kept).
+
+  Returns:
+    dict: 'values' [n_values], 'measured' [n_examples, n_values] (the
+    knob's standardized descriptor on the output), 'spearman' [n_examples],
+    'monotonic' [n_examples] bool (non-decreasing with the knob),
+    'audio' [n_examples, n_values, n_samples].
+  """
+  values = np.asarray(values, np.float32)
+  i = model.knob_index(knob)
+  n_ex = len(base_z)
+  measured = np.zeros((n_ex, len(values)), np.float32)
+  audio_all = []
+  for e in range(n_ex):
+    z = np.repeat(np.asarray(base_z[e:e + 1], np.float32), len(values), 0)
+    z[:, i] = values
+    f0 = np.repeat(np.asarray(f0_hz[e:e + 1], np.float32), len(values), 0)
+    ld = np.repeat(np.asarray(loudness_db[e:e + 1], np.float32), len(values),
+                   0)
+    audio = model.synthesize(f0, ld, z).numpy()
+    measured[e] = measure_knob(model, audio, f0, ld, knob)
+    audio_all.append(audio)
+  rho = np.array([scipy.stats.spearmanr(values, m)[0] for m in measured])
+  monotonic = np.all(np.diff(measured, axis=1) >= -1e-6, axis=1)
+  return {'values': values, 'measured': measured, 'spearman': rho,
+          'monotonic': monotonic, 'audio': np.stack(audio_all)}
