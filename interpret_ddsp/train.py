@@ -28,6 +28,13 @@ GIN_DIR = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), 'gin')
 KNOB_STATS = 'knob_statistics.json'
 KNOBS_FILE = 'knobs.json'
+LOSS_LOG = 'losses.jsonl'  # One JSON line of losses per step.
+
+
+def read_loss_log(save_dir):
+  """[{step, total_loss, ...}] from a training folder's losses.jsonl."""
+  with open(os.path.join(save_dir, LOSS_LOG)) as f:
+    return [json.loads(line) for line in f if line.strip()]
 
 
 def ddsp_gin_dir():
@@ -150,9 +157,11 @@ class TimeBudgetReached(Exception):
   """Raised between steps once train(max_secs=...) is spent."""
 
 
-def _wrap_steps(trainer, num_steps, initial_step, progress, max_secs):
-  """Wraps trainer.train_step (on this instance only) with a tqdm bar and a
-  wall-clock budget; returns a context that closes the bar."""
+def _wrap_steps(trainer, num_steps, initial_step, progress, max_secs,
+                log_path=None):
+  """Wraps trainer.train_step (on this instance only) with a tqdm bar, a
+  wall-clock budget and a JSON-lines loss log; returns a context that
+  closes the bar."""
   import time  # pylint: disable=g-import-not-at-top
   bar = None
   if progress:
@@ -166,6 +175,11 @@ def _wrap_steps(trainer, num_steps, initial_step, progress, max_secs):
     if max_secs is not None and time.perf_counter() - start > max_secs:
       raise TimeBudgetReached()
     losses = step_fn(inputs)
+    if log_path:
+      row = {'step': int(trainer.step.numpy())}
+      row.update({k: float(v) for k, v in losses.items()})
+      with open(log_path, 'a') as f:
+        f.write(json.dumps(row) + '\n')
     if bar is not None:
       bar.update(1)
       bar.set_postfix({k.replace('_loss', ''): f'{float(v):.3g}'
@@ -217,7 +231,7 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
     set_knob_statistics(model, provider, save_dir, knob_stat_batches)
   total = gin.query_parameter('train.num_steps')
   with _wrap_steps(trainer, total, latest_step(save_dir), progress,
-                   max_secs):
+                   max_secs, os.path.join(save_dir, LOSS_LOG)):
     try:
       train_util.train(data_provider=gin.REQUIRED, trainer=trainer,
                        save_dir=save_dir, restore_dir=save_dir)

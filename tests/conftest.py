@@ -25,3 +25,22 @@ def clean_env():
   env = dict(os.environ)
   env.pop('TF_USE_LEGACY_KERAS', None)
   return env
+
+
+@pytest.fixture(scope='session')
+def tiny_dataset(tmp_path_factory):
+  """A `prepare` output of 1 s examples: rendered violin and flute notes
+  (2 velocities, an octave apart) and one melody each, CREPE tiny."""
+  from interpret_ddsp import prepare  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import sources  # pylint: disable=g-import-not-at-top
+  root = tmp_path_factory.mktemp('tiny_dataset')
+  render_dir = str(root / 'audio')
+  manifest = soundfont_set.render_set(
+      render_dir, [40, 73], key_step=12, velocities=(60, 110), n_melodies=1,
+      progress=False)
+  out = str(root / 'data')
+  prepare.run(sources.rendered_items(render_dir, manifest), out,
+              example_secs=1.0, hop_secs=0.5, eval_fraction=0.25,
+              progress=False)
+  return out

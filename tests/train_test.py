@@ -1,0 +1,164 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""gin configs build; tiny models train from the CLI; killed runs resume."""
+
+import glob
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+from interpret_ddsp import cli
+from interpret_ddsp import model_io
+from interpret_ddsp import train
+
+GIN_DIR = os.path.join(REPO, 'gin')
+MODELS = ('harmonic', 'harmonic_noise', 'harmonic_noise_reverb', 'timbre_ae',
+          'timbre_vae')
+
+
+def _all_gin_files():
+  return sorted(os.path.relpath(p, GIN_DIR)
+                for p in glob.glob(os.path.join(GIN_DIR, '**', '*.gin'),
+                                   recursive=True)
+                if not os.path.basename(p).startswith('_'))
+
+
+def test_contract_model_files_exist():
+  for name in MODELS:
+    for suffix in ('', '_tiny'):
+      assert os.path.exists(os.path.join(GIN_DIR, 'models',
+                                         f'{name}{suffix}.gin'))
+
+
+@pytest.mark.parametrize('gin_file', [f for f in _all_gin_files()
+                                      if f.startswith('models')])
+def test_every_model_config_builds_and_runs(gin_file):
+  """Parses with a dataset and optimization config, builds, runs forward on
+  a batch of the right shape; output audio has the configured length."""
+  train.parse_gin([gin_file, 'datasets/tfrecord.gin', 'optimization/cpu.gin'])
+  model = train.build_model()
+  n_samples = model_io._query('Harmonic.n_samples')  # pylint: disable=protected-access
+  time_steps = model_io._query('F0LoudnessPreprocessor.time_steps')  # pylint: disable=protected-access
+  time_steps = model_io._query('TimbrePreprocessor.time_steps', time_steps)  # pylint: disable=protected-access
+  assert n_samples == (16000 if gin_file.endswith('_tiny.gin') else 64000)
+  outputs = model(model_io.dummy_features(n_samples, time_steps, 2),
+                  training=False)
+  audio = outputs['audio_synth'].numpy()
+  assert audio.shape[-1] == n_samples and np.all(np.isfinite(audio))
+  if 'timbre' in gin_file:
+    assert model.knob_names == ('brightness', 'sharpness', 'noisiness')
+    assert model.z_dims == 16
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('name', [m for m in MODELS if m != 'timbre_ae'])
+def test_full_size_configs_take_a_training_step_on_cpu(name, tiny_dataset,
+                                                       tmp_path):
+  """ddsp's sizes (4 s) take a step; here on 1 s data to keep it short."""
+  trainer = train.train(
+      [f'models/{name}.gin', 'datasets/tfrecord.gin', 'optimization/cpu.gin'],
+      str(tmp_path), dataset_dir=tiny_dataset, num_steps=1, progress=False,
+      gin_params=['train.batch_size = 2'], knob_stat_batches=2)
+  assert int(trainer.step.numpy()) == 1
+  assert np.isfinite(train.read_loss_log(str(tmp_path))[0]['total_loss'])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('name', MODELS)
+def test_tiny_configs_train_from_the_cli_with_decreasing_loss(
+    name, tiny_dataset, tmp_path):
+  save_dir = str(tmp_path / name)
+  rc = cli.main(['train', '--gin_file', f'models/{name}_tiny.gin',
+                 '--gin_file', 'datasets/tfrecord.gin', '--gin_file',
+                 'optimization/cpu.gin', '--dataset', tiny_dataset,
+                 '--save_dir', save_dir, '--num_steps', '24',
+                 '--gin_param', 'Trainer.learning_rate = 3e-3',
+                 '--no_progress'])
+  assert rc == 0
+  log = train.read_loss_log(save_dir)
+  assert [r['step'] for r in log] == list(range(1, 25))
+  spectral = np.array([r['spectral_loss'] for r in log])
+  assert spectral[-6:].mean() < 0.9 * spectral[:6].mean(), spectral
+  if name.startswith('timbre'):
+    assert {'ar_loss', 'descriptor_loss', 'consistency_loss'} <= set(log[0])
+    assert os.path.exists(os.path.join(save_dir, train.KNOBS_FILE))
+    stats = train.KNOB_STATS
+    assert os.path.exists(os.path.join(save_dir, stats))
+  if name == 'timbre_vae':
+    assert 'kl_loss' in log[0]
+
+
+def test_dataset_sets_the_audio_shape(tiny_dataset):
+  bindings = dict(b.split(' = ') for b in train.dataset_bindings(tiny_dataset))
+  assert bindings['N_SAMPLES'] == '16000'
+  assert bindings['TIME_STEPS'] == '250'
+  assert bindings['TRAIN_PATTERN'].endswith("train.tfrecord*'")
+
+
+def test_missing_manifest_is_a_clear_error(tmp_path):
+  from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
+  with pytest.raises(errors.UserError, match='manifest.json'):
+    train.dataset_bindings(str(tmp_path))
+
+
+def test_knob_units_are_measured_and_restored(tiny_dataset, tmp_path):
+  """Fresh runs measure knob statistics on the training set; a loaded
+  checkpoint carries them."""
+  trainer = train.train(
+      ['models/timbre_ae_tiny.gin', 'datasets/tfrecord.gin',
+       'optimization/cpu.gin'], str(tmp_path), dataset_dir=tiny_dataset,
+      num_steps=1, progress=False, gin_params=['train.batch_size = 4'])
+  measured = trainer.model.preprocessor.knob_mean.numpy()
+  from interpret_ddsp import preprocessing  # pylint: disable=g-import-not-at-top
+  defaults = [preprocessing.DEFAULT_STATISTICS[d][0]
+              for d in trainer.model.preprocessor.descriptor_names]
+  assert not np.allclose(measured, defaults)
+  loaded = model_io.load_model(str(tmp_path))
+  np.testing.assert_allclose(
+      loaded.model.preprocessor.knob_mean.numpy(), measured, rtol=1e-6)
+  assert loaded.step == 1 and loaded.n_samples == 16000
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
+  save_dir = str(tmp_path / 'run')
+  args = [sys.executable, '-m', 'interpret_ddsp.cli', 'train',
+          '--dataset', tiny_dataset, '--save_dir', save_dir,
+          '--gin_param', 'train.steps_per_save = 5',
+          '--gin_param', 'train.batch_size = 4', '--no_progress']
+  proc = subprocess.Popen(args + ['--num_steps', '1000'], cwd=REPO,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+  try:
+    deadline = time.time() + 300
+    while time.time() < deadline and train.latest_step(save_dir) < 10:
+      time.sleep(0.5)
+  finally:
+    proc.send_signal(signal.SIGKILL)  # A crash: no chance to save.
+    proc.wait()
+  killed_at = train.latest_step(save_dir)
+  assert killed_at >= 10 and killed_at % 5 == 0
+  result = subprocess.run(args + ['--num_steps', str(killed_at + 3)],
+                          cwd=REPO, capture_output=True, text=True,
+                          timeout=600, check=False)
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert f'Resuming {save_dir} from step {killed_at}' in result.stdout
+  assert train.latest_step(save_dir) == killed_at + 3
+  steps = [r['step'] for r in train.read_loss_log(save_dir)]
+  assert steps[-3:] == [killed_at + 1, killed_at + 2, killed_at + 3]
+
+
+def test_time_budget_stops_with_a_checkpoint(tiny_dataset, tmp_path):
+  trainer = train.train(
+      ['models/harmonic_tiny.gin', 'datasets/tfrecord.gin',
+       'optimization/cpu.gin'], str(tmp_path), dataset_dir=tiny_dataset,
+      num_steps=100000, progress=False, max_secs=0.0,
+      gin_params=['train.batch_size = 2'])
+  step = int(trainer.step.numpy())
+  assert step < 5
+  assert train.latest_step(str(tmp_path)) == step
