@@ -157,6 +157,20 @@ def _train(args):
   return 0
 
 
+def _extract_z(args):
+  from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
+  result = extract.extract_z(args.save_dir, args.tfrecords, args.output,
+                             batch_size=args.batch_size,
+                             max_examples=args.max_examples,
+                             progress=not args.no_progress)
+  print(f'Wrote z of {len(result["z"])} examples '
+        f'({result["z"].shape[1]} dims: '
+        f'{", ".join(result["knob_names"])} + '
+        f'{result["z"].shape[1] - len(result["knob_names"])} free) to '
+        f'{args.output}.')
+  return 0
+
+
 def _csv(text):
   return [t.strip() for t in (text or '').split(',') if t.strip()]
 
@@ -279,6 +293,18 @@ def build_parser():
                   'saved; re-run to continue)')
   tr.add_argument('--no_progress', action='store_true')
   tr.set_defaults(func=_train)
+
+  ez = verbs.add_parser(
+      'extract-z', help='run a trained encoder over TFRecords -> z.npz '
+      '(pooled z per example, knob names, metadata)')
+  ez.add_argument('--save_dir', required=True, help='trained model folder')
+  ez.add_argument('--tfrecords', required=True,
+                  help='file pattern, e.g. tfrecords/x/train.tfrecord*')
+  ez.add_argument('--output', required=True, help='.npz to write')
+  ez.add_argument('--batch_size', type=int, default=32)
+  ez.add_argument('--max_examples', type=int, default=None)
+  ez.add_argument('--no_progress', action='store_true')
+  ez.set_defaults(func=_extract_z)
 
   demo = verbs.add_parser('demo', help='run the demo')
   demo.add_argument('--output_dir', default='demo_output')

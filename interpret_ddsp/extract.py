@@ -1,0 +1,109 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""extract-z: a trained encoder over a dataset -> z.npz for the prior.
+
+One row per example (z pooled over the example's loud frames, see
+knob_metrics.pooled_z). The .npz holds plain arrays only (load with
+allow_pickle=False):
+
+  z               float32 [n, z_dims]   named knobs first, then free dims
+  dim_names       str [z_dims]          knob names, then free_0, free_1, ...
+  knob_names      str [n_knobs]
+  knob_targets    float32 [n, n_knobs]  standardized input descriptors
+  target_weights  float32 [n, n_knobs]  loud-frame weight behind each target
+  instrument, source_file   str [n]
+  midi_pitch, velocity      int32 [n]  (-1 where unknown)
+  start_secs      float32 [n]
+  f0_hz, loudness_db        float32 [n, n_frames]  the examples' controls
+  model_dir       str, model_step int
+"""
+
+import json
+import os
+
+import numpy as np
+
+from interpret_ddsp import errors
+
+METADATA = ('instrument', 'source_file', 'midi_pitch', 'velocity',
+            'start_secs')
+
+
+def dim_names(knob_names, z_dims):
+  return list(knob_names) + [f'free_{i}'
+                             for i in range(z_dims - len(knob_names))]
+
+
+def _example_secs(file_pattern, default):
+  """example_secs from the dataset's manifest.json, else the model's."""
+  manifest = os.path.join(os.path.dirname(file_pattern), 'manifest.json')
+  if os.path.exists(manifest):
+    with open(manifest) as f:
+      return json.load(f)['config']['example_secs']
+  return default
+
+
+def extract_z(save_dir, file_pattern, output=None, batch_size=32,
+              max_examples=None, progress=True):
+  """Encodes every example matched by file_pattern; optionally saves .npz.
+
+  Returns:
+    dict of the arrays listed in the module docstring.
+  """
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import preprocessing  # pylint: disable=g-import-not-at-top
+  if not tf.io.gfile.glob(file_pattern):
+    raise errors.UserError(f'No TFRecords match {file_pattern}.')
+  loaded = model_io.load_model(save_dir)
+  model = loaded.model
+  if not hasattr(model, 'knob_names'):
+    raise errors.UserError(f'{save_dir} holds a model without named knobs '
+                           '(train a timbre_ae/timbre_vae config).')
+  secs = _example_secs(file_pattern, loaded.example_secs)
+  provider = data.TimbreTFRecordProvider(file_pattern, example_secs=secs,
+                                         sample_rate=loaded.sample_rate)
+  dataset = provider.get_batch(batch_size, shuffle=False, repeats=1,
+                               drop_remainder=False)
+  if max_examples:
+    dataset = dataset.unbatch().take(max_examples).batch(batch_size)
+  if progress:
+    from tqdm import auto as tqdm  # pylint: disable=g-import-not-at-top
+    dataset = tqdm.tqdm(dataset, desc='extract-z', unit='batch')
+  rows = {}
+  for batch in dataset:
+    numeric = {k: v for k, v in batch.items() if v.dtype != tf.string}
+    feats = model.encode(dict(numeric), training=False)
+    t, w = preprocessing.pool_frames(feats['knob_targets'],
+                                     feats['knob_weights'], 1)
+    out = {'z': knob_metrics.pooled_z(feats, model.encoder).numpy(),
+           'knob_targets': t[:, 0].numpy(), 'target_weights': w[:, 0].numpy(),
+           'f0_hz': batch['f0_hz'].numpy(),
+           'loudness_db': batch['loudness_db'].numpy()}
+    for key in METADATA:
+      value = batch[key].numpy()
+      out[key] = (value.astype(str) if value.dtype == object else value)
+    for k, v in out.items():
+      rows.setdefault(k, []).append(v)
+  if not rows:
+    raise errors.UserError(f'{file_pattern} holds no examples.')
+  result = {k: np.concatenate(v) for k, v in rows.items()}
+  result['z'] = result['z'].astype(np.float32)
+  result['midi_pitch'] = result['midi_pitch'].astype(np.int32)
+  result['velocity'] = result['velocity'].astype(np.int32)
+  result['dim_names'] = np.array(dim_names(model.knob_names, model.z_dims))
+  result['knob_names'] = np.array(model.knob_names)
+  result['model_dir'] = np.array(os.path.abspath(save_dir))
+  result['model_step'] = np.array(loaded.step)
+  if output:
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    np.savez(output, **result)
+  return result
+
+
+def load_z(path):
+  """The arrays of an extract-z .npz (no pickles)."""
+  with np.load(path, allow_pickle=False) as f:
+    return {k: f[k] for k in f.files}
