@@ -11,6 +11,8 @@ the two halves later stages use:
   synthesize(f0_hz, loudness_db, z) -> audio [batch, n_samples]
 """
 
+import contextlib
+
 import ddsp
 from ddsp.training import models as ddsp_models
 import gin
@@ -76,26 +78,59 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
       features.update(self.encoder(features, training=training))
     return features
 
+  @property
+  def hop_size(self):
+    """Audio samples per feature frame."""
+    return self._n_samples() // self.preprocessor.time_steps
+
+  def _n_samples(self):
+    for module in self.processor_group.modules:
+      if hasattr(module, 'n_samples'):
+        return int(module.n_samples)
+    raise ValueError('No synthesizer with n_samples in the processor group.')
+
+  @contextlib.contextmanager
+  def length(self, n_frames):
+    """Temporarily synthesizes n_frames frames (n_frames * hop samples)
+    instead of the trained example length (the decoder and synths are
+    length-agnostic; ddsp fixes the length in their constructors)."""
+    hop = self.hop_size
+    saved_steps = self.preprocessor.time_steps
+    synths = [m for m in self.processor_group.modules
+              if hasattr(m, 'n_samples')]
+    saved = [m.n_samples for m in synths]
+    self.preprocessor.time_steps = int(n_frames)
+    for m in synths:
+      m.n_samples = int(n_frames) * hop
+    try:
+      yield
+    finally:
+      self.preprocessor.time_steps = saved_steps
+      for m, n in zip(synths, saved):
+        m.n_samples = n
+
   def synthesize(self, f0_hz, loudness_db, z):
-    """Audio from pitch, loudness and z, without input audio.
+    """Audio from pitch, loudness and z, without input audio; any length.
 
     Args:
-      f0_hz: [batch, n_frames] Hz (n_frames: any; resampled to time_steps).
+      f0_hz: [batch, n_frames] Hz at the model's frame rate (250 Hz).
       loudness_db: [batch, n_frames] dB (ddsp loudness).
-      z: [batch, z_dims] (one per example) or [batch, n_z_frames, z_dims].
+      z: [batch, z_dims] (one per example) or [batch, n_z_frames, z_dims]
+        (resampled to n_frames).
 
     Returns:
-      audio [batch, n_samples] float32.
+      audio [batch, n_frames * hop_size] float32.
     """
     f0_hz = tf.convert_to_tensor(f0_hz, tf.float32)
     loudness_db = tf.convert_to_tensor(loudness_db, tf.float32)
-    features = dict(self.preprocessor(
-        {'f0_hz': f0_hz, 'loudness_db': loudness_db}, training=False))
-    z = tf.convert_to_tensor(z, tf.float32)
-    features['z'] = self.encoder.expand_z(
-        z, int(features['f0_scaled'].shape[1]))
-    features.update(self.decoder(features, training=False))
-    return self.processor_group(features)
+    n_frames = int(f0_hz.shape[-1])
+    with self.length(n_frames):
+      features = dict(self.preprocessor(
+          {'f0_hz': f0_hz, 'loudness_db': loudness_db}, training=False))
+      z = tf.convert_to_tensor(z, tf.float32)
+      features['z'] = self.encoder.expand_z(z, n_frames)
+      features.update(self.decoder(features, training=False))
+      return self.processor_group(features)
 
   def z_from_knobs(self, knobs, free=None, batch_size=1):
     """z [batch, z_dims] from {knob: value} (missing knobs 0) and free dims.
