@@ -80,8 +80,12 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
 
   @property
   def hop_size(self):
-    """Audio samples per feature frame."""
-    return self._n_samples() // self.preprocessor.time_steps
+    """Audio samples per feature frame (not whole at e.g. 44.1 kHz)."""
+    return self._n_samples() / self.preprocessor.time_steps
+
+  def n_samples_for(self, n_frames):
+    """Audio samples synthesized for n_frames feature frames."""
+    return int(round(n_frames * self.hop_size))
 
   def _n_samples(self):
     for module in self.processor_group.modules:
@@ -94,14 +98,14 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
     """Temporarily synthesizes n_frames frames (n_frames * hop samples)
     instead of the trained example length (the decoder and synths are
     length-agnostic; ddsp fixes the length in their constructors)."""
-    hop = self.hop_size
+    n_samples = self.n_samples_for(n_frames)
     saved_steps = self.preprocessor.time_steps
     synths = [m for m in self.processor_group.modules
               if hasattr(m, 'n_samples')]
     saved = [m.n_samples for m in synths]
     self.preprocessor.time_steps = int(n_frames)
     for m in synths:
-      m.n_samples = int(n_frames) * hop
+      m.n_samples = n_samples
     try:
       yield
     finally:
@@ -119,7 +123,7 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
         (resampled to n_frames).
 
     Returns:
-      audio [batch, n_frames * hop_size] float32.
+      audio [batch, n_samples_for(n_frames)] float32.
     """
     f0_hz = tf.convert_to_tensor(f0_hz, tf.float32)
     loudness_db = tf.convert_to_tensor(loudness_db, tf.float32)

@@ -76,13 +76,25 @@ def dataset_bindings(dataset_dir):
   if fr != 250:
     raise errors.UserError(f'{dataset_dir} has {fr} frames/s; the models '
                            'expect ddsp\'s 250.')
+  n_samples = int(round(secs * sr))
+  time_steps = decoder_time_steps(n_samples, int(round(secs * fr)))
   pattern = os.path.join(os.path.abspath(dataset_dir), '{}.tfrecord*')
   return [f"TRAIN_PATTERN = '{pattern.format('train')}'",
           f"EVAL_PATTERN = '{pattern.format('eval')}'",
           f'EXAMPLE_SECS = {secs}',
           f'SAMPLE_RATE = {sr}',
-          f'N_SAMPLES = {int(round(secs * sr))}',
-          f'TIME_STEPS = {int(round(secs * fr))}']
+          f'N_SAMPLES = {n_samples}',
+          f'TIME_STEPS = {time_steps}']
+
+
+def decoder_time_steps(n_samples, n_frames):
+  """Decoder frames per example: n_frames, or the nearest count that divides
+  n_samples (ddsp's window upsampling and noise filter need whole samples
+  per frame: at 44.1 kHz, 252 frames/s of 175 samples instead of 250)."""
+  if n_samples % n_frames == 0:
+    return n_frames
+  divisors = [d for d in range(1, n_samples + 1) if n_samples % d == 0]
+  return min(divisors, key=lambda d: (abs(d - n_frames), -d))
 
 
 def parse_gin(gin_files, gin_params=(), save_dir=None, dataset_dir=None):

@@ -162,3 +162,22 @@ def test_time_budget_stops_with_a_checkpoint(tiny_dataset, tmp_path):
   step = int(trainer.step.numpy())
   assert step < 5
   assert train.latest_step(str(tmp_path)) == step
+
+
+def test_other_sample_rates_build_and_synthesize():
+  """44.1 kHz: the decoder runs at 252 frames/s (175 samples each) on the
+  data's 250 frames/s; synthesize any length."""
+  assert train.decoder_time_steps(44100, 250) == 252
+  assert train.decoder_time_steps(4 * 44100, 1000) == 1008
+  assert train.decoder_time_steps(48000, 250) == 250
+  train.parse_gin(['models/timbre_ae_tiny.gin', 'datasets/tfrecord.gin'],
+                  ['SAMPLE_RATE = 44100', 'N_SAMPLES = 44100',
+                   'TIME_STEPS = 252'])
+  model = train.build_model()
+  feats = model_io.dummy_features(44100, 250, 1)
+  audio = model(feats, training=False)['audio_synth'].numpy()
+  assert audio.shape == (1, 44100)
+  z = model.z_from_knobs({'brightness': 1.0})
+  out = model.synthesize(np.full((1, 100), 440.0), np.full((1, 100), -30.0),
+                         z).numpy()
+  assert out.shape == (1, 17500) and np.all(np.isfinite(out))
