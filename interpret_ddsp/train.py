@@ -65,11 +65,12 @@ def add_gin_search_paths():
 
 def dataset_bindings(dataset_dir):
   """Gin macros for a `prepare` output folder (from its manifest.json)."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
   manifest_path = os.path.join(dataset_dir, 'manifest.json')
-  if not os.path.exists(manifest_path):
+  if not tf.io.gfile.exists(manifest_path):
     raise errors.UserError(f'{dataset_dir} has no manifest.json: point '
                            '--dataset at an `interpret-ddsp prepare` output.')
-  with open(manifest_path) as f:
+  with tf.io.gfile.GFile(manifest_path) as f:
     config = json.load(f)['config']
   secs, sr, fr = (config['example_secs'], config['sample_rate'],
                   config['frame_rate'])
@@ -78,7 +79,9 @@ def dataset_bindings(dataset_dir):
                            'expect ddsp\'s 250.')
   n_samples = int(round(secs * sr))
   time_steps = decoder_time_steps(n_samples, int(round(secs * fr)))
-  pattern = os.path.join(os.path.abspath(dataset_dir), '{}.tfrecord*')
+  if '://' not in dataset_dir:  # Local: absolute, so configs stay valid.
+    dataset_dir = os.path.abspath(dataset_dir)
+  pattern = os.path.join(dataset_dir, '{}.tfrecord*')
   return [f"TRAIN_PATTERN = '{pattern.format('train')}'",
           f"EVAL_PATTERN = '{pattern.format('eval')}'",
           f'EXAMPLE_SECS = {secs}',
