@@ -1,0 +1,364 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""interpret_ddsp.prior: exact conditioning against closed forms written out
+here, conditional samples against their moments, BIC fits that recover a known
+mixture, .npz round trips without pickle, temperature, and error messages."""
+
+import json
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from interpret_ddsp import prior as prior_lib
+
+NAMES = ('brightness', 'sharpness', 'free0')
+KNOBS = ('brightness', 'sharpness')
+
+
+def _known_prior(**kwargs):
+  """Two 3-D components with correlated dims, knobs first."""
+  means = np.array([[0.0, 1.0, -1.0],
+                    [2.0, -1.0, 0.5]])
+  covs = np.array([[[1.0, 0.6, 0.3],
+                    [0.6, 2.0, -0.4],
+                    [0.3, -0.4, 0.5]],
+                   [[0.5, -0.2, 0.1],
+                    [-0.2, 0.8, 0.3],
+                    [0.1, 0.3, 1.5]]])
+  args = dict(weights=[0.3, 0.7], means=means, covariances=covs,
+              dim_names=NAMES, knob_names=KNOBS, data_mean=np.zeros(3),
+              data_std=np.ones(3), data_min=np.full(3, -10.0),
+              data_max=np.full(3, 10.0), covariance_type='full', group='')
+  args.update(kwargs)
+  return prior_lib.GaussianMixturePrior(**args)
+
+
+def _mixture_moments(weights, means, covs):
+  """Mean [D] and covariance [D, D] of a Gaussian mixture."""
+  mean = np.einsum('k,kd->d', weights, means)
+  second = np.einsum('k,kde->de', weights,
+                     covs + np.einsum('kd,ke->kde', means, means))
+  return mean, second - np.outer(mean, mean)
+
+
+def _three_cluster_data(n_per=200, seed=0):
+  """3 x n_per 5-D points from well-separated, strongly correlated Gaussians.
+
+  Returns:
+    z [3 n_per, 5], true means [3, 5], sample means of each cluster [3, 5].
+  """
+  rng = np.random.default_rng(seed)
+  true_means = 3 * np.array([[0.0, 0.0, 0.0, 0.0, 0.0],
+                             [8.0, -6.0, 4.0, 0.0, 2.0],
+                             [-6.0, 7.0, 0.0, 8.0, -4.0]])
+  z = []
+  for mean in true_means:
+    a = rng.normal(size=(5, 5))
+    z.append(rng.multivariate_normal(mean, a @ a.T + 0.3 * np.eye(5),
+                                     size=n_per))
+  return np.concatenate(z), true_means, np.array([c.mean(0) for c in z])
+
+
+DIMS5 = ('brightness', 'sharpness', 'noisiness', 'free0', 'free1')
+KNOBS5 = ('brightness', 'sharpness', 'noisiness')
+
+
+@pytest.fixture(scope='module')
+def fitted():
+  z, true_means, cluster_means = _three_cluster_data()
+  prior, table = prior_lib.fit_prior(z, DIMS5, KNOBS5, max_components=5)
+  return z, (true_means, cluster_means), prior, table
+
+
+# --- Conditioning -------------------------------------------------------------
+def _expected_given_brightness(prior, x):
+  """Conditional of `prior` given dim 0 = x, from scalar formulas.
+
+  Returns:
+    weights [K], means [K, D - 1], covariances [K, D - 1, D - 1].
+  """
+  weights, means, covs = [], [], []
+  for w, mu, s in zip(prior.weights, prior.means, prior.covariances):
+    s_aa, s_ba = s[0, 0], s[1:, 0]
+    # mu_b + S_ba / s_aa (x - mu_a); S_bb - S_ba S_ab / s_aa.
+    means.append(mu[1:] + s_ba / s_aa * (x - mu[0]))
+    covs.append(s[1:, 1:] - np.outer(s_ba, s_ba) / s_aa)
+    # w_k N(x; mu_a, s_aa).
+    weights.append(w * np.exp(-(x - mu[0])**2 / (2 * s_aa))
+                   / np.sqrt(2 * np.pi * s_aa))
+  return np.array(weights) / sum(weights), np.array(means), np.array(covs)
+
+
+def test_condition_on_one_dim_matches_scalar_closed_form():
+  prior = _known_prior()
+  x = 1.2  # Between the two components' brightness means.
+  cond = prior.condition({'brightness': x})
+  weights, means, covs = _expected_given_brightness(prior, x)
+  np.testing.assert_allclose(cond.means, means, rtol=1e-12)
+  np.testing.assert_allclose(cond.covariances, covs, rtol=1e-12, atol=1e-14)
+  np.testing.assert_allclose(cond.weights, weights, rtol=1e-12)
+  assert 0.1 < cond.weights[0] < 0.9  # Both components still matter.
+  assert cond.dim_names == ('sharpness', 'free0')
+  assert cond.knob_names == ('sharpness',)
+
+
+def test_condition_on_two_dims_matches_matrix_closed_form():
+  prior = _known_prior()
+  fixed = {'free0': 0.2, 'brightness': 1.0}  # Given out of z order.
+  cond = prior.condition(fixed)
+  a, b = [0, 2], [1]
+  x_a = np.array([1.0, 0.2])
+  w = []
+  for k in range(2):
+    mu, s = prior.means[k], prior.covariances[k]
+    inv = np.linalg.inv(s[np.ix_(a, a)])
+    np.testing.assert_allclose(
+        cond.means[k], mu[b] + s[np.ix_(b, a)] @ inv @ (x_a - mu[a]),
+        rtol=1e-10)
+    np.testing.assert_allclose(
+        cond.covariances[k],
+        s[np.ix_(b, b)] - s[np.ix_(b, a)] @ inv @ s[np.ix_(a, b)], rtol=1e-10)
+    w.append(prior.weights[k]
+             * stats.multivariate_normal(mu[a], s[np.ix_(a, a)]).pdf(x_a))
+  np.testing.assert_allclose(cond.weights, np.array(w) / sum(w), rtol=1e-10)
+  assert cond.dim_names == ('sharpness',)
+
+
+def test_conditional_samples_have_fixed_values_and_closed_form_moments():
+  prior = _known_prior()
+  fixed = {'brightness': 1.2}
+  samples = prior.sample(40000, fixed=fixed, seed=1)
+  assert samples.shape == (40000, 3)
+  assert np.all(samples[:, 0] == 1.2)  # Exactly, not approximately.
+  mean, cov = _mixture_moments(*_expected_given_brightness(prior, 1.2))
+  np.testing.assert_allclose(samples[:, 1:].mean(axis=0), mean, atol=0.03)
+  np.testing.assert_allclose(np.cov(samples[:, 1:].T), cov, atol=0.05)
+  # The conditional is not the marginal: sharpness's mean moved.
+  marginal_mean, _ = _mixture_moments(prior.weights, prior.means,
+                                      prior.covariances)
+  assert abs(mean[0] - marginal_mean[1]) > 0.2
+
+
+def test_unconditional_samples_and_log_prob():
+  prior = _known_prior()
+  samples = prior.sample(40000, seed=2)
+  mean, cov = _mixture_moments(prior.weights, prior.means, prior.covariances)
+  np.testing.assert_allclose(samples.mean(axis=0), mean, atol=0.03)
+  np.testing.assert_allclose(np.cov(samples.T), cov, atol=0.06)
+  z = samples[:50]
+  expected = np.log(sum(w * stats.multivariate_normal(m, c).pdf(z)
+                        for w, m, c in zip(prior.weights, prior.means,
+                                           prior.covariances)))
+  np.testing.assert_allclose(prior.log_prob(z), expected, rtol=1e-10)
+  far = np.full((1, 3), 200.0)  # exp underflows; logsumexp must not.
+  assert np.isfinite(prior.log_prob(far)[0]) and prior.log_prob(far)[0] < -1e3
+
+
+def test_sampling_is_reproducible_with_a_seed():
+  prior = _known_prior()
+  np.testing.assert_array_equal(prior.sample(5, seed=3),
+                                prior.sample(5, seed=3))
+  assert not np.array_equal(prior.sample(5, seed=3), prior.sample(5, seed=4))
+
+
+# --- Temperature --------------------------------------------------------------
+def test_temperature_zero_gives_component_means():
+  prior = _known_prior()
+  samples = prior.sample(200, temperature=0.0, seed=0)
+  is_mean = [np.all(np.isclose(samples, m), axis=1) for m in prior.means]
+  assert np.all(is_mean[0] | is_mean[1])
+  assert is_mean[0].any() and is_mean[1].any()
+  cond = prior.condition({'sharpness': 0.0})
+  fixed = prior.sample(100, fixed={'sharpness': 0.0}, temperature=0.0, seed=0)
+  assert np.all(fixed[:, 1] == 0.0)
+  free = fixed[:, [0, 2]]
+  assert np.all(np.isclose(free[:, None], cond.means[None]).all(-1).any(-1))
+
+
+def test_temperature_scales_the_spread():
+  one = _known_prior(weights=[1.0], means=_known_prior().means[:1],
+                     covariances=_known_prior().covariances[:1])
+  base = one.sample(40000, temperature=1.0, seed=5)
+  hot = one.sample(40000, temperature=2.0, seed=5)
+  cold = one.sample(40000, temperature=0.5, seed=5)
+  np.testing.assert_allclose(np.cov(base.T), one.covariances[0], atol=0.05)
+  np.testing.assert_allclose(np.cov(hot.T), 4 * one.covariances[0], rtol=0.05,
+                             atol=0.05)
+  np.testing.assert_allclose(np.cov(cold.T), 0.25 * one.covariances[0],
+                             rtol=0.05, atol=0.02)
+  np.testing.assert_allclose(hot.mean(0), one.means[0], atol=0.05)
+
+
+# --- Fitting ------------------------------------------------------------------
+def test_fit_recovers_the_mixture_and_bic_picks_three(fitted):
+  _, (true_means, cluster_means), prior, table = fitted
+  assert prior.n_components == 3
+  assert prior.covariance_type == 'full'  # The clusters are correlated.
+  assert table['selected'] == {'covariance_type': 'full', 'n_components': 3,
+                               'bic': table['bic']['full'][2]}
+  # Match fitted to true means up to permutation.
+  dist = np.linalg.norm(prior.means[:, None] - true_means[None], axis=-1)
+  order = np.argmin(dist, axis=1)
+  assert sorted(order) == [0, 1, 2]
+  assert np.max(dist[np.arange(3), order]) < 1.0  # Clusters are 25+ apart.
+  # And, tighter, to the means of the points drawn from each cluster.
+  np.testing.assert_allclose(prior.means, cluster_means[order], atol=0.02)
+  np.testing.assert_allclose(prior.weights, 1 / 3, atol=0.02)
+  assert prior.covariances.shape == (3, 5, 5)
+  # Every BIC recorded, the selection the smallest.
+  assert set(table['bic']) == set(prior_lib.COVARIANCE_TYPES)
+  assert table['n_components'] == [1, 2, 3, 4, 5]
+  values = np.array([v for vs in table['bic'].values() for v in vs], float)
+  assert table['selected']['bic'] == np.nanmin(values)
+  json.dumps(table)  # The table is JSON-ready.
+
+
+def test_fit_stores_z_units_and_normalization(fitted):
+  z, _, prior, _ = fitted
+  np.testing.assert_allclose(prior.data_mean, z.mean(0))
+  np.testing.assert_allclose(prior.data_std, z.std(0))
+  np.testing.assert_array_equal(prior.data_min, z.min(0))
+  np.testing.assert_array_equal(prior.data_max, z.max(0))
+  # The mixture's moments in z units match the data's (EM preserves them).
+  mean, cov = _mixture_moments(prior.weights, prior.means, prior.covariances)
+  np.testing.assert_allclose(mean, z.mean(0), atol=1e-3)
+  np.testing.assert_allclose(cov, np.cov(z.T, bias=True), rtol=0.01, atol=0.01)
+  assert prior.dim_names == DIMS5 and prior.knob_names == KNOBS5
+
+
+@pytest.mark.parametrize('covariance_type', ['diag', 'tied', 'spherical'])
+def test_every_covariance_type_is_stored_full_in_z_units(covariance_type):
+  rng = np.random.default_rng(0)
+  z = np.concatenate([rng.normal([0, 0], [1.0, 3.0], size=(150, 2)),
+                      rng.normal([10, -20], [2.0, 0.5], size=(150, 2))])
+  prior, table = prior_lib.fit_prior(z * [1, 100], ['a', 'b'], ['a'],
+                                     max_components=2,
+                                     covariance_types=[covariance_type])
+  assert prior.covariance_type == covariance_type
+  assert table['selected']['n_components'] == 2
+  assert prior.covariances.shape == (2, 2, 2)
+  diag = np.sort(np.sqrt(prior.covariances[:, 1, 1]))
+  if covariance_type == 'diag':  # Per-component stds of b, in z units.
+    np.testing.assert_allclose(diag, [50.0, 300.0], rtol=0.2)
+  if covariance_type == 'tied':
+    np.testing.assert_allclose(prior.covariances[0], prior.covariances[1])
+  if covariance_type == 'spherical':  # Isotropic in standardized units.
+    c = prior.covariances / np.outer(prior.data_std, prior.data_std)
+    np.testing.assert_allclose(c[:, 0, 0], c[:, 1, 1])
+    np.testing.assert_allclose(c[:, 0, 1], 0.0, atol=1e-12)
+
+
+def test_fit_caps_components_at_what_the_data_supports():
+  z = np.random.default_rng(0).normal(size=(5, 2))
+  _, table = prior_lib.fit_prior(z, ['a', 'b'], [], max_components=8,
+                                 covariance_types=['spherical'])
+  assert table['n_components'] == [1, 2]
+
+
+def test_plot_bic_writes_a_png(fitted, tmp_path):
+  path = prior_lib.plot_bic(fitted[3], str(tmp_path / 'bic.png'))
+  with open(path, 'rb') as f:
+    assert f.read(8) == b'\x89PNG\r\n\x1a\n'
+
+
+# --- Files --------------------------------------------------------------------
+def _assert_same(a, b):
+  for name in prior_lib._FIELDS:  # pylint: disable=protected-access
+    x, y = getattr(a, name), getattr(b, name)
+    if isinstance(x, np.ndarray):
+      np.testing.assert_array_equal(x, y)
+      assert x.dtype == y.dtype
+    else:
+      assert x == y, name
+
+
+def test_save_load_round_trip_without_pickle(fitted, tmp_path):
+  prior = fitted[2]
+  path = str(tmp_path / 'prior.npz')
+  prior.save(path)
+  _assert_same(prior, prior_lib.GaussianMixturePrior.load(path))
+  with np.load(path, allow_pickle=False) as data:
+    assert all(data[k].dtype.kind in 'fiU' for k in data.files)
+    assert list(data['0/dim_names']) == list(DIMS5)
+  # No '.npz' appended to a name without it.
+  other = str(tmp_path / 'prior.bin')
+  prior.save(other)
+  _assert_same(prior, prior_lib.GaussianMixturePrior.load(other))
+
+
+def test_several_priors_in_one_file(tmp_path):
+  z, _, _ = _three_cluster_data(n_per=60)
+  labels = np.repeat(['violin', 'flute', 'oboe'], [120, 50, 10])
+  with pytest.warns(UserWarning, match=r'oboe \(10\)'):
+    priors, tables = prior_lib.fit_priors_by_group(
+        z[:180], labels, DIMS5, KNOBS5, min_examples=20, max_components=3,
+        covariance_types=['full', 'diag'])
+  assert list(priors) == ['', 'flute', 'violin']
+  assert tables['skipped'] == {'oboe': 10}
+  assert priors['flute'].group == 'flute'
+  np.testing.assert_allclose(priors['flute'].data_mean, z[120:170].mean(0))
+  path = str(tmp_path / 'priors.npz')
+  prior_lib.save_priors(path, priors)
+  loaded = prior_lib.load_priors(path)
+  assert list(loaded) == list(priors)
+  for group in priors:
+    _assert_same(priors[group], loaded[group])
+  _assert_same(priors[''], prior_lib.GaussianMixturePrior.load(path))
+  _assert_same(priors['violin'],
+               prior_lib.GaussianMixturePrior.load(path, group='violin'))
+  with pytest.raises(ValueError, match="no prior for group 'oboe'"):
+    prior_lib.GaussianMixturePrior.load(path, group='oboe')
+
+
+# --- Errors -------------------------------------------------------------------
+def test_unknown_name_lists_the_known_ones():
+  prior = _known_prior()
+  with pytest.raises(ValueError, match='brightness, sharpness, free0'):
+    prior.sample(3, fixed={'brigthness': 0.5})
+  with pytest.raises(ValueError, match="Unknown dim 'warmth'"):
+    prior.condition({'warmth': 0.5})
+
+
+def test_mismatched_model_knobs():
+  prior = _known_prior()
+  prior.check_knobs(['brightness', 'sharpness'], z_dims=3)
+  with pytest.raises(ValueError, match=r'fitted for knobs \(brightness, '
+                     r'sharpness\) but the model has knobs \(brightness, '
+                     r'noisiness\)'):
+    prior.check_knobs(('brightness', 'noisiness'))
+  with pytest.raises(ValueError, match='model has knobs'):
+    prior.check_knobs(('sharpness', 'brightness'))  # Order matters.
+  with pytest.raises(ValueError, match='over 3 z dims but the model has 4'):
+    prior.check_knobs(KNOBS, z_dims=4)
+
+
+def test_out_of_range_fixed_value_is_clipped_with_a_warning():
+  prior = _known_prior(data_min=[-1.0, -2.0, -3.0], data_max=[1.0, 2.0, 3.0])
+  with pytest.warns(prior_lib.KnobRangeWarning,
+                    match=r'brightness=5 is outside the range seen in '
+                          r'training \[-1, 1\]; using 1'):
+    samples = prior.sample(10, fixed={'brightness': 5.0, 'sharpness': 0.5},
+                           seed=0)
+  assert np.all(samples[:, 0] == 1.0) and np.all(samples[:, 1] == 0.5)
+  clipped, messages = prior.clip_fixed({'sharpness': -7.0})
+  assert clipped == {'sharpness': -2.0} and len(messages) == 1
+  with pytest.warns(prior_lib.KnobRangeWarning):
+    cond = prior.condition({'brightness': -5.0})
+  np.testing.assert_allclose(cond.means, prior.condition(
+      {'brightness': -1.0}).means)
+
+
+def test_invalid_inputs():
+  prior = _known_prior()
+  with pytest.raises(ValueError, match='first dims of z'):
+    _known_prior(knob_names=('sharpness',))
+  with pytest.raises(ValueError, match='first dims of z'):
+    prior_lib.fit_prior(np.zeros((10, 3)), NAMES, ['free0'])
+  with pytest.raises(ValueError, match='temperature'):
+    prior.sample(3, temperature=-1.0)
+  with pytest.raises(ValueError, match='not a finite number'):
+    prior.sample(3, fixed={'brightness': np.nan})
+  every = prior.sample(4, fixed={'brightness': 0.1, 'sharpness': 0.2,
+                                 'free0': 0.3})
+  np.testing.assert_array_equal(every, np.tile([0.1, 0.2, 0.3], (4, 1)))
