@@ -171,6 +171,102 @@ def _extract_z(args):
   return 0
 
 
+def _fit_prior(args):
+  import json  # pylint: disable=g-import-not-at-top
+  import warnings  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import prior  # pylint: disable=g-import-not-at-top
+  data = extract.load_z(args.z)
+  z, dims = data['z'], [str(d) for d in data['dim_names']]
+  knobs = [str(k) for k in data['knob_names']]
+  fit = dict(max_components=args.max_components, seed=args.seed,
+             progress=not args.no_progress)
+  with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    if args.by_instrument:
+      labels = data['instrument']
+      if not any(labels):
+        raise errors_user('--by_instrument: the z file has no instrument '
+                          'names (prepare writes them for soundfont and '
+                          'NSynth data).')
+      labels = [l or 'unknown' for l in labels]
+      priors, tables = prior.fit_priors_by_group(z, labels, dims, knobs,
+                                                 **fit)
+    else:
+      priors, tables = {}, {}
+      priors[''], tables[''] = prior.fit_prior(z, dims, knobs, **fit)
+  for w in caught:
+    print(f'note: {w.message}')
+  prior.save_priors(args.output, priors)
+  stem = os.path.splitext(args.output)[0]
+  prior.plot_bic(tables[''], stem + '_bic.png')
+  with open(stem + '_bic.json', 'w') as f:
+    json.dump(tables, f, indent=1)
+  sel = tables['']['selected']
+  print(f'Fitted a {sel["n_components"]}-component '
+        f'{sel["covariance_type"]}-covariance Gaussian mixture to '
+        f'{len(z)} z\'s (lowest BIC); wrote {args.output}, {stem}_bic.png.')
+  extra = sorted(g for g in priors if g)
+  if extra:
+    print(f'Per-instrument priors: {", ".join(extra)}.')
+  return 0
+
+
+def errors_user(message):
+  from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
+  return errors.UserError(message)
+
+
+def _sample(args):
+  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  result = generate.sample_sounds(
+      args.save_dir, args.prior, args.output_dir, n=args.n, notes=args.notes,
+      midi=args.midi, profile=args.profile, mood=args.mood,
+      settings=generate.parse_settings(args.set),
+      temperature=args.temperature, seed=args.seed, group=args.instrument,
+      midi_program=args.midi_program)
+  for message in result['messages']:
+    print(f'note: {message}')
+  print(f'Wrote {len(result["samples"])} samples '
+        f'({result["controls"]["secs"]:.1f} s each) to {args.output_dir}/:')
+  for row in result['samples']:
+    knobs = ', '.join(f'{k}={v:+.2f}' for k, v in row['knobs'].items())
+    print(f'  {os.path.basename(row["wav"])}  {knobs}')
+  return 0
+
+
+def _interpolate(args):
+  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  result = generate.interpolate(
+      args.save_dir, args.output_dir, args.start, args.end, steps=args.steps,
+      prior_path=args.prior, notes=args.notes, midi=args.midi,
+      profile=args.profile, seed=args.seed)
+  for message in result['messages']:
+    print(f'note: {message}')
+  zi, cf = result['z_interpolation'], result['crossfade']
+  print(f'Wrote {args.steps} steps from {args.start} to {args.end} to '
+        f'{args.output_dir}/ (path.wav, crossfade.wav, interpolation.png).')
+  print(f'  z interpolation: smoothness {zi["smoothness"]:.3f}, '
+        f'non-linearity {zi["nonlinearity"]:.3f}')
+  print(f'  audio crossfade: smoothness {cf["smoothness"]:.3f}, '
+        f'non-linearity {cf["nonlinearity"]:.3f}')
+  return 0
+
+
+def _add_controls_args(p):
+  group = p.add_argument_group('pitch and loudness')
+  group.add_argument('--notes', default=None,
+                     help='e.g. "C4:1.0,E4:0.5,r:0.25,G4:1:90" (name:secs'
+                     '[:velocity]); default an arpeggio')
+  group.add_argument('--midi', default=None,
+                     help='MIDI file (top voice of the first melodic part)')
+  group.add_argument('--midi_program', type=int, default=None,
+                     help='take this GM program from the MIDI file')
+  group.add_argument('--profile', default=None,
+                     help='expression: plain, legato, vibrato, staccato, '
+                     'swell')
+
+
 def _csv(text):
   return [t.strip() for t in (text or '').split(',') if t.strip()]
 
@@ -305,6 +401,55 @@ def build_parser():
   ez.add_argument('--max_examples', type=int, default=None)
   ez.add_argument('--no_progress', action='store_true')
   ez.set_defaults(func=_extract_z)
+
+  fp = verbs.add_parser(
+      'fit-prior', help='fit a Gaussian-mixture prior over z (BIC-selected) '
+      '-> prior.npz')
+  fp.add_argument('--z', required=True, help='.npz from extract-z')
+  fp.add_argument('--output', required=True, help='prior .npz to write')
+  fp.add_argument('--max_components', type=int, default=8)
+  fp.add_argument('--by_instrument', action='store_true',
+                  help='also fit one mixture per instrument')
+  fp.add_argument('--seed', type=int, default=0)
+  fp.add_argument('--no_progress', action='store_true')
+  fp.set_defaults(func=_fit_prior)
+
+  sm = verbs.add_parser(
+      'sample', help='new timbres from the prior, rendered from notes, a '
+      'MIDI file or a profile')
+  sm.add_argument('--save_dir', required=True, help='trained model folder')
+  sm.add_argument('--prior', required=True, help='.npz from fit-prior')
+  sm.add_argument('--output_dir', required=True)
+  sm.add_argument('--n', type=int, default=4, help='number of timbres')
+  sm.add_argument('--set', action='append', default=[],
+                  metavar='KNOB=VALUE',
+                  help='fix a knob (std units; 0 = training average), '
+                  'e.g. --set brightness=0.8; repeatable')
+  sm.add_argument('--mood', default=None,
+                  help='warm, bright, dark, aggressive, calm, airy, ... '
+                  '(interpret_ddsp/moods.json)')
+  sm.add_argument('--temperature', type=float, default=1.0)
+  sm.add_argument('--instrument', default=None,
+                  help='use that instrument\'s prior (fit-prior '
+                  '--by_instrument)')
+  sm.add_argument('--seed', type=int, default=0)
+  _add_controls_args(sm)
+  sm.set_defaults(func=_sample)
+
+  ip = verbs.add_parser(
+      'interpolate', help='render a path between two z\'s with smoothness '
+      'and non-linearity vs an audio crossfade')
+  ip.add_argument('--save_dir', required=True)
+  ip.add_argument('--start', required=True,
+                  help='audio:PATH, prior[:SEED], mood:NAME or '
+                  'knobs:brightness=1,sharpness=-1')
+  ip.add_argument('--end', required=True)
+  ip.add_argument('--steps', type=int, default=7)
+  ip.add_argument('--prior', default=None, help='.npz from fit-prior')
+  ip.add_argument('--output_dir', required=True)
+  ip.add_argument('--seed', type=int, default=0)
+  _add_controls_args(ip)
+  ip.set_defaults(func=_interpolate)
 
   demo = verbs.add_parser('demo', help='run the demo')
   demo.add_argument('--output_dir', default='demo_output')

@@ -1,0 +1,333 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""New sounds without input audio: prior samples + pitch/loudness -> audio.
+
+`sample_sounds` draws z from a fitted prior (some knobs fixed, by value or
+by mood), renders pitch and loudness from notes, a MIDI file or a profile
+(interpret_ddsp.controls), and synthesizes with the model's decoder and ddsp
+processors. `interpolate` renders a path between two z's and measures it.
+Every result is written as WAV, PNG (spectrogram with f0 and knob values)
+and JSON.
+"""
+
+import json
+import os
+import warnings
+
+import numpy as np
+
+from interpret_ddsp import controls as controls_lib
+from interpret_ddsp import errors
+
+DEFAULT_NOTES = 'C4:0.75,E4:0.75,G4:0.75,C5:1.5'
+
+
+def parse_settings(pairs):
+  """['brightness=0.8', ...] -> {'brightness': 0.8}; clear error otherwise."""
+  out = {}
+  for pair in pairs or ():
+    name, sep, value = pair.partition('=')
+    try:
+      if not sep:
+        raise ValueError
+      out[name.strip()] = float(value)
+    except ValueError:
+      raise errors.UserError(f'--set takes knob=value (a number), not '
+                             f'{pair!r}.') from None
+  return out
+
+
+def make_controls(notes=None, midi=None, profile=None, frame_rate=250,
+                  velocity=100, midi_program=None):
+  """Controls from a note list, a MIDI file (top voice) or the default
+  arpeggio, with a profile; returns (Controls, [messages])."""
+  messages = []
+  if midi:
+    note_list, warning = controls_lib.notes_from_midi(midi,
+                                                      program=midi_program)
+    if warning:
+      messages.append(warning)
+  else:
+    note_list = controls_lib.parse_notes(notes or DEFAULT_NOTES,
+                                         velocity=velocity)
+  return (controls_lib.render_controls(note_list, profile,
+                                       frame_rate=frame_rate), messages)
+
+
+def knob_settings(model_knobs, mood=None, settings=None):
+  """Fixed knob values from a mood (its profile too) and --set overrides.
+
+  Returns:
+    ({knob: value}, Profile or None).
+  """
+  fixed, profile = {}, None
+  if mood:
+    mood_knobs, profile = controls_lib.mood(mood)
+    fixed.update({k: v for k, v in mood_knobs.items() if k in model_knobs})
+  for name, value in (settings or {}).items():
+    if name not in model_knobs:
+      raise errors.UserError(f'Unknown knob {name!r}; this model has '
+                             f'{", ".join(model_knobs)}.')
+    fixed[name] = value
+  return fixed, profile
+
+
+def plot_sound(path, audio, sample_rate, f0_hz, frame_rate, title):
+  """Spectrogram PNG with the f0 curve on top."""
+  import matplotlib  # pylint: disable=g-import-not-at-top
+  matplotlib.use('Agg')
+  import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+  import librosa  # pylint: disable=g-import-not-at-top
+  import librosa.display  # pylint: disable=g-import-not-at-top
+  fig, ax = plt.subplots(figsize=(9, 4))
+  spec = librosa.amplitude_to_db(
+      np.abs(librosa.stft(audio, n_fft=1024, hop_length=256)), ref=np.max)
+  librosa.display.specshow(spec, sr=sample_rate, hop_length=256,
+                           x_axis='time', y_axis='log', ax=ax, cmap='magma')
+  t = np.arange(len(f0_hz)) / frame_rate
+  ax.plot(t, f0_hz, color='cyan', lw=1.2, label='f0 (requested)')
+  ax.set_ylim(30, sample_rate / 2)
+  ax.legend(loc='upper right')
+  ax.set_title(title, fontsize=9)
+  fig.tight_layout()
+  fig.savefig(path, dpi=100)
+  plt.close(fig)
+
+
+def _write_wav(path, audio, sample_rate):
+  import soundfile  # pylint: disable=g-import-not-at-top
+  peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
+  if peak > 1.0:  # Never clip: scale down, and say so in the JSON.
+    audio = audio / peak
+  soundfile.write(path, audio.astype(np.float32), sample_rate)
+  return peak
+
+
+def _format_knobs(names, z):
+  return ', '.join(f'{n}={v:+.2f}' for n, v in zip(names, z))
+
+
+def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
+                  midi=None, profile=None, mood=None, settings=None,
+                  temperature=1.0, seed=0, group=None, midi_program=None):
+  """Draws n timbres from the prior and renders the same melody with each.
+
+  Args:
+    save_dir: Trained timbre model folder.
+    prior_path: .npz written by fit-prior.
+    output_dir: Where sample_XX.wav/.png and samples.json go.
+    n: Number of samples.
+    notes: Note text ('C4:1.0,E4:0.5'); default an arpeggio.
+    midi: MIDI file (top voice of its first melodic instrument).
+    profile: Profile name or Profile (ADSR, vibrato, glide).
+    mood: Mood word (knob values + profile; see controls.load_moods).
+    settings: {knob: value} fixed exactly (override the mood's).
+    temperature: Spread of the free dims (1 = the prior's).
+    seed: Random seed.
+    group: Prior group (e.g. an instrument); default the global prior.
+    midi_program: GM program to take from the MIDI file.
+
+  Returns:
+    dict written to samples.json.
+  """
+  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  loaded = model_io.load_model(save_dir)
+  model = loaded.model
+  if not hasattr(model, 'knob_names'):
+    raise errors.UserError(f'{save_dir} has no named knobs.')
+  prior = prior_lib.GaussianMixturePrior.load(prior_path, group=group)
+  try:
+    prior.check_knobs(model.knob_names, model.z_dims)
+  except ValueError as e:
+    raise errors.UserError(str(e)) from e
+  fixed, mood_profile = knob_settings(model.knob_names, mood, settings)
+  ctrl, messages = make_controls(notes, midi, profile or mood_profile,
+                                 frame_rate=250, midi_program=midi_program)
+  with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    z = prior.sample(n, fixed=fixed or None, temperature=temperature,
+                     seed=seed)
+  messages += [str(w.message) for w in caught]
+  f0 = np.tile(ctrl.f0_hz[None], (n, 1))
+  ld = np.tile(ctrl.loudness_db[None], (n, 1))
+  audio = model.synthesize(f0, ld, z).numpy()
+  os.makedirs(output_dir, exist_ok=True)
+  rows = []
+  for i in range(n):
+    stem = os.path.join(output_dir, f'sample_{i:02d}')
+    peak = _write_wav(stem + '.wav', audio[i], loaded.sample_rate)
+    knobs = dict(zip(model.knob_names, z[i, :len(model.knob_names)].tolist()))
+    plot_sound(stem + '.png', audio[i], loaded.sample_rate, ctrl.f0_hz, 250,
+               f'sample {i}: ' + _format_knobs(model.knob_names, z[i]))
+    rows.append({'wav': stem + '.wav', 'png': stem + '.png', 'knobs': knobs,
+                 'z': z[i].tolist(), 'peak_before_normalization': peak})
+  result = {'model': os.path.abspath(save_dir), 'prior': prior_path,
+            'group': prior.group, 'fixed': fixed, 'mood': mood,
+            'temperature': temperature, 'seed': seed,
+            'controls': {'secs': ctrl.secs, 'n_notes': len(ctrl.notes),
+                         'source': midi or notes or DEFAULT_NOTES},
+            'messages': messages, 'samples': rows}
+  with open(os.path.join(output_dir, 'samples.json'), 'w') as f:
+    json.dump(result, f, indent=1)
+  return result
+
+
+# --- Interpolation -----------------------------------------------------------
+
+def encode_audio(model, path, sample_rate=16000, crepe_model='tiny'):
+  """Pooled z [z_dims] of a recording (features as `prepare` computes them;
+  the whole file, at most 30 s)."""
+  from interpret_ddsp import audio_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
+  try:
+    audio, _ = audio_io.load_audio(path, sample_rate)
+  except audio_io.AudioLoadError as e:
+    raise errors.UserError(str(e)) from e
+  audio_16k = audio if sample_rate == 16000 else audio_io.resample(
+      audio, sample_rate, 16000)
+  n_frames = int(min(len(audio_16k), 30 * 16000) // 64)
+  if n_frames < 25:
+    raise errors.UserError(f'{path} is shorter than 0.1 s.')
+  audio_16k = audio_16k[:n_frames * 64]
+  feats = features.compute_features(audio_16k, 250, crepe_model=crepe_model)
+  feats = {k: np.asarray(v)[None, :n_frames] for k, v in feats.items()}
+  feats['audio'] = audio[None, :model.n_samples_for(n_frames)]
+  with model.length(n_frames):
+    out = model.encode(feats, training=False)
+  return knob_metrics.pooled_z(out, model.encoder).numpy()[0]
+
+
+def endpoint_z(model, spec, prior=None, seed=0):
+  """z [z_dims] for 'audio:PATH', 'prior[:SEED]' or 'mood:NAME'/'knobs:k=v'.
+
+  Moods and knob settings fix those knobs; the other dims are the prior's
+  conditional mean (temperature 0) when a prior is given, else 0.
+  """
+  kind, _, arg = spec.partition(':')
+  if kind == 'audio':
+    return encode_audio(model, arg)
+  if kind == 'prior' and prior is None:
+    raise errors.UserError('prior:... endpoints need --prior.')
+  if kind == 'prior':
+    return prior.sample(1, seed=int(arg or seed))[0]
+  if kind in ('mood', 'knobs'):
+    if kind == 'mood':
+      fixed, _ = knob_settings(model.knob_names, mood=arg)
+    else:
+      fixed, _ = knob_settings(model.knob_names,
+                               settings=parse_settings(arg.split(',')))
+    if prior is not None:
+      return prior.sample(1, fixed=fixed, temperature=0.0, seed=seed)[0]
+    return model.z_from_knobs(fixed)[0]
+  raise errors.UserError(f'Endpoint {spec!r}: use audio:PATH, prior[:SEED], '
+                         'mood:NAME or knobs:brightness=1,sharpness=-1.')
+
+
+def path_metrics(path):
+  """Smoothness and non-linearity of a descriptor path [steps, k].
+
+  smoothness: RMS of the second difference along the path (0 for any
+    evenly paced straight path; lower is smoother).
+  nonlinearity: RMS distance from the straight line between the endpoints,
+    evenly paced (0 when the path is exactly linear).
+  Both in the descriptors' standardized units.
+  """
+  path = np.asarray(path, np.float64)
+  t = np.linspace(0, 1, len(path))[:, None]
+  line = (1 - t) * path[0] + t * path[-1]
+  second = np.diff(path, n=2, axis=0)
+  return {'smoothness': float(np.sqrt(np.mean(second ** 2))),
+          'nonlinearity': float(np.sqrt(np.mean((path - line) ** 2)))}
+
+
+def descriptor_path(model, audios, f0_hz, loudness_db):
+  """[steps, n_knobs]: each knob's standardized descriptor of each audio."""
+  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
+  n = len(audios)
+  f0 = np.tile(f0_hz[None], (n, 1))
+  ld = np.tile(loudness_db[None], (n, 1))
+  return np.stack([knob_metrics.measure_knob(model, audios, f0, ld, k)
+                   for k in model.knob_names], axis=-1)
+
+
+def plot_paths(path_png, model_path, fade_path, knob_names):
+  import matplotlib  # pylint: disable=g-import-not-at-top
+  matplotlib.use('Agg')
+  import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+  fig, axes = plt.subplots(1, len(knob_names),
+                           figsize=(3.5 * len(knob_names), 3))
+  t = np.linspace(0, 1, len(model_path))
+  for i, (ax, name) in enumerate(zip(np.atleast_1d(axes), knob_names)):
+    ax.plot(t, model_path[:, i], 'o-', label='z interpolation')
+    ax.plot(t, fade_path[:, i], 's--', label='audio crossfade')
+    ax.set_xlabel('position along the path')
+    ax.set_title(f'{name} of the output')
+  np.atleast_1d(axes)[0].legend(fontsize=8)
+  fig.tight_layout()
+  fig.savefig(path_png, dpi=100)
+  plt.close(fig)
+
+
+def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
+                notes=None, midi=None, profile=None, seed=0):
+  """Renders z from `start` to `end` in `steps` and measures the path.
+
+  Returns:
+    dict written to interpolation.json: both endpoints' z, per-step knob
+    values, and smoothness / non-linearity of the output descriptors for
+    the z path and for a plain crossfade of the two endpoint renders.
+  """
+  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  if steps < 3:
+    raise errors.UserError('--steps must be at least 3.')
+  loaded = model_io.load_model(save_dir)
+  model = loaded.model
+  prior = (prior_lib.GaussianMixturePrior.load(prior_path)
+           if prior_path else None)
+  if prior is not None:
+    try:
+      prior.check_knobs(model.knob_names, model.z_dims)
+    except ValueError as e:
+      raise errors.UserError(str(e)) from e
+  with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    z0 = endpoint_z(model, start, prior, seed)
+    z1 = endpoint_z(model, end, prior, seed + 1)
+  ctrl, messages = make_controls(notes, midi, profile)
+  messages = [str(w.message) for w in caught] + messages
+  t = np.linspace(0.0, 1.0, steps)[:, None]
+  zs = ((1 - t) * z0 + t * z1).astype(np.float32)
+  audio = model.synthesize(np.tile(ctrl.f0_hz[None], (steps, 1)),
+                           np.tile(ctrl.loudness_db[None], (steps, 1)),
+                           zs).numpy()
+  fade = ((1 - t) * audio[0] + t * audio[-1]).astype(np.float32)
+  model_path = descriptor_path(model, audio, ctrl.f0_hz, ctrl.loudness_db)
+  fade_path = descriptor_path(model, fade, ctrl.f0_hz, ctrl.loudness_db)
+  os.makedirs(output_dir, exist_ok=True)
+  for i in range(steps):
+    _write_wav(os.path.join(output_dir, f'step_{i:02d}.wav'), audio[i],
+               loaded.sample_rate)
+  gap = np.zeros(int(0.2 * loaded.sample_rate), np.float32)
+  _write_wav(os.path.join(output_dir, 'path.wav'),
+             np.concatenate([np.concatenate([a, gap]) for a in audio]),
+             loaded.sample_rate)
+  _write_wav(os.path.join(output_dir, 'crossfade.wav'),
+             np.concatenate([np.concatenate([a, gap]) for a in fade]),
+             loaded.sample_rate)
+  plot_paths(os.path.join(output_dir, 'interpolation.png'), model_path,
+             fade_path, model.knob_names)
+  result = {
+      'model': os.path.abspath(save_dir), 'start': start, 'end': end,
+      'steps': steps, 'z_start': z0.tolist(), 'z_end': z1.tolist(),
+      'knobs_along_path': zs[:, :len(model.knob_names)].tolist(),
+      'descriptor_path': model_path.tolist(),
+      'crossfade_descriptor_path': fade_path.tolist(),
+      'z_interpolation': path_metrics(model_path),
+      'crossfade': path_metrics(fade_path), 'messages': messages,
+  }
+  with open(os.path.join(output_dir, 'interpolation.json'), 'w') as f:
+    json.dump(result, f, indent=1)
+  return result
