@@ -12,6 +12,7 @@ the two halves later stages use:
 """
 
 import contextlib
+import threading
 
 import ddsp
 from ddsp.training import models as ddsp_models
@@ -46,6 +47,29 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
         raise ValueError(f'Encoder knobs {enc} differ from the '
                          f'preprocessor\'s {pre}; set both from one gin '
                          'macro (KNOBS).')
+
+  # ddsp's Model collects each call's losses in self._losses_dict. Under a
+  # MirroredStrategy every replica runs call() in its own thread, and the
+  # threads take turns at each cross-replica op; the AR loss's all-gather is
+  # one, in mid-call, so one shared dict would mix (or lose) the replicas'
+  # losses and leave a replica with no gradients. One dict per thread.
+  @property
+  def _losses_dict(self):
+    local = self._losses_local()
+    if not hasattr(local, 'value'):
+      local.value = {}
+    return local.value
+
+  @_losses_dict.setter
+  def _losses_dict(self, value):
+    self._losses_local().value = value
+
+  def _losses_local(self):
+    local = self.__dict__.get('_losses_thread_local')
+    if local is None:  # Set before our __init__ runs (by ddsp's Model).
+      local = threading.local()
+      object.__setattr__(self, '_losses_thread_local', local)  # Untracked.
+    return local
 
   # --- Names -------------------------------------------------------------
   @property
