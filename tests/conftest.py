@@ -44,3 +44,15 @@ def tiny_dataset(tmp_path_factory):
               example_secs=1.0, hop_secs=0.5, eval_fraction=0.25,
               progress=False)
   return out
+
+
+@pytest.fixture(scope='session')
+def tiny_model(tiny_dataset, tmp_path_factory):
+  """timbre_ae_tiny trained 30 steps on tiny_dataset: its folder."""
+  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
+  save_dir = str(tmp_path_factory.mktemp('tiny_model'))
+  train.train(['models/timbre_ae_tiny.gin', 'datasets/tfrecord.gin',
+               'optimization/cpu.gin'], save_dir, dataset_dir=tiny_dataset,
+              num_steps=30, progress=False,
+              gin_params=['Trainer.learning_rate = 3e-3'])
+  return save_dir

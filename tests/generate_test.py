@@ -1,0 +1,155 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""extract-z -> fit-prior -> sample / interpolate, end to end on a tiny
+model, plus the interpolation metrics and bad input."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from interpret_ddsp import cli
+from interpret_ddsp import errors
+from interpret_ddsp import extract
+from interpret_ddsp import features
+from interpret_ddsp import generate
+from interpret_ddsp import prior as prior_lib
+
+
+@pytest.fixture(scope='module')
+def z_and_prior(tiny_model, tiny_dataset, tmp_path_factory):
+  root = tmp_path_factory.mktemp('prior')
+  z_path, prior_path = str(root / 'z.npz'), str(root / 'prior.npz')
+  assert cli.main(['extract-z', '--save_dir', tiny_model, '--tfrecords',
+                   os.path.join(tiny_dataset, 'train.tfrecord*'),
+                   '--output', z_path, '--no_progress']) == 0
+  assert cli.main(['fit-prior', '--z', z_path, '--output', prior_path,
+                   '--max_components', '3', '--no_progress']) == 0
+  return z_path, prior_path
+
+
+def test_extract_z_matches_the_model_and_keeps_metadata(z_and_prior,
+                                                        tiny_model):
+  z = extract.load_z(z_and_prior[0])
+  assert list(z['knob_names']) == ['brightness', 'sharpness', 'noisiness']
+  assert z['z'].shape[1] == len(z['dim_names']) == 16
+  assert set(z['instrument']) == {'violin', 'flute'}
+  notes = z['midi_pitch'] > 0  # Melodies have no single pitch: -1.
+  assert notes.mean() > 0.5 and np.all(z['midi_pitch'][~notes] == -1)
+  # Named dims track their standardized descriptor (trained to).
+  ok = z['target_weights'][:, 0] > 1
+  err = np.abs(z['z'][ok, :3] - z['knob_targets'][ok]).mean()
+  spread = np.abs(z['knob_targets'][ok] - z['knob_targets'][ok].mean(0)).mean()
+  assert err < 2 * spread
+  assert str(z['model_dir']) == os.path.abspath(tiny_model)
+
+
+def test_prior_file_has_no_pickles_and_a_bic_plot(z_and_prior):
+  prior_path = z_and_prior[1]
+  with np.load(prior_path, allow_pickle=False) as f:
+    assert all(f[k].dtype != object for k in f.files)
+  assert os.path.exists(prior_path.replace('.npz', '_bic.png'))
+  p = prior_lib.GaussianMixturePrior.load(prior_path)
+  z = extract.load_z(z_and_prior[0])['z']
+  # The fitted prior prefers the data to a shifted copy of it.
+  assert p.log_prob(z).mean() > p.log_prob(z + 3 * z.std(0)).mean() + 5
+
+
+@pytest.mark.slow
+def test_sample_from_midi_has_the_requested_pitch(z_and_prior, tiny_model,
+                                                  tmp_path):
+  import pretty_midi  # pylint: disable=g-import-not-at-top
+  midi = pretty_midi.PrettyMIDI()
+  inst = pretty_midi.Instrument(program=40)
+  for i, pitch in enumerate([60, 64, 67, 72, 69]):
+    inst.notes.append(pretty_midi.Note(100, pitch, 0.6 * i, 0.6 * i + 0.55))
+  midi.instruments.append(inst)
+  midi_path = str(tmp_path / 'melody.mid')
+  midi.write(midi_path)
+  out = str(tmp_path / 'out')
+  rc = cli.main(['sample', '--save_dir', tiny_model, '--prior',
+                 z_and_prior[1], '--midi', midi_path, '--n', '2',
+                 '--output_dir', out, '--seed', '3'])
+  assert rc == 0
+  result = json.load(open(os.path.join(out, 'samples.json')))
+  ctrl, _ = generate.make_controls(midi=midi_path)
+  import soundfile  # pylint: disable=g-import-not-at-top
+  descriptors = []
+  for row in result['samples']:
+    assert os.path.exists(row['png'])
+    audio, sr = soundfile.read(row['wav'], dtype='float32')
+    n = len(audio) // 64
+    f0, conf = features.compute_f0(audio[:n * 64], 250, crepe_model='tiny')
+    sounding = (ctrl.loudness_db[:n] > -50) & (conf > 0.5)
+    assert sounding.mean() > 0.5
+    cents = 1200 * np.abs(np.log2(f0[sounding] / ctrl.f0_hz[:n][sounding]))
+    assert np.mean(cents < 50) >= 0.8, np.median(cents)
+    descriptors.append(features.compute_descriptors(
+        audio[:n * 64], ctrl.f0_hz[:n], 250)['spectral_centroid'])
+  # Two prior samples sound different (median centroid, Hz).
+  a, b = (np.median(d[sounding]) for d in descriptors)
+  assert abs(a - b) > 5.0
+
+
+def test_fixed_knobs_are_exact_in_the_samples(z_and_prior, tiny_model,
+                                              tmp_path):
+  p = prior_lib.GaussianMixturePrior.load(z_and_prior[1])
+  value = float(np.mean([p.data_min[0], p.data_max[0]]))
+  result = generate.sample_sounds(
+      tiny_model, z_and_prior[1], str(tmp_path), n=3, notes='A4:0.5',
+      settings={'brightness': value})
+  assert [r['knobs']['brightness'] for r in result['samples']] == \
+      pytest.approx([value] * 3, abs=1e-6)
+  others = [r['z'][3:] for r in result['samples']]
+  assert not np.allclose(others[0], others[1])
+
+
+def test_bad_input_is_one_clear_sentence(z_and_prior, tiny_model, tmp_path,
+                                         capsys):
+  rc = cli.main(['sample', '--save_dir', tiny_model, '--prior',
+                 z_and_prior[1], '--output_dir', str(tmp_path),
+                 '--set', 'warmth=1'])
+  assert rc == 2
+  assert "Unknown knob 'warmth'" in capsys.readouterr().err
+  with pytest.raises(errors.UserError, match='knob=value'):
+    generate.parse_settings(['brightness'])
+  # A prior fitted for other knobs.
+  p = prior_lib.GaussianMixturePrior.load(z_and_prior[1])
+  names = ['warmth'] + list(p.dim_names[1:])
+  other = prior_lib.GaussianMixturePrior(
+      p.weights, p.means, p.covariances, names, ['warmth'] +
+      list(p.knob_names[1:]), p.data_mean, p.data_std, p.data_min,
+      p.data_max)
+  other_path = str(tmp_path / 'other.npz')
+  other.save(other_path)
+  rc = cli.main(['sample', '--save_dir', tiny_model, '--prior', other_path,
+                 '--output_dir', str(tmp_path)])
+  assert rc == 2
+  assert 'fit the prior on this model' in capsys.readouterr().err
+
+
+def test_path_metrics_on_known_paths():
+  t = np.linspace(0, 1, 5)[:, None]
+  straight = np.hstack([t, 2 * t])
+  m = generate.path_metrics(straight)
+  assert m['smoothness'] == pytest.approx(0, abs=1e-12)
+  assert m['nonlinearity'] == pytest.approx(0, abs=1e-12)
+  bent = straight.copy()
+  bent[2] += [0.5, 0.0]  # One midpoint off the line by 0.5 in one dim.
+  m = generate.path_metrics(bent)
+  assert m['nonlinearity'] == pytest.approx(np.sqrt(0.25 / 10))
+  # Second differences: +0.5, -1, +0.5 in dim 0, 0 in dim 1.
+  assert m['smoothness'] == pytest.approx(np.sqrt(1.5 / 6))
+
+
+def test_interpolate_between_moods(z_and_prior, tiny_model, tmp_path):
+  result = generate.interpolate(tiny_model, str(tmp_path), 'prior:1',
+                                'prior:2', steps=5,
+                                prior_path=z_and_prior[1], notes='A3:0.6')
+  knobs = np.array(result['knobs_along_path'])
+  # z moves linearly between the endpoints.
+  np.testing.assert_allclose(knobs[2], (knobs[0] + knobs[4]) / 2, atol=1e-5)
+  for name in ('path.wav', 'crossfade.wav', 'interpolation.png'):
+    assert os.path.exists(tmp_path / name)
+  assert set(result['crossfade']) == {'smoothness', 'nonlinearity'}
