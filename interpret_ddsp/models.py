@@ -166,12 +166,14 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
     Args:
       knobs: {name: float or [batch]}, in standardized units.
       free: [batch, free_dims] or None (zeros).
-      batch_size: Used when no value has a batch dimension.
+      batch_size: Used when neither a value nor `free` has a batch dimension.
     """
     unknown = sorted(set(knobs) - set(self.knob_names))
     if unknown:
       raise KeyError(f'Unknown knobs {unknown}; this model has '
                      f'{", ".join(self.knob_names)}.')
+    if free is not None:  # Its rows set the batch when the knobs are scalars.
+      batch_size = max(batch_size, len(free))
     cols = [np.broadcast_to(np.asarray(knobs.get(k, 0.0), np.float32),
                             (batch_size,)) if np.ndim(knobs.get(k, 0.0)) == 0
             else np.asarray(knobs[k], np.float32) for k in self.knob_names]
