@@ -159,12 +159,21 @@ class OutputConsistencyLoss(TimbreLoss):
   STFT (coarser than the data's, for speed), standardized with the model's
   knob statistics, weighted by the input's frame weights and pooled to the
   z segments.
+
+  On data the knobs only take the values they have together (brightness and
+  sharpness move together in real instruments), so the decoder could follow
+  one and ignore another. With `perturb_fraction` > 0 a share of the batch is
+  decoded a second time from its z (gradient stopped) with every knob moved
+  by N(0, perturb_std): the output must follow these unseen combinations
+  too ('<name>_perturbed' in the losses; trains the decoder only).
   """
 
   def __init__(self, weight=1.0, frame_rate=50, n_fft=1024, sample_rate=16000,
-               loss_type='L1', stop_knob_gradient=True,
-               name='consistency_loss'):
+               loss_type='L1', stop_knob_gradient=True, perturb_fraction=0.0,
+               perturb_std=1.0, name='consistency_loss'):
     super().__init__(weight, name)
+    self.perturb_fraction = perturb_fraction
+    self.perturb_std = perturb_std
     self.frame_rate = frame_rate
     self.n_fft = n_fft
     self.sample_rate = sample_rate
@@ -189,20 +198,39 @@ class OutputConsistencyLoss(TimbreLoss):
     return self.weight * (tf.reduce_sum(err * mask) /
                           (tf.reduce_sum(mask) + 1e-6))
 
-  def losses_from(self, batch, model):
+  def _measured_pooled(self, batch, model, audio, n):
+    """Measured knob descriptors of `audio` (the batch's first n examples),
+    pooled to the z segments, and the segment mask."""
     pre = model.preprocessor
-    measured = self.measure(batch['audio_synth'], batch['f0_hz'][..., 0],
+    measured = self.measure(audio, batch['f0_hz'][:n, :, 0],
                             pre.standardize, pre.descriptor_names)
     n_frames = int(measured.shape[1])
     conf = batch.get('f0_confidence')
     if conf is not None:
-      conf = ddsp.core.resample(conf, n_frames)[..., 0]
+      conf = ddsp.core.resample(conf[:n], n_frames)[..., 0]
     weights = pre.knob_frame_weights(
-        ddsp.core.resample(batch['loudness_db'], n_frames)[..., 0], conf)
+        ddsp.core.resample(batch['loudness_db'][:n], n_frames)[..., 0], conf)
     n_seg = int(batch['knobs'].shape[1])
     pooled, total = preprocessing.pool_frames(measured, weights, n_seg)
-    mask = segment_mask(total) * segment_mask(batch['target_weights'])
-    return {self.name: self(batch['knobs'], pooled, mask)}
+    mask = segment_mask(total) * segment_mask(batch['target_weights'][:n])
+    return pooled, mask
+
+  def losses_from(self, batch, model):
+    n = int(batch['knobs'].shape[0])
+    pooled, mask = self._measured_pooled(batch, model, batch['audio_synth'], n)
+    losses = {self.name: self(batch['knobs'], pooled, mask)}
+    if self.perturb_fraction > 0 and 'decoder_features' in batch:
+      m = max(1, int(round(n * self.perturb_fraction)))
+      z = tf.stop_gradient(batch['z_latent'][:m])
+      k = int(batch['knobs'].shape[-1])
+      knobs = z[..., :k] + self.perturb_std * tf.random.normal(
+          tf.shape(z[..., :k]))
+      audio = model.decode_z(
+          {key: v[:m] for key, v in batch['decoder_features'].items()},
+          tf.concat([knobs, z[..., k:]], axis=-1))
+      pooled, mask = self._measured_pooled(batch, model, audio, m)
+      losses[f'{self.name}_perturbed'] = self(knobs, pooled, mask)
+    return losses
 
 
 @gin.register

@@ -202,7 +202,20 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
     for key in ('z_mean', 'z_logvar'):
       if key in features:
         batch[key] = features[key]
+    batch['z_latent'] = z_latent
+    batch['decoder_features'] = {
+        k: features[k] for k in ('f0_hz', 'loudness_db', 'f0_scaled',
+                                 'ld_scaled') if k in features}
     return batch
+
+  def decode_z(self, features, z, training=True):
+    """Audio from preprocessed features (f0_scaled, ld_scaled, f0_hz, ...)
+    of the training length and z [batch, n_z, z_dims]."""
+    features = dict(features)
+    features['z'] = self.encoder.expand_z(
+        z, int(features['f0_scaled'].shape[1]))
+    features.update(self.decoder(features, training=training))
+    return self.processor_group(features)
 
   def call(self, features, training=True):
     """Forward pass; in training also the spectral and timbre losses."""

@@ -302,7 +302,8 @@ def _nonzero(norms):
 def test_model_has_the_timbre_losses_with_sane_values(model_grads):
   stopped, _ = model_grads
   assert set(stopped) == {'spectral_loss', 'ar_loss', 'descriptor_loss',
-                          'consistency_loss', 'total_loss'}
+                          'consistency_loss', 'consistency_loss_perturbed',
+                          'total_loss'}
   values = {k: v['value'] for k, v in stopped.items()}
   assert all(np.isfinite(list(values.values())))
   assert 0.0 < values['ar_loss'] < 2.0
@@ -315,6 +316,16 @@ def test_consistency_loss_trains_the_decoder(model_grads):
   stopped, _ = model_grads
   decoder = stopped['consistency_loss']['decoder']
   assert len(_nonzero(decoder)) == len(decoder)  # Every decoder variable.
+
+
+def test_perturbed_consistency_trains_only_the_decoder(model_grads):
+  """The second pass (knobs moved off the data) decodes a gradient-stopped
+  z: it reaches every decoder variable and no encoder variable."""
+  stopped, _ = model_grads
+  grads = stopped['consistency_loss_perturbed']
+  assert grads['value'] > 0.0
+  assert len(_nonzero(grads['decoder'])) == len(grads['decoder'])
+  assert not _nonzero(grads['encoder'])
 
 
 def test_consistency_loss_knob_gradient_is_stopped(model_grads):
