@@ -6,9 +6,10 @@ One pipeline for every source (see interpret_ddsp.sources):
 
   work items -> load (mono; skip bad input with a reason) -> resample to
   `sample_rate` and to 16 kHz -> chunks -> f0 + confidence (CREPE through
-  ddsp), loudness (ddsp's A-weighted dB), timbre descriptors -> windows of
-  `example_secs` every `hop_secs` -> train/eval by a hash of the source ->
-  TFRecord shards `train.tfrecord-*` / `eval.tfrecord-*`
+  ddsp, not run on silence), loudness (ddsp's A-weighted dB), timbre
+  descriptors -> windows of `example_secs` every `hop_secs` -> train/eval by
+  a hash of the source -> TFRecord shards `train.tfrecord-*` /
+  `eval.tfrecord-*`
 
 Each example holds ddsp's keys (`audio`, `audio_16k`, `f0_hz`,
 `f0_confidence`, `loudness_db`; frame counts as ddsp's `TFRecordProvider`
@@ -147,7 +148,7 @@ class FeaturizeFn(beam.DoFn):
     try:
       feats = features.compute_features(
           chunk['audio_16k'], c['frame_rate'], c['f0_frame_rate'],
-          c['crepe_model'], c['viterbi'])
+          c['crepe_model'], c['viterbi'], silence_db=c['f0_silence_db'])
     except Exception as e:  # pylint: disable=broad-except
       # One bad chunk must not take the whole pipeline down: count it.
       yield (REPORT, {'skipped': {
@@ -372,7 +373,8 @@ def ddsp_statistics(output_dir, config):
 
 def run(items, output_dir, sample_rate=16000, frame_rate=250,
         example_secs=4.0, hop_secs=1.0, chunk_secs=20.0, crepe_model='tiny',
-        f0_frame_rate=100, viterbi=True, eval_fraction=0.1,
+        f0_frame_rate=100, viterbi=True, f0_silence_db=features.SILENCE_DB,
+        eval_fraction=0.1,
         pipeline_options=None, overwrite=False, compute_ddsp_stats=True,
         progress=True, source_config=None):
   """Runs the pipeline over work items; returns the manifest dict.
@@ -390,6 +392,9 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
     crepe_model: CREPE capacity.
     f0_frame_rate: Rate CREPE runs at, Hz (None: frame_rate).
     viterbi: Viterbi decoding of CREPE's pitch.
+    f0_silence_db: CREPE is not run on silent stretches (runs of >= 0.1 s
+      where its 64-ms window peaks below this many dBFS); those frames get
+      f0 confidence 0 and the neighbouring pitch. None: run it everywhere.
     eval_fraction: Share of sources (not examples) held out for eval.
     pipeline_options: Beam command-line options (list of str).
     overwrite: Replace a dataset already in output_dir.
@@ -411,7 +416,8 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       'frame_rate': frame_rate, 'example_secs': example_secs,
       'hop_secs': hop_secs, 'chunk_secs': chunk_secs,
       'crepe_model': crepe_model, 'f0_frame_rate': f0_frame_rate,
-      'viterbi': viterbi, 'eval_fraction': eval_fraction,
+      'viterbi': viterbi, 'f0_silence_db': f0_silence_db,
+      'eval_fraction': eval_fraction,
       'progress': progress,
       'descriptor_keys': list(features.DESCRIPTOR_KEYS),
   }
