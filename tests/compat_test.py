@@ -137,9 +137,12 @@ def test_absl_flags_are_marked_parsed():
 
 
 def test_shims_are_idempotent():
+  import crepe.core  # pylint: disable=g-import-not-at-top
   predict = crepe.predict
+  build = crepe.core.build_and_load_model
   compat.apply()
   assert crepe.predict is predict
+  assert crepe.core.build_and_load_model is build
   assert os.environ['TF_USE_LEGACY_KERAS'] == '1'
 
 
@@ -190,3 +193,48 @@ def test_ddsp_dataset_statistics_work_on_prepare_tfrecord_output(tmp_path):
   # Only postprocessing sees the 'same'-framed power; ddsp stays as is.
   assert spectral_ops.compute_power(audio, frame_rate=250).shape[-1] == (
       3 * 250 + 1)
+
+
+def _crepe_frames(audio):
+  """CREPE's normalized 1024-sample frames at 10 ms (as get_activation)."""
+  padded = np.pad(audio, 512).astype(np.float32)
+  frames = np.lib.stride_tricks.sliding_window_view(padded, 1024)[::160]
+  frames = frames - frames.mean(axis=1, keepdims=True)
+  return frames / np.clip(frames.std(axis=1, keepdims=True), 1e-8, None)
+
+
+@pytest.mark.parametrize('capacity', ['tiny', 'full'])
+def test_crepe_width_layout_is_crepes_network(tone, capacity):
+  import crepe.core  # pylint: disable=g-import-not-at-top
+  from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
+  model = crepe.core.build_and_load_model(capacity)
+  stock = compat.stock_crepe_model(capacity)
+  assert model is not stock
+  assert crepe.core.build_and_load_model(capacity) is model  # Built once.
+  assert tuple(model.get_layer('conv1').kernel.shape)[:2] == (1, 512)
+  assert tuple(stock.get_layer('conv1').kernel.shape)[:2] == (512, 1)
+  frames = _crepe_frames(tone[0])
+  activation = model.predict(frames, verbose=0)
+  reference = stock.predict(frames, verbose=0)
+  np.testing.assert_allclose(activation, reference, atol=1e-5)
+  np.testing.assert_array_equal(activation.argmax(1), reference.argmax(1))
+  # ddsp's compute_f0 runs the width-layout model: same f0 as crepe's own.
+  with compat.crepe_capacity(capacity):
+    f0, confidence = spectral_ops.compute_f0(tone[0], 100, viterbi=True)
+  cents = crepe.core.to_viterbi_cents(reference)
+  np.testing.assert_allclose(f0, 10 * 2 ** (cents / 1200), rtol=1e-4)
+  np.testing.assert_allclose(confidence, reference.max(axis=1), atol=1e-5)
+
+
+def test_crepe_width_layout_takes_less_cpu(tone):
+  import time  # pylint: disable=g-import-not-at-top
+  import crepe.core  # pylint: disable=g-import-not-at-top
+  frames = np.tile(_crepe_frames(tone[0]), (4, 1))  # 404 frames.
+  cpu = {}
+  for name, model in (('width', crepe.core.build_and_load_model('tiny')),
+                      ('stock', compat.stock_crepe_model('tiny'))):
+    model.predict(frames[:64], verbose=0)
+    start = time.process_time()  # CPU time: robust to a shared machine.
+    model.predict(frames, verbose=0)
+    cpu[name] = time.process_time() - start
+  assert cpu['width'] < 0.6 * cpu['stock'], cpu  # ~3x less measured.
