@@ -253,6 +253,30 @@ def _interpolate(args):
   return 0
 
 
+def _evaluate(args):
+  from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
+  m = evaluate.evaluate(args.save_dir, args.tfrecords, args.output_dir,
+                        prior_path=args.prior,
+                        max_examples=args.max_examples,
+                        progress=not args.no_progress)
+  r = m['reconstruction']
+  print(f'Wrote {args.output_dir}/metrics.json and report.md.')
+  print(f'  reconstruction: spectral distance {r["spectral_distance"]:.2f}, '
+        f'SNR {r["snr_db"]:.1f} dB, f0 L1 {r["f0_l1_cents"]:.1f} cents, '
+        f'loudness L1 {r["loudness_l1_db"]:.2f} dB')
+  for knob in m.get('knob_control', {}).get('cross_talk', {}).get('knobs',
+                                                                  []):
+    k = m['knob_control'][knob]
+    print(f'  {knob} knob: Spearman {k["spearman_mean"]:.2f}, '
+          f'{100 * k["share_monotonic"]:.0f}% of sweeps monotonic')
+  if 'generation' in m:
+    g = m['generation']
+    print(f'  generation: Frechet {g["frechet_distance"]:.2f} (real vs real '
+          f'{g["frechet_distance_real_halves"]:.2f}), pitch L1 '
+          f'{g["pitch_l1_cents"]:.1f} cents')
+  return 0
+
+
 def _add_controls_args(p):
   group = p.add_argument_group('pitch and loudness')
   group.add_argument('--notes', default=None,
@@ -450,6 +474,18 @@ def build_parser():
   ip.add_argument('--seed', type=int, default=0)
   _add_controls_args(ip)
   ip.set_defaults(func=_interpolate)
+
+  ev = verbs.add_parser(
+      'evaluate', help='reconstruction, knob control, disentanglement and '
+      'generation metrics -> metrics.json, report.md, PNGs, WAVs')
+  ev.add_argument('--save_dir', required=True)
+  ev.add_argument('--tfrecords', required=True,
+                  help='eval file pattern, e.g. tfrecords/x/eval.tfrecord*')
+  ev.add_argument('--prior', default=None, help='.npz from fit-prior')
+  ev.add_argument('--output_dir', required=True)
+  ev.add_argument('--max_examples', type=int, default=64)
+  ev.add_argument('--no_progress', action='store_true')
+  ev.set_defaults(func=_evaluate)
 
   demo = verbs.add_parser('demo', help='run the demo')
   demo.add_argument('--output_dir', default='demo_output')
