@@ -218,6 +218,10 @@ def test_crepe_width_layout_is_crepes_network(tone, capacity):
   reference = stock.predict(frames, verbose=0)
   np.testing.assert_allclose(activation, reference, atol=1e-5)
   np.testing.assert_array_equal(activation.argmax(1), reference.argmax(1))
+  # Its predict (no tf.data) gives what Keras's own predict gives.
+  np.testing.assert_allclose(
+      activation, tf.keras.Model.predict(model, frames, verbose=0), atol=1e-6)
+  assert model.predict(frames[:0]).shape == (0, 360)
   # ddsp's compute_f0 runs the width-layout model: same f0 as crepe's own.
   with compat.crepe_capacity(capacity):
     f0, confidence = spectral_ops.compute_f0(tone[0], 100, viterbi=True)
