@@ -224,7 +224,8 @@ def _sample(args):
       midi=args.midi, profile=args.profile, mood=args.mood,
       settings=generate.parse_settings(args.set),
       temperature=args.temperature, seed=args.seed, group=args.instrument,
-      midi_program=args.midi_program)
+      midi_program=args.midi_program, stream=args.stream,
+      block_frames=args.block_frames)
   for message in result['messages']:
     print(f'note: {message}')
   print(f'Wrote {len(result["samples"])} samples '
@@ -232,6 +233,12 @@ def _sample(args):
   for row in result['samples']:
     knobs = ', '.join(f'{k}={v:+.2f}' for k, v in row['knobs'].items())
     print(f'  {os.path.basename(row["wav"])}  {knobs}')
+  if result['streaming']:
+    st = result['streaming']
+    print(f'Streamed in blocks of {st["block_frames"]} frames: '
+          f'{st["real_time_factor"]:.0f}x real time, '
+          f'{st["block_ms_median"]:.2f} ms per block, '
+          f'{st["algorithmic_latency_ms"]:.0f} ms algorithmic latency.')
   return 0
 
 
@@ -457,6 +464,10 @@ def build_parser():
                   help='use that instrument\'s prior (fit-prior '
                   '--by_instrument)')
   sm.add_argument('--seed', type=int, default=0)
+  sm.add_argument('--stream', action='store_true',
+                  help='synthesize block by block, as a live instrument')
+  sm.add_argument('--block_frames', type=int, default=16,
+                  help='frames per streamed block (16 = 64 ms)')
   _add_controls_args(sm)
   sm.set_defaults(func=_sample)
 

@@ -107,9 +107,40 @@ def _format_knobs(names, z):
   return ', '.join(f'{n}={v:+.2f}' for n, v in zip(names, z))
 
 
+def stream_audio(model, f0_hz, loudness_db, z, block_frames=16):
+  """Synthesizes one sound block by block (interpret_ddsp.streaming).
+
+  Returns:
+    (audio [n_frames * hop], stats dict: real-time factor, block latency).
+  """
+  import time  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import streaming  # pylint: disable=g-import-not-at-top
+  synth = streaming.StreamingSynth(model, block_frames=block_frames)
+  synth.warm_up()
+  n = len(f0_hz)
+  pad = -n % block_frames  # Whole blocks (one compiled shape); trimmed.
+  f0_hz = np.concatenate([f0_hz, np.repeat(f0_hz[-1:], pad)])
+  loudness_db = np.concatenate([loudness_db, np.full(pad, -80.0)])
+  blocks, times = [], []
+  for start in range(0, len(f0_hz), block_frames):
+    tick = time.perf_counter()
+    blocks.append(synth.process(f0_hz[start:start + block_frames],
+                                loudness_db[start:start + block_frames], z))
+    times.append(time.perf_counter() - tick)
+  blocks.append(synth.flush())
+  audio = np.concatenate(blocks)[synth.latency_samples:]
+  audio = audio[:model.n_samples_for(n)]
+  secs = len(audio) / (synth.frame_rate * synth.hop_size)
+  return audio, {'real_time_factor': secs / max(sum(times), 1e-9),
+                 'block_ms_median': 1000 * float(np.median(times)),
+                 'algorithmic_latency_ms': synth.algorithmic_latency_ms,
+                 'block_frames': block_frames}
+
+
 def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                   midi=None, profile=None, mood=None, settings=None,
-                  temperature=1.0, seed=0, group=None, midi_program=None):
+                  temperature=1.0, seed=0, group=None, midi_program=None,
+                  stream=False, block_frames=16):
   """Draws n timbres from the prior and renders the same melody with each.
 
   Args:
@@ -126,6 +157,9 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
     seed: Random seed.
     group: Prior group (e.g. an instrument); default the global prior.
     midi_program: GM program to take from the MIDI file.
+    stream: Synthesize block by block (streaming.StreamingSynth), as a live
+      instrument would, and report its real-time factor and latency.
+    block_frames: Frames per streamed block (250 frames/s).
 
   Returns:
     dict written to samples.json.
@@ -151,7 +185,14 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   messages += [str(w.message) for w in caught]
   f0 = np.tile(ctrl.f0_hz[None], (n, 1))
   ld = np.tile(ctrl.loudness_db[None], (n, 1))
-  audio = model.synthesize(f0, ld, z).numpy()
+  stream_stats = None
+  if stream:
+    streamed = [stream_audio(model, ctrl.f0_hz, ctrl.loudness_db, z[i],
+                             block_frames) for i in range(n)]
+    audio = np.stack([a for a, _ in streamed])
+    stream_stats = streamed[-1][1]
+  else:
+    audio = model.synthesize(f0, ld, z).numpy()
   os.makedirs(output_dir, exist_ok=True)
   rows = []
   for i in range(n):
@@ -167,7 +208,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
             'temperature': temperature, 'seed': seed,
             'controls': {'secs': ctrl.secs, 'n_notes': len(ctrl.notes),
                          'source': midi or notes or DEFAULT_NOTES},
-            'messages': messages, 'samples': rows}
+            'messages': messages, 'samples': rows, 'streaming': stream_stats}
   with open(os.path.join(output_dir, 'samples.json'), 'w') as f:
     json.dump(result, f, indent=1)
   return result
