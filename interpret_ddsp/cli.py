@@ -157,12 +157,13 @@ def _train(args):
   return 0
 
 
-def _extract_z(args):
+def _extract_z(args, beam_options=None):
   from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
   result = extract.extract_z(args.save_dir, args.tfrecords, args.output,
                              batch_size=args.batch_size,
                              max_examples=args.max_examples,
-                             progress=not args.no_progress)
+                             progress=not args.no_progress,
+                             pipeline_options=beam_options)
   print(f'Wrote z of {len(result["z"])} examples '
         f'({result["z"].shape[1]} dims: '
         f'{", ".join(result["knob_names"])} + '
@@ -430,6 +431,10 @@ def build_parser():
   ez.add_argument('--output', required=True, help='.npz to write')
   ez.add_argument('--batch_size', type=int, default=32)
   ez.add_argument('--max_examples', type=int, default=None)
+  ez.add_argument('--runner', default=None,
+                  help='encode shards with this Beam runner (e.g. '
+                  'DirectRunner, DataflowRunner); other --options go to Beam. '
+                  'Default: in this process')
   ez.add_argument('--no_progress', action='store_true')
   ez.set_defaults(func=_extract_z)
 
@@ -507,13 +512,16 @@ def build_parser():
 def main(argv=None):
   parser = build_parser()
   args, extra = parser.parse_known_args(argv)
-  if extra and args.verb != 'prepare':
+  if extra and args.verb not in ('prepare', 'extract-z'):
     parser.error(f'unrecognized arguments: {" ".join(extra)}')
   from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
   try:
     if args.verb == 'prepare':
       beam_options = ([f'--runner={args.runner}'] if args.runner else []) + extra
       return args.func(args, beam_options)
+    if args.verb == 'extract-z':
+      beam_options = ([f'--runner={args.runner}'] if args.runner else []) + extra
+      return args.func(args, beam_options or None)
     return args.func(args)
   except errors.UserError as e:
     print(f'interpret-ddsp {args.verb}: {e}', file=sys.stderr)

@@ -18,6 +18,7 @@ allow_pickle=False):
   model_dir       str, model_step int
 """
 
+import io
 import json
 import os
 
@@ -44,12 +45,19 @@ def _example_secs(file_pattern, default):
 
 
 def extract_z(save_dir, file_pattern, output=None, batch_size=32,
-              max_examples=None, progress=True):
+              max_examples=None, progress=True, pipeline_options=None):
   """Encodes every example matched by file_pattern; optionally saves .npz.
+
+  With `pipeline_options` (Beam flags, e.g. ['--runner=DataflowRunner',
+  ...]) the shards are encoded by a Beam pipeline, one shard per element,
+  each worker loading the model once; otherwise in this process.
 
   Returns:
     dict of the arrays listed in the module docstring.
   """
+  if pipeline_options is not None:
+    return extract_z_beam(save_dir, file_pattern, output, batch_size,
+                          pipeline_options)
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
@@ -72,6 +80,17 @@ def extract_z(save_dir, file_pattern, output=None, batch_size=32,
   if progress:
     from tqdm import auto as tqdm  # pylint: disable=g-import-not-at-top
     dataset = tqdm.tqdm(dataset, desc='extract-z', unit='batch')
+  result = _encode_batches(model, dataset)
+  if not result:
+    raise errors.UserError(f'{file_pattern} holds no examples.')
+  return _finish(result, model, loaded, save_dir, output)
+
+
+def _encode_batches(model, dataset):
+  """{key: concatenated array} over batches of a TimbreTFRecordProvider."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import preprocessing  # pylint: disable=g-import-not-at-top
   rows = {}
   for batch in dataset:
     numeric = {k: v for k, v in batch.items() if v.dtype != tf.string}
@@ -87,9 +106,11 @@ def extract_z(save_dir, file_pattern, output=None, batch_size=32,
       out[key] = (value.astype(str) if value.dtype == object else value)
     for k, v in out.items():
       rows.setdefault(k, []).append(v)
-  if not rows:
-    raise errors.UserError(f'{file_pattern} holds no examples.')
-  result = {k: np.concatenate(v) for k, v in rows.items()}
+  return {k: np.concatenate(v) for k, v in rows.items()}
+
+
+def _finish(result, model, loaded, save_dir, output):
+  """Adds names and provenance; saves the .npz if output is given."""
   result['z'] = result['z'].astype(np.float32)
   result['midi_pitch'] = result['midi_pitch'].astype(np.int32)
   result['velocity'] = result['velocity'].astype(np.int32)
@@ -101,6 +122,87 @@ def extract_z(save_dir, file_pattern, output=None, batch_size=32,
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     np.savez(output, **result)
   return result
+
+
+def _beam_classes():
+  """The pipeline's DoFn (defined lazily: Beam is imported on demand)."""
+  import apache_beam as beam  # pylint: disable=g-import-not-at-top
+
+  class EncodeShard(beam.DoFn):
+    """One TFRecord shard -> (shard, rows); the model loads once per worker."""
+
+    def __init__(self, save_dir, example_secs, batch_size):
+      super().__init__()
+      self.save_dir = save_dir
+      self.example_secs = example_secs
+      self.batch_size = batch_size
+      self.loaded = None
+
+    def setup(self):
+      import interpret_ddsp  # pylint: disable=g-import-not-at-top,unused-import
+      from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+      self.loaded = model_io.load_model(self.save_dir)
+
+    def process(self, shard):
+      from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+      provider = data.TimbreTFRecordProvider(
+          shard, example_secs=self.example_secs,
+          sample_rate=self.loaded.sample_rate)
+      dataset = provider.get_batch(self.batch_size, shuffle=False,
+                                   repeats=1, drop_remainder=False)
+      rows = _encode_batches(self.loaded.model, dataset)
+      if rows:
+        yield shard, rows
+
+  return EncodeShard
+
+
+def _merge_and_save(items, save_dir, output):
+  """Runs on a worker: shard rows (in shard order) -> the .npz."""
+  import interpret_ddsp  # pylint: disable=g-import-not-at-top,unused-import
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  items = sorted(items, key=lambda item: item[0])
+  result = {k: np.concatenate([rows[k] for _, rows in items])
+            for k in items[0][1]}
+  loaded = model_io.load_model(save_dir)
+  tmp = output + '.tmp.npz'
+  _finish(result, loaded.model, loaded, save_dir, None)
+  buffer = io.BytesIO()  # zipfile seeks; GFile (e.g. gs://) may not.
+  np.savez(buffer, **result)
+  with tf.io.gfile.GFile(tmp, 'wb') as f:
+    f.write(buffer.getvalue())
+  tf.io.gfile.rename(tmp, output, overwrite=True)
+  return len(result['z'])
+
+
+def extract_z_beam(save_dir, file_pattern, output, batch_size,
+                   pipeline_options):
+  """extract_z as a Beam pipeline over the shards (any runner): one shard
+  per element, the merged .npz written by the last step."""
+  import apache_beam as beam  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  if not output:
+    raise errors.UserError('A Beam extract-z needs --output.')
+  shards = sorted(tf.io.gfile.glob(file_pattern))
+  if not shards:
+    raise errors.UserError(f'No TFRecords match {file_pattern}.')
+  loaded = model_io.load_model(save_dir)
+  secs = _example_secs(file_pattern, loaded.example_secs)
+  if '://' not in output:
+    output = os.path.abspath(output)
+  options = beam.options.pipeline_options.PipelineOptions(
+      list(pipeline_options))
+  with beam.Pipeline(options=options) as pipeline:
+    _ = (pipeline
+         | 'Shards' >> beam.Create(shards)
+         | 'Reshuffle' >> beam.Reshuffle()
+         | 'Encode' >> beam.ParDo(_beam_classes()(save_dir, secs,
+                                                  batch_size))
+         | 'All' >> beam.combiners.ToList()
+         | 'Save' >> beam.Map(_merge_and_save, save_dir, output))
+  return load_z(output)
 
 
 def load_z(path):

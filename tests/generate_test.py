@@ -177,3 +177,20 @@ def test_sample_can_stream_block_by_block(z_and_prior, tiny_model, tmp_path):
   cents = 1200 * np.abs(np.log2(f0[sounding] / ctrl.f0_hz[:n][sounding]))
   assert sounding.mean() > 0.5 and np.mean(cents < 50) >= 0.8
   assert streamed['streaming']['real_time_factor'] > 1.0
+
+
+@pytest.mark.slow
+def test_extract_z_through_beam_equals_in_process(z_and_prior, tiny_model,
+                                                  tiny_dataset, tmp_path):
+  out = str(tmp_path / 'z_beam.npz')
+  assert cli.main(['extract-z', '--save_dir', tiny_model, '--tfrecords',
+                   os.path.join(tiny_dataset, 'train.tfrecord*'), '--output',
+                   out, '--runner', 'DirectRunner',
+                   '--direct_running_mode=in_memory']) == 0
+  beam_z = extract.load_z(out)
+  local = extract.load_z(z_and_prior[0])
+  order_b = np.lexsort((beam_z['start_secs'], beam_z['source_file']))
+  order_l = np.lexsort((local['start_secs'], local['source_file']))
+  np.testing.assert_allclose(beam_z['z'][order_b], local['z'][order_l],
+                             atol=1e-4)
+  assert list(beam_z['dim_names']) == list(local['dim_names'])
