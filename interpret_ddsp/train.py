@@ -58,9 +58,15 @@ def add_gin_search_paths():
     root.addFilter(_QuietGinSearch())
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   gin.config.register_file_reader(tf.io.gfile.GFile, tf.io.gfile.exists)
+  # Ours before ddsp's, whatever added ddsp's first: both have e.g.
+  # datasets/tfrecord.gin, and ours is meant. The working directory ('')
+  # stays first, so a user's own relative paths win.
+  prefixes = gin.config._LOCATION_PREFIXES  # pylint: disable=protected-access
   for path in (GIN_DIR, ddsp_gin_dir()):
-    if path not in gin.config._LOCATION_PREFIXES:  # pylint: disable=protected-access
-      gin.add_config_file_search_path(path)
+    while path in prefixes:
+      prefixes.remove(path)
+  start = 1 if prefixes and prefixes[0] == '' else 0
+  prefixes[start:start] = [GIN_DIR, ddsp_gin_dir()]
 
 
 def dataset_bindings(dataset_dir):

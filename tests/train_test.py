@@ -184,3 +184,15 @@ def test_other_sample_rates_build_and_synthesize():
   out = model.synthesize(np.full((1, 100), 440.0), np.full((1, 100), -30.0),
                          z).numpy()
   assert out.shape == (1, 17500) and np.all(np.isfinite(out))
+
+
+def test_our_gin_files_win_over_ddsps_of_the_same_name():
+  """ddsp also has datasets/tfrecord.gin; ours is meant even when ddsp's
+  folder was put on gin's search path first (e.g. by ddsp's own tests)."""
+  import gin  # pylint: disable=g-import-not-at-top
+  gin.add_config_file_search_path(train.ddsp_gin_dir())
+  train.parse_gin(['models/timbre_ae_tiny.gin', 'datasets/tfrecord.gin'])
+  provider = gin.query_parameter('train.data_provider')
+  assert 'TimbreTFRecordProvider' in provider.selector
+  prefixes = gin.config._LOCATION_PREFIXES  # pylint: disable=protected-access
+  assert prefixes.index(train.GIN_DIR) < prefixes.index(train.ddsp_gin_dir())
