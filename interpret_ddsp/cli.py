@@ -187,9 +187,10 @@ def _fit_prior(args):
     if args.by_instrument:
       labels = data['instrument']
       if not any(labels):
-        raise errors_user('--by_instrument: the z file has no instrument '
-                          'names (prepare writes them for soundfont and '
-                          'NSynth data).')
+        from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
+        raise errors.UserError('--by_instrument: the z file has no '
+                               'instrument names (prepare writes them for '
+                               'soundfont and NSynth data).')
       labels = [l or 'unknown' for l in labels]
       priors, tables = prior.fit_priors_by_group(z, labels, dims, knobs,
                                                  **fit)
@@ -211,11 +212,6 @@ def _fit_prior(args):
   if extra:
     print(f'Per-instrument priors: {", ".join(extra)}.')
   return 0
-
-
-def errors_user(message):
-  from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
-  return errors.UserError(message)
 
 
 def _sample(args):
@@ -264,7 +260,7 @@ def _interpolate(args):
 def _evaluate(args):
   from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
   m = evaluate.evaluate(args.save_dir, args.tfrecords, args.output_dir,
-                        prior_path=args.prior,
+                        prior_path=args.prior, z_path=args.z,
                         max_examples=args.max_examples,
                         progress=not args.no_progress)
   r = m['reconstruction']
@@ -498,6 +494,9 @@ def build_parser():
   ev.add_argument('--tfrecords', required=True,
                   help='eval file pattern, e.g. tfrecords/x/eval.tfrecord*')
   ev.add_argument('--prior', default=None, help='.npz from fit-prior')
+  ev.add_argument('--z', default=None,
+                  help='training z (.npz from extract-z) for the novelty of '
+                  'generated sounds')
   ev.add_argument('--output_dir', required=True)
   ev.add_argument('--max_examples', type=int, default=64)
   ev.add_argument('--no_progress', action='store_true')

@@ -211,7 +211,8 @@ def generation(model, prior_path, eval_audio, train_z, n=16, seed=0,
           real_feats[::2], real_feats[1::2]),
       'diversity_generated': metrics.mean_pairwise_distance(gen_feats),
       'diversity_real': metrics.mean_pairwise_distance(real_feats),
-      'novelty_z': metrics.novelty(z, train_z),
+      'novelty_z': (metrics.novelty(z, train_z) if train_z is not None
+                    else 'absent: pass --z (training z from extract-z)'),
       'pitch_l1_cents': float(np.mean([a['l1_cents'] for a in adherence])),
       'pitch_outlier_rate': float(np.mean([a['outlier_rate']
                                            for a in adherence])),
@@ -227,7 +228,7 @@ def _f0_of(audio):
 
 
 def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
-             max_examples=64, progress=True):
+             max_examples=64, progress=True, z_path=None):
   """Runs every section; writes metrics.json and report.md. Returns the
   metrics dict."""
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
@@ -271,9 +272,7 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
     if prior_path:
       eval_audio = np.concatenate([
           b['audio'].numpy() for b in _batches(provider, 16, 32)])[:32]
-      train_z = extract.load_z(prior_path.replace('prior.npz', 'z.npz'))['z'] \
-          if os.path.exists(prior_path.replace('prior.npz', 'z.npz')) \
-          else encoded['z']
+      train_z = extract.load_z(z_path)['z'] if z_path else None
       out['generation'] = generation(model, prior_path, eval_audio, train_z,
                                      out_dir=output_dir,
                                      sample_rate=loaded.sample_rate)

@@ -27,7 +27,8 @@ def test_evaluate_writes_the_full_report(tiny_model, tiny_dataset, tmp_path):
                    '--max_components', '2', '--no_progress']) == 0
   out = str(tmp_path / 'report')
   assert cli.main(['evaluate', '--save_dir', tiny_model, '--tfrecords',
-                   pattern, '--prior', prior_path, '--output_dir', out,
+                   pattern, '--prior', prior_path, '--z', z_path,
+                   '--output_dir', out,
                    '--max_examples', '8', '--no_progress']) == 0
   m = json.load(open(os.path.join(out, 'metrics.json')))
   assert set(m) >= {'reconstruction', 'knob_control', 'disentanglement',
@@ -48,6 +49,7 @@ def test_evaluate_writes_the_full_report(tiny_model, tiny_dataset, tmp_path):
   assert m['reconstruction']['n_examples'] == 8
   # Sounds from the prior play the requested pitch.
   assert m['generation']['pitch_l1_cents'] < 50
+  assert m['generation']['novelty_z'] > 0
   # Each knob's cross-talk diagonal is its own sweep's |Spearman|.
   kc = m['knob_control']
   for i, knob in enumerate(kc['cross_talk']['knobs']):
