@@ -21,9 +21,9 @@ skipped inputs and why, the config, timings), `descriptor_statistics.json`
 `dataset_statistics.json` (ddsp's `compute_dataset_statistics`).
 
 The runner is Beam's: by default the local DirectRunner with one worker
-thread more than there are cores; any Beam pipeline options (e.g. `--runner=FlinkRunner
---flink_master=...`, `--runner=DataflowRunner --project=...`, or
-`--runner=apache_beam.runners.dask.dask_runner.DaskRunner
+thread more than there are cores; any Beam pipeline options (e.g.
+`--runner=FlinkRunner --flink_master=...`, `--runner=DataflowRunner
+--project=...`, or `--runner=apache_beam.runners.dask.dask_runner.DaskRunner
 --dask_client_address=...`) pass through unchanged.
 """
 
