@@ -120,6 +120,8 @@ def _prepare(args, beam_options):
       hop_secs=args.hop_secs, crepe_model=args.crepe_model,
       f0_frame_rate=args.f0_frame_rate or None, viterbi=not args.no_viterbi,
       eval_fraction=args.eval_fraction, pipeline_options=beam_options,
+      f0_silence_db=(None if args.f0_silence_db is None
+                     or args.f0_silence_db >= 0 else args.f0_silence_db),
       overwrite=args.overwrite, source_config=source_config)
   counts = manifest['counts']
   print(f'Prepared {counts["examples_train"]} train and '
@@ -365,6 +367,10 @@ def build_parser():
                     help='rate CREPE runs at, interpolated to frame_rate '
                     '(0: frame_rate)')
   prep.add_argument('--no_viterbi', action='store_true')
+  prep.add_argument('--f0_silence_db', type=float, default=-80.0,
+                    help='skip CREPE on stretches >= 0.1 s peaking below '
+                    'this dBFS (f0 held, confidence 0); 0 to run it '
+                    'everywhere')
   prep.add_argument('--example_secs', type=float, default=4.0)
   prep.add_argument('--hop_secs', type=float, default=1.0)
   prep.add_argument('--eval_fraction', type=float, default=0.1)
