@@ -39,13 +39,14 @@ def test_evaluate_writes_the_full_report(tiny_model, tiny_dataset, tmp_path):
   report = open(os.path.join(out, 'report.md')).read()
   assert 'ViSQOL: absent' in report and '## Knob control' in report
 
-  # The reconstruction distance is ddsp's SpectralLoss on the same examples.
+  # The reconstruction distance is ddsp's SpectralLoss on the same examples
+  # (to 2%: the filtered-noise synth draws fresh noise on every pass).
   loaded = model_io.load_model(tiny_model)
   provider = evaluate._provider(pattern, loaded)  # pylint: disable=protected-access
   enc = knob_metrics.encode_dataset(loaded.model, provider, batch_size=8,
                                     max_batches=1)
   assert m['reconstruction']['spectral_distance'] == pytest.approx(
-      enc['spectral_loss'].mean(), rel=1e-3)
+      enc['spectral_loss'].mean(), rel=0.02)
   assert m['reconstruction']['n_examples'] == 8
   # Sounds from the prior play the requested pitch.
   assert m['generation']['pitch_l1_cents'] < 50
