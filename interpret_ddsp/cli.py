@@ -165,7 +165,7 @@ def _extract_z(args, beam_options=None):
                              batch_size=args.batch_size,
                              max_examples=args.max_examples,
                              progress=not args.no_progress,
-                             pipeline_options=beam_options)
+                             pipeline_options=beam_options or None)
   print(f'Wrote z of {len(result["z"])} examples '
         f'({result["z"].shape[1]} dims: '
         f'{", ".join(result["knob_names"])} + '
@@ -521,12 +521,9 @@ def main(argv=None):
     parser.error(f'unrecognized arguments: {" ".join(extra)}')
   from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
   try:
-    if args.verb == 'prepare':
+    if args.verb in ('prepare', 'extract-z'):  # Unknown --options: Beam's.
       beam_options = ([f'--runner={args.runner}'] if args.runner else []) + extra
       return args.func(args, beam_options)
-    if args.verb == 'extract-z':
-      beam_options = ([f'--runner={args.runner}'] if args.runner else []) + extra
-      return args.func(args, beam_options or None)
     return args.func(args)
   except errors.UserError as e:
     print(f'interpret-ddsp {args.verb}: {e}', file=sys.stderr)

@@ -111,11 +111,12 @@ def knob_control(model, encoded, n_examples=8, n_values=7, out_dir=None):
     sw = knob_metrics.knob_sweep(model, knob, values, f0, ld,
                                  encoded['z'][idx])
     # Every knob's descriptor on this sweep's audio (for cross-talk).
-    measured = {other: np.stack([knob_metrics.measure_knob(
-        model, sw['audio'][e], np.repeat(f0[e:e + 1], n_values, 0),
-        np.repeat(ld[e:e + 1], n_values, 0), other)
-                                 for e in range(len(idx))])
-                for other in model.knob_names}
+    # (The swept knob's own descriptor is already in sw['measured'].)
+    measured = {other: sw['measured'] if other == knob else np.stack([
+        knob_metrics.measure_knob(
+            model, sw['audio'][e], np.repeat(f0[e:e + 1], n_values, 0),
+            np.repeat(ld[e:e + 1], n_values, 0), other)
+        for e in range(len(idx))]) for other in model.knob_names}
     sweeps[knob] = {'values': values, 'measured': measured}
     mono = [metrics.monotonicity(values, row) for row in sw['measured']]
     paths = [generate.path_metrics(np.stack(

@@ -97,7 +97,7 @@ def _encode_batches(model, dataset):
     feats = model.encode(dict(numeric), training=False)
     t, w = preprocessing.pool_frames(feats['knob_targets'],
                                      feats['knob_weights'], 1)
-    out = {'z': knob_metrics.pooled_z(feats, model.encoder).numpy(),
+    out = {'z': knob_metrics.pooled_z(feats).numpy(),
            'knob_targets': t[:, 0].numpy(), 'target_weights': w[:, 0].numpy(),
            'f0_hz': batch['f0_hz'].numpy(),
            'loudness_db': batch['loudness_db'].numpy()}

@@ -237,7 +237,7 @@ def encode_audio(model, path, sample_rate=16000, crepe_model='tiny'):
   feats['audio'] = audio[None, :model.n_samples_for(n_frames)]
   with model.length(n_frames):
     out = model.encode(feats, training=False)
-  return knob_metrics.pooled_z(out, model.encoder).numpy()[0]
+  return knob_metrics.pooled_z(out).numpy()[0]
 
 
 def endpoint_z(model, spec, prior=None, seed=0):

@@ -20,7 +20,7 @@ from interpret_ddsp import descriptors
 from interpret_ddsp import preprocessing
 
 
-def pooled_z(features, encoder):
+def pooled_z(features):
   """Per-example z [batch, z_dims]: z_latent averaged over its frames with
   the frames' mean knob weight (loud frames count)."""
   z = features['z_latent']
@@ -69,7 +69,7 @@ def encode_dataset(model, provider, batch_size=16, max_batches=None,
                                             outputs['audio_synth'])
     if timbre:
       feats = model.encode(dict(batch), training=False)
-      rows['z'] = pooled_z(feats, model.encoder).numpy()
+      rows['z'] = pooled_z(feats).numpy()
       if 'knob_targets' in feats:
         t, w = preprocessing.pool_frames(feats['knob_targets'],
                                          feats['knob_weights'], 1)

@@ -10,7 +10,6 @@ variables).
 """
 
 import dataclasses
-import os
 
 import numpy as np
 
@@ -97,8 +96,3 @@ def load_model(save_dir, checkpoint=None, gin_params=()):
   step = int(checkpoint.rsplit('-', 1)[1]) if '-' in checkpoint else 0
   return LoadedModel(model, n_samples, time_steps, sample_rate, checkpoint,
                      step)
-
-
-def checkpoint_exists(save_dir):
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  return bool(tf.train.latest_checkpoint(save_dir)) and os.path.isdir(save_dir)

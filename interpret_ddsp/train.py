@@ -130,11 +130,6 @@ def parse_gin(gin_files, gin_params=(), save_dir=None, dataset_dir=None):
       raise errors.UserError(f'gin: {e}') from e
 
 
-def has_checkpoint(save_dir):
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  return bool(save_dir and tf.train.latest_checkpoint(save_dir))
-
-
 def latest_step(save_dir):
   """Step of the newest checkpoint in save_dir (0 if none)."""
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
@@ -245,7 +240,7 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   with strategy.scope():
     model = build_model()
     trainer = trainers.get_trainer_class()(model, strategy)
-  resuming = has_checkpoint(save_dir)
+  resuming = latest_step(save_dir) > 0
   timbre = hasattr(model, 'knob_names')
   if timbre and not resuming:
     provider = gin.query_parameter('train.data_provider').scoped_configurable_fn()
