@@ -23,7 +23,7 @@ setuptools.setup(
     python_requires='>=3.11',
     packages=setuptools.find_packages(include=['interpret_ddsp',
                                                'interpret_ddsp.*']),
-    package_data={'interpret_ddsp': ['moods.json']},
+    package_data={'interpret_ddsp': ['moods.json', 'pretrained_model/*']},
     install_requires=[
         # TensorFlow with Keras 2 (ddsp is written against it).
         'tensorflow==2.21.*',

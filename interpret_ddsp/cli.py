@@ -175,41 +175,23 @@ def _extract_z(args, beam_options=None):
 
 
 def _fit_prior(args):
-  import json  # pylint: disable=g-import-not-at-top
-  import warnings  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import prior  # pylint: disable=g-import-not-at-top
-  data = extract.load_z(args.z)
-  z, dims = data['z'], [str(d) for d in data['dim_names']]
-  knobs = [str(k) for k in data['knob_names']]
-  fit = dict(max_components=args.max_components, seed=args.seed,
-             progress=not args.no_progress)
-  with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter('always')
-    if args.by_instrument:
-      labels = data['instrument']
-      if not any(labels):
-        from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
-        raise errors.UserError('--by_instrument: the z file has no '
-                               'instrument names (prepare writes them for '
-                               'soundfont and NSynth data).')
-      labels = [l or 'unknown' for l in labels]
-      priors, tables = prior.fit_priors_by_group(z, labels, dims, knobs,
-                                                 **fit)
-    else:
-      priors, tables = {}, {}
-      priors[''], tables[''] = prior.fit_prior(z, dims, knobs, **fit)
-  for w in caught:
-    print(f'note: {w.message}')
-  prior.save_priors(args.output, priors)
+  try:
+    priors, tables, notes = prior.fit_z_file(
+        args.z, args.output, by_instrument=args.by_instrument,
+        max_components=args.max_components, seed=args.seed,
+        progress=not args.no_progress)
+  except ValueError as e:
+    raise errors.UserError(f'--by_instrument: {e}') from e
+  for note in notes:
+    print(f'note: {note}')
   stem = os.path.splitext(args.output)[0]
-  prior.plot_bic(tables[''], stem + '_bic.png')
-  with open(stem + '_bic.json', 'w') as f:
-    json.dump(tables, f, indent=1)
   sel = tables['']['selected']
   print(f'Fitted a {sel["n_components"]}-component '
         f'{sel["covariance_type"]}-covariance Gaussian mixture to '
-        f'{len(z)} z\'s (lowest BIC); wrote {args.output}, {stem}_bic.png.')
+        f'{tables[""]["n_examples"]} z\'s (lowest BIC); wrote {args.output}, '
+        f'{stem}_bic.png.')
   extra = sorted(g for g in priors if g)
   if extra:
     print(f'Per-instrument priors: {", ".join(extra)}.')

@@ -662,3 +662,51 @@ def plot_bic(bic_table, path):
   fig.tight_layout()
   fig.savefig(path, format='png')
   return path
+
+
+# --- From an extract-z file ----------------------------------------------------
+def fit_z_file(z_path, output, by_instrument=False, max_components=8, seed=0,
+               progress=True):
+  """Fits the prior to an extract-z `.npz` and saves it with its BIC plot.
+
+  Args:
+    z_path: `.npz` written by extract-z.
+    output: Prior `.npz` to write; `<stem>_bic.png` and `<stem>_bic.json`
+      go next to it.
+    by_instrument: Also fit one mixture per instrument (metadata in z_path).
+    max_components: Largest number of components tried.
+    seed: Seed of the fits.
+    progress: Show a tqdm bar.
+
+  Returns:
+    priors: {'': global prior, instrument: prior, ...}.
+    tables: BIC tables as `fit_priors_by_group` returns them.
+    notes: Warnings raised while fitting, as strings.
+
+  Raises:
+    ValueError: by_instrument, but z_path has no instrument names.
+  """
+  import json  # pylint: disable=g-import-not-at-top
+  with np.load(z_path, allow_pickle=False) as data:
+    z = data['z']
+    dims = [str(d) for d in data['dim_names']]
+    knobs = [str(k) for k in data['knob_names']]
+    labels = data['instrument'] if 'instrument' in data else np.array([])
+  fit = dict(max_components=max_components, seed=seed, progress=progress)
+  with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    if by_instrument:
+      if not any(labels):
+        raise ValueError(f'{z_path} has no instrument names (prepare writes '
+                         'them for soundfont and NSynth data).')
+      labels = [str(l) or 'unknown' for l in labels]
+      priors, tables = fit_priors_by_group(z, labels, dims, knobs, **fit)
+    else:
+      priors, tables = {}, {}
+      priors[''], tables[''] = fit_prior(z, dims, knobs, **fit)
+  save_priors(output, priors)
+  stem = os.path.splitext(output)[0]
+  plot_bic(tables[''], stem + '_bic.png')
+  with open(stem + '_bic.json', 'w') as f:
+    json.dump(tables, f, indent=1)
+  return priors, tables, [str(w.message) for w in caught]

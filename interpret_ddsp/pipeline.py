@@ -1,0 +1,162 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""The whole pipeline in one call: render -> prepare -> train -> extract-z ->
+fit-prior -> sample -> evaluate.
+
+`interpret-ddsp demo --train` runs the `quick` recipe (a few minutes on 2
+cores); the shipped pretrained model is the `pretrained` recipe on Debian's
+FluidR3_GM.sf2 (see `interpret_ddsp/pretrained/README.md`). Each stage keeps
+its output in `output_dir/<stage>` and is skipped when that output is
+already there, and training resumes from its checkpoints, so an interrupted
+run continues where it stopped when started again.
+
+Layout of output_dir:
+  audio/        rendered notes and melodies (WAV + ground-truth JSON)
+  data/         TFRecords (prepare)
+  model/        checkpoints, operative gin config, knobs.json (train)
+  z.npz         pooled z of the training split (extract-z)
+  prior.npz     Gaussian-mixture prior, global + per instrument (fit-prior)
+  samples/      sounds drawn from the prior playing a melody (sample)
+  evaluation/   metrics.json, report.md, PNGs, WAVs (evaluate)
+"""
+
+import dataclasses
+import os
+import time
+
+from interpret_ddsp import errors
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+  """What to render and how long to train."""
+  programs: str  # GM programs, names or numbers (soundfont_set.parse_programs).
+  key_step: int  # Semitones between rendered single notes.
+  velocities: tuple  # MIDI velocities of the single notes.
+  n_melodies: int  # Vibrato melodies per program.
+  num_steps: int  # Training steps.
+  example_secs: float = 1.0  # Matches the *_tiny.gin models.
+  hop_secs: float = 0.5
+  eval_fraction: float = 0.15
+  gin_file: str = 'models/timbre_ae_tiny.gin'
+  learning_rate: float = 1e-3
+  eval_examples: int = 64
+  n_samples: int = 4
+
+
+RECIPES = {
+    # demo --train: three instruments, an octave apart, a few hundred steps.
+    'quick': Recipe(programs='violin,flute,trumpet', key_step=12,
+                    velocities=(60, 110), n_melodies=1, num_steps=300,
+                    learning_rate=3e-3, eval_examples=16, eval_fraction=0.25),
+    # The shipped default model (interpret_ddsp/pretrained/).
+    'pretrained': Recipe(
+        programs='violin,cello,trumpet,alto_sax,clarinet,flute,nylon_guitar',
+        key_step=3, velocities=(50, 80, 110), n_melodies=4, num_steps=3000),
+}
+
+STAGES = ('render', 'prepare', 'train', 'extract-z', 'fit-prior', 'sample',
+          'evaluate')
+
+
+def paths(output_dir):
+  """{stage output name: path} of a pipeline folder."""
+  j = lambda *p: os.path.join(output_dir, *p)
+  return {'audio': j('audio'), 'data': j('data'), 'model': j('model'),
+          'z': j('z.npz'), 'prior': j('prior.npz'), 'samples': j('samples'),
+          'evaluation': j('evaluation')}
+
+
+def _done(path):
+  return os.path.exists(path)
+
+
+def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print):
+  """Runs (or continues) every stage; returns a summary dict.
+
+  Args:
+    output_dir: Folder of the run (layout in the module docstring).
+    recipe: A key of RECIPES, or a Recipe.
+    soundfont: .sf2/.sf3 to render; default TimGM6mb.sf2 from pretty_midi.
+    progress: Show tqdm bars.
+    log: Called with one line per stage.
+
+  Returns:
+    {'recipe', 'paths', 'secs' per stage, 'steps', 'metrics'} (metrics as
+    evaluate writes them).
+  """
+  from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import prepare  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import prior  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import sources  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
+  if isinstance(recipe, str):
+    if recipe not in RECIPES:
+      raise errors.UserError(f'Unknown recipe {recipe!r}; one of '
+                             f'{", ".join(RECIPES)}.')
+    recipe = RECIPES[recipe]
+  p = paths(output_dir)
+  os.makedirs(output_dir, exist_ok=True)
+  secs = {}
+
+  def stage(name, done, fn):
+    if done:
+      log(f'[{name}] already done, kept.')
+      return
+    log(f'[{name}] ...')
+    start = time.perf_counter()
+    fn()
+    secs[name] = round(time.perf_counter() - start, 1)
+    log(f'[{name}] done in {secs[name]:.0f} s.')
+
+  programs = soundfont_set.parse_programs(recipe.programs)
+  render_manifest = os.path.join(p['audio'], soundfont_set.MANIFEST)
+  stage('render', _done(render_manifest), lambda: soundfont_set.render_set(
+      p['audio'], programs, soundfont_path=soundfont,
+      key_step=recipe.key_step, velocities=recipe.velocities,
+      n_melodies=recipe.n_melodies, overwrite=True, progress=progress))
+
+  def do_prepare():
+    import json  # pylint: disable=g-import-not-at-top
+    with open(render_manifest) as f:
+      manifest = json.load(f)
+    prepare.run(sources.rendered_items(p['audio'], manifest), p['data'],
+                example_secs=recipe.example_secs, hop_secs=recipe.hop_secs,
+                eval_fraction=recipe.eval_fraction, overwrite=True,
+                progress=progress,
+                source_config={'source': 'soundfont',
+                               'programs': recipe.programs,
+                               'soundfont': os.path.basename(
+                                   soundfont or 'TimGM6mb.sf2')})
+  stage('prepare', _done(os.path.join(p['data'], 'manifest.json')),
+        do_prepare)
+
+  trained = train.latest_step(p['model']) or 0
+  stage('train', trained >= recipe.num_steps, lambda: train.train(
+      [recipe.gin_file, 'datasets/tfrecord.gin', 'optimization/cpu.gin'],
+      p['model'], dataset_dir=p['data'], num_steps=recipe.num_steps,
+      progress=progress,
+      gin_params=[f'Trainer.learning_rate = {recipe.learning_rate}']))
+
+  train_pattern = os.path.join(p['data'], 'train.tfrecord*')
+  eval_pattern = os.path.join(p['data'], 'eval.tfrecord*')
+  stage('extract-z', _done(p['z']), lambda: extract.extract_z(
+      p['model'], train_pattern, p['z'], progress=progress))
+  stage('fit-prior', _done(p['prior']), lambda: prior.fit_z_file(
+      p['z'], p['prior'], by_instrument=True, progress=progress))
+  stage('sample', _done(os.path.join(p['samples'], 'samples.json')),
+        lambda: generate.sample_sounds(p['model'], p['prior'], p['samples'],
+                                       n=recipe.n_samples))
+  metrics_json = os.path.join(p['evaluation'], 'metrics.json')
+  stage('evaluate', _done(metrics_json), lambda: evaluate.evaluate(
+      p['model'], eval_pattern, p['evaluation'], prior_path=p['prior'],
+      z_path=p['z'], max_examples=recipe.eval_examples, progress=progress))
+
+  import json  # pylint: disable=g-import-not-at-top
+  with open(metrics_json) as f:
+    metrics = json.load(f)
+  return {'recipe': dataclasses.asdict(recipe), 'paths': p, 'secs': secs,
+          'steps': train.latest_step(p['model']), 'metrics': metrics}
