@@ -38,14 +38,30 @@ def _demo(args):
   from interpret_ddsp import environment  # pylint: disable=g-import-not-at-top
   if not _print_diagnosis(*environment.diagnose(run_crepe=False)):
     return 1
-  summary = demo.run(args.output_dir)
-  print(f'\nf0 of a 220 Hz tone with vibrato (ddsp compute_f0), written to '
-        f'{args.output_dir}/:')
-  for capacity, result in summary.items():
-    print(f'  CREPE {capacity:5s}: median error '
-          f'{result["median_abs_error_cents"]:.1f} cents, '
-          f'{100 * result["frames_within_20_cents"]:.0f}% of frames within '
-          '20 cents')
+  s = demo.run(args.output_dir, save_dir=args.save_dir, prior_path=args.prior,
+               z_path=args.z, train=args.train,
+               progress=not args.no_progress)
+  o = args.output_dir
+  print(f'\nWrote to {o}/ (model: step {s["model"]["step"]}, knobs '
+        f'{", ".join(s["model"]["knobs"])}):')
+  print(f'  samples/              {len(s["samples"])} new timbres from the '
+        'prior playing one melody (WAV + spectrogram PNG)')
+  sw = s['brightness_sweep']
+  print(f'  brightness_sweep/     the melody with brightness '
+        f'{sw["values"][0]:+.0f}..{sw["values"][-1]:+.0f}: measured '
+        f'{", ".join(f"{m:+.2f}" for m in sw["measured"])} (Spearman '
+        f'{sw["spearman"]:.2f})')
+  if 'interpolation' in s:
+    it = s['interpolation']
+    print(f'  interpolation/        {it["from"]} -> {it["to"]} through z '
+          '(path.wav) vs an audio crossfade (crossfade.wav)')
+  print(f'  mood_{s["mood"]["name"]}/            the {s["mood"]["name"]!r} '
+        'mood preset')
+  if os.path.exists(os.path.join(o, 'z_scatter.png')):
+    print('  z_scatter.png         training z, prior components, samples')
+  if 'pipeline' in s:
+    print(f'  {os.path.relpath(s["pipeline"]["evaluation"], o)}/'
+          f'  evaluate report of the model trained here')
   return 0
 
 
@@ -243,8 +259,13 @@ def _interpolate(args):
 
 def _evaluate(args):
   from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
-  m = evaluate.evaluate(args.save_dir, args.tfrecords, args.output_dir,
-                        prior_path=args.prior, z_path=args.z,
+  save_dir, prior, z = args.save_dir, args.prior, args.z
+  if save_dir is None:
+    from interpret_ddsp import pretrained  # pylint: disable=g-import-not-at-top
+    save_dir = pretrained.model_dir()
+    prior, z = prior or pretrained.prior_path(), z or pretrained.z_path()
+  m = evaluate.evaluate(save_dir, args.tfrecords, args.output_dir,
+                        prior_path=prior, z_path=z,
                         max_examples=args.max_examples,
                         progress=not args.no_progress)
   r = m['reconstruction']
@@ -437,8 +458,12 @@ def build_parser():
   sm = verbs.add_parser(
       'sample', help='new timbres from the prior, rendered from notes, a '
       'MIDI file or a profile')
-  sm.add_argument('--save_dir', required=True, help='trained model folder')
-  sm.add_argument('--prior', required=True, help='.npz from fit-prior')
+  sm.add_argument('--save_dir', default=None,
+                  help='trained model folder (default: the shipped '
+                  'pretrained model)')
+  sm.add_argument('--prior', default=None,
+                  help='.npz from fit-prior (default: the pretrained '
+                  'model\'s)')
   sm.add_argument('--output_dir', required=True)
   sm.add_argument('--n', type=int, default=4, help='number of timbres')
   sm.add_argument('--set', action='append', default=[],
@@ -463,10 +488,12 @@ def build_parser():
   ip = verbs.add_parser(
       'interpolate', help='render a path between two z\'s with smoothness '
       'and non-linearity vs an audio crossfade')
-  ip.add_argument('--save_dir', required=True)
+  ip.add_argument('--save_dir', default=None,
+                  help='trained model folder (default: the shipped '
+                  'pretrained model and its prior)')
   ip.add_argument('--start', required=True,
-                  help='audio:PATH, prior[:SEED], mood:NAME or '
-                  'knobs:brightness=1,sharpness=-1')
+                  help='audio:PATH, prior[:SEED], instrument:NAME, mood:NAME '
+                  'or knobs:brightness=1,sharpness=-1')
   ip.add_argument('--end', required=True)
   ip.add_argument('--steps', type=int, default=7)
   ip.add_argument('--prior', default=None, help='.npz from fit-prior')
@@ -478,7 +505,9 @@ def build_parser():
   ev = verbs.add_parser(
       'evaluate', help='reconstruction, knob control, disentanglement and '
       'generation metrics -> metrics.json, report.md, PNGs, WAVs')
-  ev.add_argument('--save_dir', required=True)
+  ev.add_argument('--save_dir', default=None,
+                  help='trained model folder (default: the shipped '
+                  'pretrained model, with its prior and training z)')
   ev.add_argument('--tfrecords', required=True,
                   help='eval file pattern, e.g. tfrecords/x/eval.tfrecord*')
   ev.add_argument('--prior', default=None, help='.npz from fit-prior')
@@ -490,8 +519,21 @@ def build_parser():
   ev.add_argument('--no_progress', action='store_true')
   ev.set_defaults(func=_evaluate)
 
-  demo = verbs.add_parser('demo', help='run the demo')
+  demo = verbs.add_parser(
+      'demo', help='sounds from the shipped pretrained model and prior (or, '
+      'with --train, from the whole pipeline run here)')
   demo.add_argument('--output_dir', default='demo_output')
+  demo.add_argument('--train', action='store_true',
+                    help='first render a small dataset, prepare, train, '
+                    'extract-z, fit-prior and evaluate (a few minutes; '
+                    're-run continues it)')
+  demo.add_argument('--save_dir', default=None,
+                    help='another trained model (default: the pretrained '
+                    'one)')
+  demo.add_argument('--prior', default=None, help='its prior .npz')
+  demo.add_argument('--z', default=None,
+                    help='its training z .npz (for the z scatter)')
+  demo.add_argument('--no_progress', action='store_true')
   demo.set_defaults(func=_demo)
   return parser
 

@@ -1,84 +1,186 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""`interpret-ddsp demo`: the main job of the README's first command.
+"""`interpret-ddsp demo`: the README's first command.
 
-For now (foundation stage) it checks the stack and estimates the f0 of a tone
-with vibrato through ddsp's `compute_f0` with every installed CREPE capacity,
-against the known pitch; it writes the tone (WAV), the f0 curves (PNG) and
-the errors (JSON) to the output folder.
+With no arguments it uses the shipped pretrained model and prior
+(interpret_ddsp/pretrained_model) and writes, in about a minute on 2 cores:
+
+  samples/            new timbres drawn from the prior (no input audio)
+                      playing one melody: WAV + spectrogram PNG with f0
+  brightness_sweep/   the same melody with the brightness knob swept low to
+                      high: WAVs, sweep.wav, sweep.png (spectrogram) and
+                      curve.png (measured brightness vs knob)
+  interpolation/      a z path between two instruments' priors vs a crossfade
+  mood_<name>/        a mood preset (knob values + expression profile)
+  z_scatter.png       training z with the prior's components and the samples
+  demo.json           what was made, with the measured numbers
+
+`run(..., train=True)` (`demo --train`) first runs the whole pipeline on a
+small rendered dataset (interpret_ddsp.pipeline, recipe 'quick') and then
+makes the same outputs with that model.
 """
 
 import json
 import os
 
 import numpy as np
-import soundfile
 
-from interpret_ddsp import compat
-from interpret_ddsp import signals
+MELODY = 'E4:0.4,G4:0.4,A4:0.4,C5:0.8,B4:0.4,G4:0.4,E4:0.9'
+SWEEP = (-2.0, -1.0, 0.0, 1.0, 2.0)
+MOOD = 'warm'
+# Interpolation endpoints, first pair present in the prior wins.
+INSTRUMENT_PAIRS = (('flute', 'trumpet'), ('violin', 'trumpet'),
+                    ('violin', 'flute'))
 
-SAMPLE_RATE = 16000
-FRAME_RATE = 100
+
+def _pick_instruments(groups):
+  for a, b in INSTRUMENT_PAIRS:
+    if a in groups and b in groups:
+      return a, b
+  named = sorted(g for g in groups if g)
+  return tuple(named[:2]) if len(named) >= 2 else None
 
 
-def f0_of_vibrato_tone(capacities, f0_hz=220.0, seconds=2.0, vibrato_hz=5.0,
-                       vibrato_cents=50.0):
-  """Estimates f0 of a known vibrato tone with each CREPE capacity.
+def brightness_sweep(loaded, z, output_dir, notes=MELODY, values=SWEEP,
+                     knob='brightness'):
+  """Renders `notes` with `knob` at each value (rest of z fixed).
+
+  Args:
+    loaded: model_io.LoadedModel of a timbre model.
+    z: Base z [z_dims].
+    output_dir: Folder for knob_XX.wav, sweep.wav, sweep.png, curve.png.
+    notes: Note text (controls.parse_notes).
+    values: Knob settings, standardized units.
+    knob: Knob name.
 
   Returns:
-    audio: float32 [n_samples] at 16 kHz.
-    f0_true: [n_frames] true f0 in Hz at 100 frames per second.
-    estimates: {capacity: [n_frames] f0 in Hz from ddsp's compute_f0}.
+    {'knob', 'values', 'measured' (descriptor of each output, standardized),
+     'spearman', 'monotonic'}.
   """
-  from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
-  audio, f0_curve = signals.harmonic_tone(
-      f0_hz, seconds, SAMPLE_RATE, vibrato_hz=vibrato_hz,
-      vibrato_cents=vibrato_cents)
-  estimates = {}
-  for capacity in capacities:
-    with compat.crepe_capacity(capacity):
-      estimates[capacity], _ = spectral_ops.compute_f0(
-          audio, FRAME_RATE, viterbi=True, padding='center')
-  n_frames = len(next(iter(estimates.values())))
-  f0_true = signals.frame_values(f0_curve, FRAME_RATE, SAMPLE_RATE, n_frames)
-  return audio, f0_true, estimates
+  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
+  model, sr = loaded.model, loaded.sample_rate
+  ctrl, _ = generate.make_controls(notes)
+  sweep = knob_metrics.knob_sweep(model, knob, values, ctrl.f0_hz[None],
+                                  ctrl.loudness_db[None],
+                                  np.asarray(z, np.float32)[None])
+  os.makedirs(output_dir, exist_ok=True)
+  audio = sweep['audio'][0]
+  gap = np.zeros(int(0.25 * sr), np.float32)
+  for i, a in enumerate(audio):
+    generate._write_wav(os.path.join(output_dir, f'{knob}_{i:02d}.wav'), a, sr)  # pylint: disable=protected-access
+  joined = np.concatenate([np.concatenate([a, gap]) for a in audio])
+  generate._write_wav(os.path.join(output_dir, 'sweep.wav'), joined, sr)  # pylint: disable=protected-access
+  f0 = np.concatenate([np.concatenate([ctrl.f0_hz, np.zeros(
+      int(0.25 * 250))]) for _ in audio])
+  generate.plot_sound(os.path.join(output_dir, 'sweep.png'), joined, sr, f0,
+                      250, f'{knob} knob: ' + ', '.join(
+                          f'{v:+.0f}' for v in values))
+  measured = sweep['measured'][0]
+  _plot_curve(os.path.join(output_dir, 'curve.png'), values, measured, knob)
+  return {'knob': knob, 'values': list(map(float, values)),
+          'measured': measured.tolist(),
+          'spearman': float(sweep['spearman'][0]),
+          'monotonic': bool(sweep['monotonic'][0])}
 
 
-def plot_f0(path, f0_true, estimates, frame_rate=FRAME_RATE):
-  """Saves a PNG of the true f0 and each estimate over time."""
+def _plot_curve(path, values, measured, knob):
   import matplotlib  # pylint: disable=g-import-not-at-top
   matplotlib.use('Agg')
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
-  t = np.arange(len(f0_true)) / frame_rate
-  fig, ax = plt.subplots(figsize=(8, 3.5))
-  ax.plot(t, f0_true, 'k-', lw=3, alpha=0.3, label='true f0')
-  for capacity, f0 in estimates.items():
-    ax.plot(t, f0, lw=1, label=f'CREPE {capacity} (ddsp compute_f0)')
-  ax.set_xlabel('time (s)')
-  ax.set_ylabel('f0 (Hz)')
-  ax.legend(loc='upper right')
-  ax.set_title('f0 of a 220 Hz tone with 5 Hz, ±50 cent vibrato')
+  fig, ax = plt.subplots(figsize=(5, 3.5))
+  ax.plot(values, measured, 'o-', label='measured on the output')
+  ax.plot(values, values, 'k--', lw=1, label='ideal')
+  ax.set_xlabel(f'{knob} knob (std units of the training set)')
+  ax.set_ylabel(f'{knob} of the output (std units)')
+  ax.legend()
   fig.tight_layout()
   fig.savefig(path, dpi=100)
   plt.close(fig)
 
 
-def run(output_dir):
-  """Writes tone.wav, f0.png and f0.json; returns the summary dict."""
+def run(output_dir='demo_output', save_dir=None, prior_path=None,
+        z_path=None, train=False, train_dir=None, recipe='quick',
+        progress=True, log=print):
+  """Makes every demo output; returns the dict written to demo.json.
+
+  Args:
+    output_dir: Where the outputs go.
+    save_dir: Model folder (default: the shipped pretrained model).
+    prior_path: Its prior .npz (default: the pretrained model's).
+    z_path: Its training z .npz for the scatter (optional).
+    train: First run the whole pipeline (recipe 'quick') and use its model.
+    train_dir: Folder of that run (default output_dir/pipeline); re-running
+      continues it.
+    recipe: pipeline recipe for `train` (name or pipeline.Recipe).
+    progress: tqdm bars for the pipeline.
+    log: Called with one line per step.
+  """
+  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import pretrained  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
   os.makedirs(output_dir, exist_ok=True)
-  capacities = compat.installed_crepe_capacities()
-  audio, f0_true, estimates = f0_of_vibrato_tone(capacities)
-  soundfile.write(os.path.join(output_dir, 'tone.wav'), audio, SAMPLE_RATE)
-  plot_f0(os.path.join(output_dir, 'f0.png'), f0_true, estimates)
-  inner = slice(5, -5)  # CREPE's first/last frames see zero padding.
-  summary = {
-      capacity: {
-          'median_abs_error_cents': float(np.median(np.abs(
-              signals.cents(f0[inner], f0_true[inner])))),
-          'frames_within_20_cents': float(np.mean(np.abs(
-              signals.cents(f0[inner], f0_true[inner])) < 20)),
-      } for capacity, f0 in estimates.items()
-  }
-  with open(os.path.join(output_dir, 'f0.json'), 'w') as f:
-    json.dump(summary, f, indent=2)
+  summary = {}
+  if train:
+    from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
+    train_dir = train_dir or os.path.join(output_dir, 'pipeline')
+    result = pipeline.run(train_dir, recipe, progress=progress, log=log)
+    p = result['paths']
+    save_dir, prior_path, z_path = p['model'], p['prior'], p['z']
+    summary['pipeline'] = {'dir': train_dir, 'steps': result['steps'],
+                           'secs': result['secs'],
+                           'evaluation': p['evaluation']}
+  elif save_dir is None:
+    save_dir = pretrained.model_dir()
+    prior_path = prior_path or pretrained.prior_path()
+    z_path = z_path or pretrained.z_path()
+  if not prior_path:
+    from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
+    raise errors.UserError('A model given without its prior: pass --prior.')
+  loaded = model_io.as_loaded(save_dir)
+  summary['model'] = {'checkpoint': loaded.checkpoint, 'step': loaded.step,
+                      'knobs': list(loaded.model.knob_names)}
+  out = lambda *p: os.path.join(output_dir, *p)
+
+  log('Sampling new timbres from the prior ...')
+  samples = generate.sample_sounds(loaded, prior_path, out('samples'), n=4,
+                                   notes=MELODY, seed=0)
+  summary['samples'] = [{'wav': os.path.relpath(r['wav'], output_dir),
+                         'knobs': r['knobs']} for r in samples['samples']]
+
+  log('Sweeping the brightness knob ...')
+  base = prior_lib.GaussianMixturePrior.load(prior_path).mean()
+  summary['brightness_sweep'] = brightness_sweep(
+      loaded, base, out('brightness_sweep'))
+
+  groups = prior_lib.load_priors(prior_path)
+  pair = _pick_instruments(groups)
+  if pair:
+    log(f'Interpolating from {pair[0]} to {pair[1]} ...')
+    interp = generate.interpolate(
+        loaded, out('interpolation'), f'instrument:{pair[0]}',
+        f'instrument:{pair[1]}', steps=5, prior_path=prior_path,
+        notes=MELODY)
+    summary['interpolation'] = {
+        'from': pair[0], 'to': pair[1],
+        'z_interpolation': interp['z_interpolation'],
+        'crossfade': interp['crossfade']}
+
+  log(f'Rendering the mood {MOOD!r} ...')
+  mood = generate.sample_sounds(loaded, prior_path, out(f'mood_{MOOD}'),
+                                n=1, notes=MELODY, mood=MOOD, seed=0)
+  summary['mood'] = {'name': MOOD, 'knobs': mood['samples'][0]['knobs']}
+
+  if z_path and os.path.exists(z_path):
+    with np.load(z_path, allow_pickle=False) as data:
+      z = data['z']
+      labels = data['instrument'] if 'instrument' in data else None
+    prior_lib.plot_z_scatter(
+        groups[''], z, out('z_scatter.png'), labels=labels,
+        dims=(['brightness', 'noisiness'] if {'brightness', 'noisiness'} <=
+              set(groups[''].dim_names) else None),
+        samples=np.array([r['z'] for r in samples['samples']]))
+  with open(out('demo.json'), 'w') as f:
+    json.dump(summary, f, indent=1)
   return summary

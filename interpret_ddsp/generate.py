@@ -103,6 +103,14 @@ def _write_wav(path, audio, sample_rate):
   return peak
 
 
+def _default_prior(save_dir, prior_path):
+  """The pretrained model's prior when neither model nor prior is given."""
+  if prior_path or save_dir is not None:
+    return prior_path
+  from interpret_ddsp import pretrained  # pylint: disable=g-import-not-at-top
+  return pretrained.prior_path()
+
+
 def _format_knobs(names, z):
   return ', '.join(f'{n}={v:+.2f}' for n, v in zip(names, z))
 
@@ -144,8 +152,10 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   """Draws n timbres from the prior and renders the same melody with each.
 
   Args:
-    save_dir: Trained timbre model folder.
-    prior_path: .npz written by fit-prior.
+    save_dir: Trained timbre model folder, a model_io.LoadedModel, or None
+      for the shipped pretrained model.
+    prior_path: .npz written by fit-prior (None: the pretrained model's,
+      when save_dir is None).
     output_dir: Where sample_XX.wav/.png and samples.json go.
     n: Number of samples.
     notes: Note text ('C4:1.0,E4:0.5'); default an arpeggio.
@@ -166,10 +176,11 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   """
   from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
-  loaded = model_io.load_model(save_dir)
+  prior_path = _default_prior(save_dir, prior_path)
+  loaded = model_io.as_loaded(save_dir)
   model = loaded.model
   if not hasattr(model, 'knob_names'):
-    raise errors.UserError(f'{save_dir} has no named knobs.')
+    raise errors.UserError(f'{loaded.checkpoint} has no named knobs.')
   prior = prior_lib.GaussianMixturePrior.load(prior_path, group=group)
   try:
     prior.check_knobs(model.knob_names, model.z_dims)
@@ -203,7 +214,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                f'sample {i}: ' + _format_knobs(model.knob_names, z[i]))
     rows.append({'wav': stem + '.wav', 'png': stem + '.png', 'knobs': knobs,
                  'z': z[i].tolist(), 'peak_before_normalization': peak})
-  result = {'model': os.path.abspath(save_dir), 'prior': prior_path,
+  result = {'model': loaded.checkpoint, 'prior': prior_path,
             'group': prior.group, 'fixed': fixed, 'mood': mood,
             'temperature': temperature, 'seed': seed,
             'controls': {'secs': ctrl.secs, 'n_notes': len(ctrl.notes),
@@ -240,15 +251,27 @@ def encode_audio(model, path, sample_rate=16000, crepe_model='tiny'):
   return knob_metrics.pooled_z(out).numpy()[0]
 
 
-def endpoint_z(model, spec, prior=None, seed=0):
-  """z [z_dims] for 'audio:PATH', 'prior[:SEED]' or 'mood:NAME'/'knobs:k=v'.
+def endpoint_z(model, spec, prior=None, seed=0, prior_path=None):
+  """z [z_dims] for 'audio:PATH', 'prior[:SEED]', 'instrument:NAME',
+  'mood:NAME' or 'knobs:k=v'.
 
   Moods and knob settings fix those knobs; the other dims are the prior's
-  conditional mean (temperature 0) when a prior is given, else 0.
+  conditional mean (temperature 0) when a prior is given, else 0. An
+  instrument is the mean z of its own prior (fit-prior --by_instrument).
   """
+  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
   kind, _, arg = spec.partition(':')
   if kind == 'audio':
     return encode_audio(model, arg)
+  if kind == 'instrument':
+    if not prior_path:
+      raise errors.UserError('instrument:... endpoints need --prior.')
+    groups = prior_lib.load_priors(prior_path)
+    if arg not in groups or not arg:
+      names = ', '.join(sorted(g for g in groups if g)) or 'none'
+      raise errors.UserError(f'No prior for instrument {arg!r} in '
+                             f'{prior_path} (has: {names}).')
+    return groups[arg].mean()
   if kind == 'prior' and prior is None:
     raise errors.UserError('prior:... endpoints need --prior.')
   if kind == 'prior':
@@ -263,7 +286,8 @@ def endpoint_z(model, spec, prior=None, seed=0):
       return prior.sample(1, fixed=fixed, temperature=0.0, seed=seed)[0]
     return model.z_from_knobs(fixed)[0]
   raise errors.UserError(f'Endpoint {spec!r}: use audio:PATH, prior[:SEED], '
-                         'mood:NAME or knobs:brightness=1,sharpness=-1.')
+                         'instrument:NAME, mood:NAME or '
+                         'knobs:brightness=1,sharpness=-1.')
 
 
 def path_metrics(path):
@@ -324,7 +348,8 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
   from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
   if steps < 3:
     raise errors.UserError('--steps must be at least 3.')
-  loaded = model_io.load_model(save_dir)
+  prior_path = _default_prior(save_dir, prior_path)
+  loaded = model_io.as_loaded(save_dir)
   model = loaded.model
   prior = (prior_lib.GaussianMixturePrior.load(prior_path)
            if prior_path else None)
@@ -335,8 +360,8 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
       raise errors.UserError(str(e)) from e
   with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter('always')
-    z0 = endpoint_z(model, start, prior, seed)
-    z1 = endpoint_z(model, end, prior, seed + 1)
+    z0 = endpoint_z(model, start, prior, seed, prior_path)
+    z1 = endpoint_z(model, end, prior, seed + 1, prior_path)
   ctrl, messages = make_controls(notes, midi, profile)
   messages = [str(w.message) for w in caught] + messages
   t = np.linspace(0.0, 1.0, steps)[:, None]
@@ -361,7 +386,7 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
   plot_paths(os.path.join(output_dir, 'interpolation.png'), model_path,
              fade_path, model.knob_names)
   result = {
-      'model': os.path.abspath(save_dir), 'start': start, 'end': end,
+      'model': loaded.checkpoint, 'start': start, 'end': end,
       'steps': steps, 'z_start': z0.tolist(), 'z_end': z1.tolist(),
       'knobs_along_path': zs[:, :len(model.knob_names)].tolist(),
       'descriptor_path': model_path.tolist(),

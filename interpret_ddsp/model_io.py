@@ -96,3 +96,14 @@ def load_model(save_dir, checkpoint=None, gin_params=()):
   step = int(checkpoint.rsplit('-', 1)[1]) if '-' in checkpoint else 0
   return LoadedModel(model, n_samples, time_steps, sample_rate, checkpoint,
                      step)
+
+
+def as_loaded(model_or_dir):
+  """A LoadedModel as is, or `load_model` of a folder (None: the shipped
+  pretrained model), so callers can load once and pass the result on."""
+  if isinstance(model_or_dir, LoadedModel):
+    return model_or_dir
+  if model_or_dir is None:
+    from interpret_ddsp import pretrained  # pylint: disable=g-import-not-at-top
+    model_or_dir = pretrained.model_dir()
+  return load_model(model_or_dir)

@@ -5,7 +5,7 @@
 It lives in `interpret_ddsp/pretrained_model/` (package data, a few MB):
 the newest TF checkpoint, the operative gin config, knobs.json,
 knob_statistics.json, prior.npz (global + per instrument), the `evaluate`
-metrics.json and MODEL_CARD.md. `sample`, `interpolate`, `evaluate` and
+metrics.json, the training z (z.npz) and MODEL_CARD.md. `sample`, `interpolate`, `evaluate` and
 `demo` use it when no model is given.
 
 Reproduce it end to end (render FluidR3_GM.sf2 -> prepare -> train ->
@@ -26,6 +26,7 @@ from interpret_ddsp import errors
 DEFAULT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            'pretrained_model')
 PRIOR = 'prior.npz'
+Z = 'z.npz'  # Training z (extract-z), for the demo's z scatter.
 CARD = 'MODEL_CARD.md'
 # What a model folder needs besides the checkpoint files.
 MODEL_FILES = ('operative_config-0.gin', 'knobs.json', 'knob_statistics.json')
@@ -48,6 +49,11 @@ def model_dir(path=None):
 def prior_path(path=None):
   """The prior .npz of the pretrained model."""
   return os.path.join(model_dir(path), PRIOR)
+
+
+def z_path(path=None):
+  """The training z (.npz from extract-z) of the pretrained model."""
+  return os.path.join(model_dir(path), Z)
 
 
 def metrics(path=None):
@@ -82,8 +88,102 @@ def export(run_dir, dest=DEFAULT_DIR):
     f.write(f'model_checkpoint_path: "{prefix}"\n'
             f'all_model_checkpoint_paths: "{prefix}"\n')
   shutil.copy(p['prior'], os.path.join(dest, PRIOR))
+  shutil.copy(p['z'], os.path.join(dest, Z))
   shutil.copy(os.path.join(p['evaluation'], 'metrics.json'), dest)
   return dest
+
+
+def write_card(run_dir, summary, dest=DEFAULT_DIR):
+  """Writes MODEL_CARD.md from the run's manifests and `evaluate` metrics,
+  so every number in it comes from this run.
+
+  Args:
+    run_dir: The pipeline run folder.
+    summary: What pipeline.run returned (recipe, secs, steps, metrics).
+    dest: The exported model folder.
+
+  Returns:
+    The card's path.
+  """
+  from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
+  p = pipeline.paths(run_dir)
+  with open(os.path.join(p['audio'], soundfont_set.MANIFEST)) as f:
+    render = json.load(f)
+  with open(os.path.join(p['data'], 'manifest.json')) as f:
+    data = json.load(f)
+  with open(os.path.join(dest, 'knobs.json')) as f:
+    knobs = json.load(f)
+  priors = prior_lib.load_priors(os.path.join(dest, PRIOR))
+  recipe, m = summary['recipe'], summary['metrics']
+  c = data['counts']
+  soundfont = os.path.basename(render['config']['soundfont'])
+  units = ', '.join(f'{k} = {v["descriptor"]} ({v["unit"]}; mean '
+                    f'{v["mean"]:.3g}, std {v["std"]:.3g})'
+                    for k, v in knobs['units'].items())
+  g = priors['']
+  lines = [
+      '# Model card: interpret_ddsp pretrained default', '',
+      'A tiny timbre autoencoder (Magenta ddsp harmonic + filtered-noise '
+      'synthesis) whose z holds named knobs next to free dims, and a '
+      'Gaussian-mixture prior over its pooled z for generating new timbres '
+      'without input audio. It is the default of `interpret-ddsp demo`, '
+      '`sample`, `interpolate` and `evaluate`.', '',
+      '## Training data', '',
+      f'- Soundfont: `{soundfont}` (Debian package fluid-soundfont-gm, '
+      'FluidR3_GM by Frank Wen, MIT license), rendered offline with '
+      'TinySoundFont at 48 kHz, reverb and chorus off, resampled to 16 kHz.'
+      if soundfont.startswith('FluidR3') else
+      f'- Soundfont: `{soundfont}`.',
+      f'- GM instruments: {recipe["programs"].replace(",", ", ")}.',
+      f'- Per instrument: single notes every {recipe["key_step"]} semitones '
+      f'over its range at velocities {", ".join(map(str, recipe["velocities"]))}'
+      f' (3 s held + 1 s release), and {recipe["n_melodies"]} random 4 s '
+      'melodies with pitch-bend vibrato.',
+      f'- {render["counts"]["written"]} rendered files '
+      f'({render["counts"]["skipped"]} silent keys skipped), '
+      f'{data["audio_secs"]:.0f} s of audio; prepared by our Beam pipeline '
+      f'(CREPE tiny f0, loudness, timbre descriptors) into '
+      f'{c["examples_train"]} train and {c["examples_eval"]} eval examples of '
+      f'{recipe["example_secs"]:g} s (split by source file: no leakage).', '',
+      '## Model and training', '',
+      f'- Config: `gin/{recipe["gin_file"]}` + `datasets/tfrecord.gin` + '
+      f'`optimization/cpu.gin` (batch 8, Adam, learning rate '
+      f'{recipe["learning_rate"]:g}); the full operative config is '
+      '`operative_config-0.gin` here.',
+      f'- Knobs ({len(knobs["knob_names"])} named + {knobs["free_dims"]} free '
+      f'dims): {units}. Knob values are in standard deviations of the '
+      'training set (0 = its average).',
+      f'- Steps: {summary["steps"]}, on 2 CPU cores.',
+      f'- Prior: {g.n_components}-component {g.covariance_type}-covariance '
+      'Gaussian mixture chosen by BIC over the pooled z of the training '
+      'split; per-instrument priors for '
+      f'{", ".join(sorted(k for k in priors if k))}.', '',
+      '## Measured (`interpret-ddsp evaluate` on the eval split)', '',
+      'The section below is the report `evaluate` wrote for this model '
+      f'({m.get("n_examples", recipe["eval_examples"])} eval examples); '
+      '`metrics.json` here holds every number.', '',
+      evaluate.report_markdown(m).split('\n', 2)[2].replace('## ', '### '),
+      '', '## Reproduce', '',
+      '```',
+      'sudo apt-get install fluid-soundfont-gm',
+      '.venv/bin/python -m interpret_ddsp.pretrained \\',
+      '    --soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 '
+      '--run_dir runs/pretrained',
+      '```', '',
+      '## Limits', '',
+      '- Tiny model trained on a few GM instruments for a short CPU budget: '
+      'it shows the method, it is not a production synthesizer.',
+      '- Trained on 1 s examples; `synthesize` renders any length, but long '
+      'notes drift from the training distribution.',
+      '- Knob values outside the training range are clipped (with a note).',
+      '']
+  path = os.path.join(dest, CARD)
+  with open(path, 'w') as f:
+    f.write('\n'.join(lines))
+  return path
 
 
 def main(argv=None):
@@ -97,19 +197,18 @@ def main(argv=None):
   parser.add_argument('--dest', default=DEFAULT_DIR)
   parser.add_argument('--no_progress', action='store_true')
   args = parser.parse_args(argv)
-  import interpret_ddsp  # pylint: disable=g-import-not-at-top,unused-import
   from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
   if not os.path.isfile(args.soundfont):
     parser.error(f'{args.soundfont} not found: `apt-get install '
                  'fluid-soundfont-gm`, or pass --soundfont.')
   summary = pipeline.run(args.run_dir, 'pretrained', soundfont=args.soundfont,
                          progress=not args.no_progress)
-  dest = export(args.run_dir, args.dest)
   with open(os.path.join(args.run_dir, 'summary.json'), 'w') as f:
     json.dump({k: v for k, v in summary.items() if k != 'metrics'}, f,
               indent=1)
-  print(f'Exported step {summary["steps"]} to {dest}; update {CARD} there '
-        f'from {os.path.join(dest, "metrics.json")}.')
+  dest = export(args.run_dir, args.dest)
+  write_card(args.run_dir, summary, dest)
+  print(f'Exported step {summary["steps"]} with {CARD} to {dest}.')
   return 0
 
 

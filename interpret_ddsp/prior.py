@@ -221,6 +221,10 @@ class GaussianMixturePrior:
   def n_dims(self):
     return len(self.dim_names)
 
+  def mean(self):
+    """The mixture's mean z [D] (sum of weights times component means)."""
+    return self.weights @ self.means
+
   # --- Names and checks ------------------------------------------------------
   def dim_index(self, name):
     """Index of dim `name` in z; ValueError listing the known names."""
@@ -710,3 +714,54 @@ def fit_z_file(z_path, output, by_instrument=False, max_components=8, seed=0,
   with open(stem + '_bic.json', 'w') as f:
     json.dump(tables, f, indent=1)
   return priors, tables, [str(w.message) for w in caught]
+
+
+def plot_z_scatter(prior, z, path, dims=None, labels=None, samples=None):
+  """Writes a PNG of z over two dims with the mixture's 2-sigma ellipses.
+
+  Args:
+    prior: GaussianMixturePrior (its marginal over `dims` is drawn).
+    z: Training z [n, D] in z units.
+    path: PNG file to write.
+    dims: Two dim names (default the first two knobs).
+    labels: Group of each z [n] (e.g. instrument), for colors.
+    samples: Optional z [m, D] drawn from the prior, drawn as stars.
+
+  Returns:
+    path.
+  """
+  from matplotlib.backends import backend_agg  # pylint: disable=g-import-not-at-top
+  from matplotlib import figure  # pylint: disable=g-import-not-at-top
+  from matplotlib import patches  # pylint: disable=g-import-not-at-top
+  dims = list(dims or prior.dim_names[:2])
+  idx = [prior.dim_index(d) for d in dims]
+  z = np.asarray(z)
+  fig = figure.Figure(figsize=(6.5, 5.5), dpi=100)
+  backend_agg.FigureCanvasAgg(fig)
+  ax = fig.add_subplot(1, 1, 1)
+  labels = (np.asarray([str(l) for l in labels]) if labels is not None
+            else np.full(len(z), ''))
+  for name in np.unique(labels):
+    sel = labels == name
+    ax.scatter(z[sel, idx[0]], z[sel, idx[1]], s=6, alpha=0.5,
+               label=name or 'training z')
+  for k in range(prior.n_components):
+    cov = prior.covariances[k][np.ix_(idx, idx)]
+    values, vectors = np.linalg.eigh(cov)
+    angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
+    width, height = 4 * np.sqrt(np.maximum(values[::-1], 0))
+    ax.add_patch(patches.Ellipse(
+        prior.means[k, idx], width, height, angle=angle, fill=False,
+        color='k', lw=0.5 + 3 * prior.weights[k]))
+  if samples is not None:
+    samples = np.asarray(samples)
+    ax.scatter(samples[:, idx[0]], samples[:, idx[1]], marker='*', s=180,
+               color='crimson', edgecolor='k', label='prior samples', zorder=5)
+  ax.set_xlabel(f'{dims[0]} (z units)')
+  ax.set_ylabel(f'{dims[1]} (z units)')
+  ax.set_title(f'z with the {prior.n_components}-component prior '
+               '(2-sigma ellipses, width = weight)', fontsize=9)
+  ax.legend(fontsize=7, markerscale=2)
+  fig.tight_layout()
+  fig.savefig(path, format='png')
+  return path

@@ -1,9 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""`interpret-ddsp doctor` and `demo`, and one-sentence environment errors."""
-
-import json
-import os
+"""`interpret-ddsp doctor` and one-sentence environment errors."""
 
 import pytest
 
@@ -52,17 +49,3 @@ def test_missing_crepe_capacity_in_cli_is_one_sentence(capsys):
   err = capsys.readouterr().err.strip()
   assert f"CREPE capacity '{missing[0]}' is not installed" in err
   assert '\n' not in err and 'Traceback' not in err
-
-
-def test_demo_writes_wav_png_and_accurate_f0(tmp_path, capsys):
-  out = str(tmp_path / 'demo')
-  assert cli.main(['demo', '--output_dir', out]) == 0
-  assert 'median error' in capsys.readouterr().out
-  for name in ('tone.wav', 'f0.png', 'f0.json'):
-    assert os.path.getsize(os.path.join(out, name)) > 1000 or name == 'f0.json'
-  with open(os.path.join(out, 'f0.json')) as f:
-    summary = json.load(f)
-  assert set(summary) == set(compat.installed_crepe_capacities())
-  for result in summary.values():
-    assert result['median_abs_error_cents'] < 20
-    assert result['frames_within_20_cents'] > 0.9
