@@ -18,6 +18,9 @@ Writes benchmarks/results/timbre_training.json, a sweep PNG and the
 brightness sweep as WAV next to it.
 
   .venv/bin/python benchmarks/timbre_training.py [--minutes 12]
+  # the timbre AE alone with another knob set, a fixed step budget:
+  .venv/bin/python benchmarks/timbre_training.py --timbre_only --steps 1230 \
+      --knobs brightness,odd_even_ratio,noisiness --tag _odd_even
 """
 
 import argparse
@@ -55,12 +58,14 @@ def make_data(root, soundfont):
   return out
 
 
-def train_one(name, model_gin, data_dir, root, minutes):
+def train_one(name, model_gin, data_dir, root, minutes, gin_params=(),
+              steps=None):
   save_dir = os.path.join(root, name)
   start = time.perf_counter()
   trainer = train.train(
       [model_gin, 'datasets/tfrecord.gin', 'optimization/cpu.gin'], save_dir,
-      dataset_dir=data_dir, num_steps=1000000, max_secs=minutes * 60)
+      dataset_dir=data_dir, num_steps=steps or 1000000,
+      max_secs=None if steps else minutes * 60, gin_params=gin_params)
   return save_dir, int(trainer.step.numpy()), time.perf_counter() - start
 
 
@@ -94,19 +99,34 @@ def main():
   parser.add_argument('--soundfont', default=None)
   parser.add_argument('--root', default=os.path.join('runs', 'bench_timbre'))
   parser.add_argument('--sweep_examples', type=int, default=8)
+  parser.add_argument('--knobs', default=None,
+                      help='knob set of the timbre AE, e.g. brightness,'
+                      'odd_even_ratio,noisiness (default: the gin\'s)')
+  parser.add_argument('--steps', type=int, default=None,
+                      help='train this many steps instead of --minutes')
+  parser.add_argument('--timbre_only', action='store_true',
+                      help='skip the plain ddsp AE')
+  parser.add_argument('--tag', default='',
+                      help='suffix of the run folders and result files')
   args = parser.parse_args()
   os.makedirs(args.root, exist_ok=True)
   data_dir = make_data(args.root, args.soundfont)
 
   runs = {}
-  for name, gin_file in (('timbre_ae_tiny', 'models/timbre_ae_tiny.gin'),
-                         ('ddsp_ae_tiny', 'models/harmonic_noise_tiny.gin')):
-    save_dir, steps, secs = train_one(name, gin_file, data_dir, args.root,
-                                      args.minutes)
+  knob_params = ([f'KNOBS = {args.knobs.split(",")!r}'] if args.knobs
+                 else [])
+  models = [('timbre_ae_tiny', 'models/timbre_ae_tiny.gin', knob_params)]
+  if not args.timbre_only:
+    models.append(('ddsp_ae_tiny', 'models/harmonic_noise_tiny.gin', []))
+  for name, gin_file, params in models:
+    save_dir, steps, secs = train_one(name + args.tag, gin_file, data_dir,
+                                      args.root, args.minutes, params,
+                                      args.steps)
     runs[name] = {'save_dir': save_dir, 'steps': steps, 'train_secs': secs}
 
   result = {'cpus': os.cpu_count(), 'minutes_each': args.minutes,
-            'data': data_dir, 'runs': runs}
+            'steps': args.steps, 'knobs': args.knobs, 'data': data_dir,
+            'runs': runs}
   for name, run in runs.items():
     loaded = model_io.load_model(run['save_dir'])
     encoded = knob_metrics.encode_dataset(loaded.model,
@@ -132,15 +152,19 @@ def main():
           'share_monotonic': float(np.mean(sw['monotonic'])),
           'mean_measured': sw['measured'].mean(0).tolist()}
     results_dir = os.path.join(HERE, 'results')
-    plot_sweeps(sweeps, os.path.join(results_dir, 'timbre_knob_sweeps.png'))
+    plot_sweeps(sweeps, os.path.join(results_dir,
+                                     f'timbre_knob_sweeps{args.tag}.png'))
     import soundfile  # pylint: disable=g-import-not-at-top
     brightness = sweeps[model.knob_names[0]]['audio'][0]
-    soundfile.write(os.path.join(results_dir, 'timbre_brightness_sweep.wav'),
+    soundfile.write(os.path.join(results_dir,
+                                 f'timbre_brightness_sweep{args.tag}.wav'),
                     np.concatenate(list(brightness)), loaded.sample_rate)
-  t, d = runs['timbre_ae_tiny'], runs['ddsp_ae_tiny']
-  result['spectral_loss_timbre_over_ddsp'] = (t['eval_spectral_loss'] /
-                                              d['eval_spectral_loss'])
-  with open(os.path.join(HERE, 'results', 'timbre_training.json'), 'w') as f:
+  if 'ddsp_ae_tiny' in runs:
+    t, d = runs['timbre_ae_tiny'], runs['ddsp_ae_tiny']
+    result['spectral_loss_timbre_over_ddsp'] = (t['eval_spectral_loss'] /
+                                                d['eval_spectral_loss'])
+  with open(os.path.join(HERE, 'results',
+                         f'timbre_training{args.tag}.json'), 'w') as f:
     json.dump(result, f, indent=1)
   print(json.dumps({k: v for k, v in result.items() if k != 'runs'},
                    indent=1))
