@@ -65,7 +65,8 @@ setuptools.setup(
         'tqdm',
     ],
     extras_require={
-        'test': ['pytest', 'pytest-timeout'],
+        # nbclient/nbformat/ipykernel: tests/notebooks_test.py runs colab/*.ipynb.
+        'test': ['pytest', 'pytest-timeout', 'nbclient', 'nbformat', 'ipykernel'],
     },
     entry_points={
         'console_scripts': ['interpret-ddsp=interpret_ddsp.cli:main'],
