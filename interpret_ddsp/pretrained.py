@@ -5,7 +5,8 @@
 It lives in `interpret_ddsp/pretrained_model/` (package data, a few MB):
 the newest TF checkpoint, the operative gin config, knobs.json,
 knob_statistics.json, prior.npz (global + per instrument), the `evaluate`
-metrics.json, the training z (z.npz) and MODEL_CARD.md. `sample`, `interpolate`, `evaluate` and
+metrics.json with its knob_sweeps.png, the training z (z.npz) and
+MODEL_CARD.md. `sample`, `interpolate`, `evaluate` and
 `demo` use it when no model is given.
 
 Reproduce it end to end (render FluidR3_GM.sf2 -> prepare -> train ->
@@ -88,8 +89,11 @@ def export(run_dir, dest=DEFAULT_DIR):
     f.write(f'model_checkpoint_path: "{prefix}"\n'
             f'all_model_checkpoint_paths: "{prefix}"\n')
   shutil.copy(p['prior'], os.path.join(dest, PRIOR))
-  shutil.copy(p['z'], os.path.join(dest, Z))
-  shutil.copy(os.path.join(p['evaluation'], 'metrics.json'), dest)
+  _copy_z(p['z'], os.path.join(dest, Z))
+  for name in (PRIOR, Z):  # np.savez writes through a private temp file.
+    os.chmod(os.path.join(dest, name), 0o644)
+  for name in ('metrics.json', 'knob_sweeps.png'):
+    shutil.copy(os.path.join(p['evaluation'], name), dest)
   return dest
 
 
@@ -165,7 +169,13 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       'The section below is the report `evaluate` wrote for this model '
       f'({m.get("n_examples", recipe["eval_examples"])} eval examples); '
       '`metrics.json` here holds every number.', '',
-      evaluate.report_markdown(m).split('\n', 2)[2].replace('## ', '### '),
+      evaluate.report_markdown(m).split('\n', 2)[2].replace(
+          '## ', '### ').replace(
+              'Examples: `reconstruction_*_input.wav` / `_output.wav`.',
+              'SNR compares waveforms sample by sample, so it is low for any '
+              'synthesizer whose phases differ from the recording\'s (the '
+              'noise synth draws new noise); the spectral distances are '
+              'the meaningful ones.'),
       '', '## Reproduce', '',
       '```',
       'sudo apt-get install fluid-soundfont-gm',
@@ -184,6 +194,19 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
   with open(path, 'w') as f:
     f.write('\n'.join(lines))
   return path
+
+
+# The extract-z arrays the demo and evaluate read (not the per-frame
+# controls or source paths, which would make the package 40x bigger).
+Z_KEYS = ('z', 'dim_names', 'knob_names', 'instrument', 'midi_pitch',
+          'velocity', 'model_step')
+
+
+def _copy_z(src, dst):
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  with np.load(src, allow_pickle=False) as data:
+    arrays = {k: data[k] for k in Z_KEYS if k in data.files}
+  np.savez_compressed(dst, **arrays)
 
 
 def main(argv=None):

@@ -761,7 +761,7 @@ def plot_z_scatter(prior, z, path, dims=None, labels=None, samples=None):
   ax.set_ylabel(f'{dims[1]} (z units)')
   ax.set_title(f'z with the {prior.n_components}-component prior '
                '(2-sigma ellipses, width = weight)', fontsize=9)
-  ax.legend(fontsize=7, markerscale=2)
+  ax.legend(fontsize=7)
   fig.tight_layout()
   fig.savefig(path, format='png')
   return path
