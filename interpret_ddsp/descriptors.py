@@ -49,6 +49,8 @@ KNOB_DESCRIPTORS = {
     'brightness': 'harmonic_centroid',
     'sharpness': 'sharpness',
     'noisiness': 'spectral_flatness',
+    # Odd/even harmonic energy ratio: high for hollow, clarinet-like tones.
+    'hollowness': 'odd_even_ratio',
 }
 # Descriptors that need f0.
 F0_DESCRIPTORS = ('harmonic_centroid', 'odd_even_ratio')

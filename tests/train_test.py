@@ -52,7 +52,8 @@ def test_every_model_config_builds_and_runs(gin_file):
   audio = outputs['audio_synth'].numpy()
   assert audio.shape[-1] == n_samples and np.all(np.isfinite(audio))
   if 'timbre' in gin_file:
-    assert model.knob_names == ('brightness', 'sharpness', 'noisiness')
+    third = 'hollowness' if 'hollow' in gin_file else 'sharpness'
+    assert model.knob_names == ('brightness', third, 'noisiness')
     assert model.z_dims == 16
 
 
