@@ -32,7 +32,7 @@ recorded: the two cores may be shared with other jobs.
       [--seed 0] [--eval_examples 48] [--timing_rounds 4]
       [--timing_steps 8]
 
-(about 25 minutes with the defaults on 2 idle cores.)
+(About 22 minutes with the defaults on 2 shared cores.)
 
 Writes benchmarks/results/variants.json and prints a Markdown table.
 """
