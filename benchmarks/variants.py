@@ -13,8 +13,8 @@ Models (gin/models/, all at the tiny size: 1 s examples, small GRUs):
    1 s examples; cached under runs/bench_timbre/data and reused).
 2. Training: each model in its own fresh subprocess, `--steps` steps of
    ddsp's Trainer (optimization/cpu.gin, batch `--batch`), TF/numpy seeds
-   set to `--seed` before the model is built, so every model sees the
-   batches in the same order. Then on the eval split (`--eval_examples`):
+   set to `--seed` before the model and data pipeline are built (meant to
+   give every model the same batch order; not checked). Then on the eval split (`--eval_examples`):
    `interpret_ddsp.evaluate.reconstruction` (multi-scale spectral
    distance, SNR, MCD, f0 L1 in cents with CREPE tiny on both sounds,
    loudness L1 in dB).
