@@ -33,8 +33,6 @@ Writes benchmarks/results/memory.json and prints a Markdown table.
 import argparse
 import json
 import os
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -42,21 +40,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-
-
-def peak_mib():
-  return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def cpu_name():
-  try:
-    with open('/proc/cpuinfo') as f:
-      for line in f:
-        if line.startswith('model name'):
-          return line.split(':', 1)[1].strip()
-  except OSError:
-    pass
-  return platform.processor() or platform.machine()
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 
 def _prepare_worker(args):
@@ -65,7 +49,7 @@ def _prepare_worker(args):
   from interpret_ddsp import prepare  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import sources  # pylint: disable=g-import-not-at-top
   from ddsp.training.data_preparation import prepare_tfrecord_lib  # pylint: disable=g-import-not-at-top
-  stages = {'after_imports': peak_mib()}
+  stages = {'after_imports': bench_common.peak_rss_mib()}
   paths = args.paths.split(',')
   with tempfile.TemporaryDirectory() as out:
     if args.item.startswith('prepare_ours'):
@@ -84,18 +68,18 @@ def _prepare_worker(args):
 def _synth_worker(args):
   import streaming as bench  # pylint: disable=g-import-not-at-top  # Pins one core.
   from interpret_ddsp import streaming  # pylint: disable=g-import-not-at-top
-  stages = {'after_imports': peak_mib()}
+  stages = {'after_imports': bench_common.peak_rss_mib()}
   model = bench.load('')
   n_frames = int(args.seconds * 250) // 64 * 64
   f0, loudness, z = bench.phrase(n_frames, model.z_dims)
   if args.item.startswith('offline'):
     bench.offline_once(model, f0[:500], loudness[:500], z[:500])  # Warm up.
-    stages['after_model_and_warm_up'] = peak_mib()
+    stages['after_model_and_warm_up'] = bench_common.peak_rss_mib()
     bench.offline_once(model, f0, loudness, z)
   else:
     synth = streaming.StreamingSynth(model, 16, jit_compile=True, seed=0)
     synth.warm_up()
-    stages['after_model_and_warm_up'] = peak_mib()
+    stages['after_model_and_warm_up'] = bench_common.peak_rss_mib()
     bench.stream_once(synth, f0, loudness, z)
   return stages
 
@@ -106,7 +90,7 @@ def worker(args):
     stages = _prepare_worker(args)
   else:
     stages = _synth_worker(args)
-  stages['peak'] = peak_mib()
+  stages['peak'] = bench_common.peak_rss_mib()
   result = {'stages_peak_rss_mib': stages,
             'peak_rss_mib': stages['peak'],
             'baseline_rss_mib': stages['after_imports'],
@@ -211,7 +195,7 @@ def main():
     items[ours]['ours_over_ddsp'] = (items[ours]['peak_above_imports_mib'] /
                                      items[ddsp]['peak_above_imports_mib'])
   result = {
-      'machine': {'cpus': os.cpu_count(), 'cpu': cpu_name(),
+      'machine': {'cpus': os.cpu_count(), 'cpu': bench_common.cpu_name(),
                   'shared': 'the 2 cores may be shared with other jobs '
                             '(memory is per process, so unaffected)',
                   'load_average_1min_start_end': load},
@@ -222,10 +206,7 @@ def main():
   }
   result['table_markdown'] = table(items)
   print(result['table_markdown'])
-  os.makedirs(os.path.dirname(args.output), exist_ok=True)
-  with open(args.output, 'w') as f:
-    json.dump(result, f, indent=1)
-  print(f'Wrote {args.output}')
+  bench_common.write_result(result, args.output)
 
 
 if __name__ == '__main__':

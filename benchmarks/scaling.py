@@ -29,12 +29,11 @@ Writes benchmarks/results/scaling.json and prints Markdown tables.
 import argparse
 import json
 import os
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = {'timbre_ae_tiny': 'ours: timbre_ae_tiny',
@@ -45,47 +44,6 @@ REF = (8, 1)  # (batch, secs) the ratios are taken to.
 Z_RATE = 50  # timbre_ae_tiny's z frames per second (_tiny_sizes.gin).
 
 
-def peak_rss_mib():
-  return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def cpu_name():
-  try:
-    with open('/proc/cpuinfo') as f:
-      for line in f:
-        if line.startswith('model name'):
-          return line.split(':', 1)[1].strip()
-  except OSError:
-    pass
-  return platform.processor() or platform.machine()
-
-
-def synthetic_batch(batch_size, secs, seed=0):
-  """Harmonic tones (random pitch, spectral slope, slight noise) with
-  ddsp loudness and our descriptors, as `prepare` would store them."""
-  from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
-  import numpy as np  # pylint: disable=g-import-not-at-top
-  n_samples, time_steps = int(16000 * secs), int(250 * secs)
-  rng = np.random.default_rng(seed)
-  feats = model_io.dummy_features(n_samples, time_steps, batch_size)
-  t = np.arange(n_samples) / 16000
-  for b in range(batch_size):
-    f0 = rng.uniform(150, 600)
-    slope = rng.uniform(0.5, 2)
-    audio = sum(0.3 / k ** slope * np.sin(2 * np.pi * k * f0 * t)
-                for k in range(1, 15) if k * f0 < 7500)
-    audio = (audio + 0.01 * rng.standard_normal(n_samples)).astype(
-        np.float32)
-    feats['audio'][b] = audio
-    feats['f0_hz'][b] = f0
-    feats['loudness_db'][b] = features.compute_loudness(audio, 250)
-    for k, v in features.compute_descriptors(audio, feats['f0_hz'][b],
-                                             250).items():
-      feats[k][b] = v
-  return feats
-
-
 def worker(args):
   """One configuration in this (fresh) process; writes JSON to args.out."""
   import interpret_ddsp  # pylint: disable=g-import-not-at-top,unused-import
@@ -93,9 +51,9 @@ def worker(args):
   from ddsp.training import trainers  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  baseline = peak_rss_mib()
+  baseline = bench_common.peak_rss_mib()
   secs, batch = args.secs, args.batch
-  feats = synthetic_batch(batch, secs)
+  feats = bench_common.synthetic_batch(batch, secs)
   params = [f'N_SAMPLES = {int(16000 * secs)}',
             f'TIME_STEPS = {int(250 * secs)}',
             f'batch_size = {batch}']
@@ -115,7 +73,7 @@ def worker(args):
     t0 = time.perf_counter()
     float(trainer.train_step(feats)['total_loss'])
     times.append(time.perf_counter() - t0)
-  peak = peak_rss_mib()
+  peak = bench_common.peak_rss_mib()
   result = {
       'model': args.model, 'batch': batch, 'example_secs': secs,
       'params': int(sum(np.prod(v.shape)
@@ -233,7 +191,7 @@ def main():
                   'memory_above_baseline': (o['peak_above_baseline_mib'] /
                                             d['peak_above_baseline_mib'])})
   result = {
-      'machine': {'cpus': os.cpu_count(), 'cpu': cpu_name(),
+      'machine': {'cpus': os.cpu_count(), 'cpu': bench_common.cpu_name(),
                   'shared': 'the 2 cores may be shared with other jobs; '
                             'the 1-min load average after each '
                             'configuration is in its row',
@@ -247,10 +205,7 @@ def main():
   }
   result['table_markdown'] = tables(result)
   print(result['table_markdown'])
-  os.makedirs(os.path.dirname(args.output), exist_ok=True)
-  with open(args.output, 'w') as f:
-    json.dump(result, f, indent=1)
-  print(f'Wrote {args.output}')
+  bench_common.write_result(result, args.output)
 
 
 if __name__ == '__main__':

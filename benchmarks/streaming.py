@@ -34,7 +34,6 @@ os.sched_setaffinity(0, {0})  # One core, before TensorFlow starts threads.
 # pylint: disable=g-import-not-at-top,wrong-import-position
 import argparse
 import json
-import platform
 import time
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
@@ -47,22 +46,12 @@ tf.config.threading.set_inter_op_parallelism_threads(1)
 from interpret_ddsp import model_io
 from interpret_ddsp import streaming
 from interpret_ddsp import train
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results',
                        'streaming.json')
 BLOCKS = (16, 32, 64)
 TARGET_RTF = 50.0
-
-
-def cpu_name():
-  try:
-    with open('/proc/cpuinfo') as f:
-      for line in f:
-        if line.startswith('model name'):
-          return line.split(':', 1)[1].strip()
-  except OSError:
-    pass
-  return platform.processor() or platform.machine()
 
 
 def load(save_dir):
@@ -168,7 +157,7 @@ def main():
       'params': int(sum(np.prod(v.shape) for v in model.trainable_variables)),
       'audio_seconds_per_config': total_audio,
       'rounds': args.rounds,
-      'cpu': cpu_name(),
+      'cpu': bench_common.cpu_name(),
       'threads': 'affinity {0}; TF intra_op 1, inter_op 1',
       'load_average_before_after': [round(load_before[0], 2),
                                     round(os.getloadavg()[0], 2)],

@@ -20,9 +20,9 @@ import os
 import time
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
-from interpret_ddsp import model_io
 from interpret_ddsp import train
 import numpy as np
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 CONFIGS = {
     'timbre_all_losses': (['models/timbre_ae_tiny.gin'], []),
@@ -30,26 +30,6 @@ CONFIGS = {
                              ['TimbreAutoencoder.timbre_losses = []']),
     'ddsp_harmonic_noise': (['models/harmonic_noise_tiny.gin'], []),
 }
-
-
-def realistic_batch(batch_size, seed=0):
-  """Harmonic tones with descriptors computed by our pipeline."""
-  from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
-  rng = np.random.default_rng(seed)
-  feats = model_io.dummy_features(16000, 250, batch_size)
-  t = np.arange(16000) / 16000
-  for b in range(batch_size):
-    f0 = rng.uniform(150, 600)
-    audio = sum(0.3 / k ** rng.uniform(0.5, 2) * np.sin(2 * np.pi * k * f0 * t)
-                for k in range(1, 15) if k * f0 < 7500)
-    audio = (audio + 0.01 * rng.standard_normal(16000)).astype(np.float32)
-    feats['audio'][b] = audio
-    feats['f0_hz'][b] = f0
-    feats['loudness_db'][b] = features.compute_loudness(audio, 250)
-    for k, v in features.compute_descriptors(audio, feats['f0_hz'][b],
-                                             250).items():
-      feats[k][b] = v
-  return feats
 
 
 def time_config(gin_files, params, batch, steps, warmup=3):
@@ -76,7 +56,7 @@ def main():
   parser.add_argument('--rounds', type=int, default=3,
                       help='interleaved rounds; the median is reported')
   args = parser.parse_args()
-  batch = realistic_batch(args.batch)
+  batch = bench_common.synthetic_batch(args.batch)
   times = {name: [] for name in CONFIGS}
   for _ in range(args.rounds):  # Interleaved, so load changes hit all.
     for name, (files, params) in CONFIGS.items():

@@ -40,8 +40,6 @@ Writes benchmarks/results/variants.json and prints a Markdown table.
 import argparse
 import json
 import os
-import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -50,23 +48,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 MODELS = ('harmonic_tiny', 'harmonic_noise_tiny',
           'harmonic_noise_reverb_tiny', 'timbre_ae_tiny', 'timbre_vae_tiny')
 BASE = 'harmonic_tiny'
 METRICS = ('spectral_distance', 'snr_db', 'mcd_db', 'f0_l1_cents',
            'f0_outlier_rate', 'loudness_l1_db')
-
-
-def cpu_name():
-  try:
-    with open('/proc/cpuinfo') as f:
-      for line in f:
-        if line.startswith('model name'):
-          return line.split(':', 1)[1].strip()
-  except OSError:
-    pass
-  return platform.processor() or platform.machine()
 
 
 def gin_files(name):
@@ -121,8 +109,7 @@ def worker_train(args):
       'train_spectral_loss_last20': float(np.mean(
           [r['spectral_loss'] for r in tail])),
       'eval': recon, 'eval_secs': time.perf_counter() - start,
-      'peak_rss_mib': resource.getrusage(
-          resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+      'peak_rss_mib': bench_common.peak_rss_mib(),
   }
   with open(args.out, 'w') as f:
     json.dump(result, f)
@@ -288,7 +275,7 @@ def main():
           k: run['eval'][k] / base['eval'][k] for k in METRICS
           if base['eval'][k]}
   result = {
-      'machine': {'cpus': os.cpu_count(), 'cpu': cpu_name(),
+      'machine': {'cpus': os.cpu_count(), 'cpu': bench_common.cpu_name(),
                   'shared': 'the 2 cores may be shared with other jobs; '
                             '1-min load averages below',
                   'load_average_1min': load},
@@ -305,10 +292,7 @@ def main():
   if base_rounds:
     result['table_markdown'] = table(result)
     print(result['table_markdown'])
-  os.makedirs(os.path.dirname(args.output), exist_ok=True)
-  with open(args.output, 'w') as f:
-    json.dump(result, f, indent=1)
-  print(f'Wrote {args.output}')
+  bench_common.write_result(result, args.output)
 
 
 if __name__ == '__main__':
