@@ -60,3 +60,40 @@ def write_result(result, path):
   with open(path, 'w') as f:
     json.dump(result, f, indent=1)
   print(f'Wrote {path}')
+
+
+def run_worker(script, args, log_path=None):
+  """Runs `python script ARGS --out TMP` in a fresh process (so its peak
+  memory is its own) and returns the JSON it wrote to TMP.
+
+  Args:
+    script: The benchmark script's path.
+    args: Its command-line arguments (strings).
+    log_path: File for its output; default: printed (last 3000
+      characters) only if it fails.
+
+  Raises:
+    RuntimeError: The worker exited non-zero.
+  """
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  import tempfile  # pylint: disable=g-import-not-at-top
+  with tempfile.NamedTemporaryFile(suffix='.json', delete=False) as f:
+    out = f.name
+  cmd = [sys.executable, script] + list(args) + ['--out', out]
+  log = open(log_path, 'w') if log_path else None  # pylint: disable=consider-using-with
+  try:
+    proc = subprocess.run(cmd, stdout=log or subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, check=False)
+  finally:
+    if log:
+      log.close()
+  if proc.returncode:
+    if not log_path:
+      print(proc.stdout[-3000:])
+    raise RuntimeError(f'{" ".join(args)} failed'
+                       + (f' (see {log_path})' if log_path else ''))
+  with open(out) as f:
+    result = json.load(f)
+  os.remove(out)
+  return result

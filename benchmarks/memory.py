@@ -33,7 +33,6 @@ Writes benchmarks/results/memory.json and prints a Markdown table.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -105,18 +104,7 @@ def worker(args):
 
 
 def run(cmd):
-  with tempfile.NamedTemporaryFile(suffix='.json', delete=False) as f:
-    out = f.name
-  proc = subprocess.run([sys.executable] + cmd + ['--out', out],
-                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                        text=True, check=False)
-  if proc.returncode:
-    print(proc.stdout[-3000:])
-    raise RuntimeError(f'{cmd} failed')
-  with open(out) as f:
-    result = json.load(f)
-  os.remove(out)
-  return result
+  return bench_common.run_worker(cmd[0], cmd[1:])
 
 
 def table(items):

@@ -29,9 +29,6 @@ Writes benchmarks/results/scaling.json and prints Markdown tables.
 import argparse
 import json
 import os
-import subprocess
-import sys
-import tempfile
 import time
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
@@ -88,21 +85,10 @@ def worker(args):
 
 
 def run_config(model, batch, secs, args):
-  with tempfile.NamedTemporaryFile(suffix='.json', delete=False) as f:
-    out = f.name
-  cmd = [sys.executable, os.path.abspath(__file__), '--worker',
-         '--model', model, '--batch', str(batch), '--secs', str(secs),
-         '--steps', str(args.steps), '--warmup', str(args.warmup),
-         '--out', out]
-  proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                        text=True, check=False)
-  if proc.returncode:
-    print(proc.stdout[-3000:])
-    raise RuntimeError(f'{model} batch {batch} {secs} s failed')
-  with open(out) as f:
-    result = json.load(f)
-  os.remove(out)
-  return result
+  return bench_common.run_worker(
+      os.path.abspath(__file__),
+      ['--worker', '--model', model, '--batch', str(batch), '--secs',
+       str(secs), '--steps', str(args.steps), '--warmup', str(args.warmup)])
 
 
 def tables(result):

@@ -41,9 +41,7 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -162,23 +160,15 @@ def worker_timing(args):
 
 
 def run_worker(kind, extra, args):
-  with tempfile.NamedTemporaryFile(suffix='.json', delete=False) as f:
-    out = f.name
-  cmd = [sys.executable, os.path.abspath(__file__), '--worker', kind,
-         '--out', out, '--data', args.data, '--root', args.root,
-         '--batch', str(args.batch), '--seed', str(args.seed),
-         '--steps', str(args.steps),
-         '--eval_examples', str(args.eval_examples),
-         '--timing_rounds', str(args.timing_rounds),
-         '--timing_steps', str(args.timing_steps)] + extra
   label = extra[1] if kind == 'train' else kind
-  log_path = os.path.join(args.root, f'{label}.log')
-  with open(log_path, 'w') as log:
-    subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT)
-  with open(out) as f:
-    result = json.load(f)
-  os.remove(out)
-  return result
+  return bench_common.run_worker(
+      os.path.abspath(__file__),
+      ['--worker', kind, '--data', args.data, '--root', args.root,
+       '--batch', str(args.batch), '--seed', str(args.seed),
+       '--steps', str(args.steps), '--eval_examples', str(args.eval_examples),
+       '--timing_rounds', str(args.timing_rounds),
+       '--timing_steps', str(args.timing_steps)] + extra,
+      log_path=os.path.join(args.root, f'{label}.log'))
 
 
 def fmt(x, digits=3):
