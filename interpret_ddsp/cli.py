@@ -525,7 +525,7 @@ def build_parser():
   demo.add_argument('--output_dir', default='demo_output')
   demo.add_argument('--train', action='store_true',
                     help='first render a small dataset, prepare, train, '
-                    'extract-z, fit-prior and evaluate (a few minutes; '
+                    'extract-z, fit-prior and evaluate (about 3 minutes; '
                     're-run continues it)')
   demo.add_argument('--save_dir', default=None,
                     help='another trained model (default: the pretrained '
