@@ -27,7 +27,6 @@ import hashlib
 import html.parser
 import importlib.util
 import os
-import re
 import shutil
 import subprocess
 import sys

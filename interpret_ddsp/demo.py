@@ -150,11 +150,10 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
                          'knobs': r['knobs']} for r in samples['samples']]
 
   log('Sweeping the brightness knob ...')
-  base = prior_lib.GaussianMixturePrior.load(prior_path).mean()
-  summary['brightness_sweep'] = brightness_sweep(
-      loaded, base, out('brightness_sweep'))
-
   groups = prior_lib.load_priors(prior_path)
+  summary['brightness_sweep'] = brightness_sweep(
+      loaded, groups[''].mean(), out('brightness_sweep'))
+
   pair = _pick_instruments(groups)
   if pair:
     log(f'Interpolating from {pair[0]} to {pair[1]} ...')

@@ -75,6 +75,9 @@ def reconstruction(model, provider, max_examples=64, batch_size=16,
       rows['loudness_l1_db'].append(metrics.loudness_l1_db(a, s))
       if len(examples) < 3:
         examples.append((a, s))
+  if not examples:
+    raise errors.UserError('The eval TFRecords hold no examples (is the eval '
+                           'split empty? see prepare --eval_fraction).')
   result = {k: float(np.nanmean(v)) for k, v in rows.items()}
   result['n_examples'] = len(rows['snr_db'])
   result['visqol'] = VISQOL_NOTE

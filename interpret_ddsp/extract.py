@@ -60,9 +60,7 @@ def extract_z(save_dir, file_pattern, output=None, batch_size=32,
                           pipeline_options)
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import preprocessing  # pylint: disable=g-import-not-at-top
   if not tf.io.gfile.glob(file_pattern):
     raise errors.UserError(f'No TFRecords match {file_pattern}.')
   loaded = model_io.load_model(save_dir)

@@ -177,6 +177,9 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
   prior_path = _default_prior(save_dir, prior_path)
+  if not prior_path:
+    raise errors.UserError('A model of your own needs its prior: pass --prior '
+                           '(the .npz from fit-prior).')
   loaded = model_io.as_loaded(save_dir)
   model = loaded.model
   if not hasattr(model, 'knob_names'):

@@ -52,7 +52,8 @@ def encode_dataset(model, provider, batch_size=16, max_batches=None,
     (if with_reconstruction), plus 'f0_hz', 'loudness_db' [n, frames].
   """
   out = {}
-  dataset = provider.get_batch(batch_size, shuffle=False, repeats=1)
+  dataset = provider.get_batch(batch_size, shuffle=False, repeats=1,
+                               drop_remainder=False)  # Every example.
   if max_batches:
     dataset = dataset.take(max_batches)
   if progress:

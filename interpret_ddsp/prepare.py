@@ -55,8 +55,13 @@ _OUTPUTS = ('train.tfrecord*', 'eval.tfrecord*', MANIFEST, DESCRIPTOR_STATS,
 
 
 def split_of(source_id, eval_fraction):
-  """'eval' or 'train', fixed by a hash of the source (no leakage)."""
-  digest = hashlib.sha1(str(source_id).encode()).hexdigest()
+  """'eval' or 'train', fixed by a hash of the source (no leakage).
+
+  A file path is hashed by its last two components (folder/name), so the
+  same files get the same split wherever the data lives.
+  """
+  key = '/'.join(str(source_id).replace('\\', '/').split('/')[-2:])
+  digest = hashlib.sha1(key.encode()).hexdigest()
   return 'eval' if int(digest[:8], 16) / 2 ** 32 < eval_fraction else 'train'
 
 

@@ -234,7 +234,8 @@ def knob_statistics(data_provider, descriptor_names, max_batches=200,
     (frames: total frame weight used).
   """
   sums = {d: np.zeros(3) for d in descriptor_names}
-  dataset = data_provider.get_batch(batch_size, shuffle=False, repeats=1)
+  dataset = data_provider.get_batch(batch_size, shuffle=False, repeats=1,
+                                    drop_remainder=False)
   for batch in dataset.take(max_batches):
     for d in descriptor_names:
       w = frame_weights(batch['loudness_db'], batch.get('f0_confidence'),

@@ -118,3 +118,10 @@ def test_unknown_instrument_endpoint_lists_the_known_ones(capsys):
                    'instrument:flute', '--output_dir', '/tmp/unused']) == 2
   err = capsys.readouterr().err
   assert "No prior for instrument 'banjo'" in err and 'flute' in err
+
+
+def test_own_model_without_prior_is_one_sentence(capsys):
+  assert cli.main(['sample', '--save_dir', pretrained.model_dir(),
+                   '--output_dir', '/tmp/unused']) == 2
+  err = capsys.readouterr().err.strip()
+  assert 'needs its prior: pass --prior' in err and '\n' not in err

@@ -70,3 +70,19 @@ def test_report_markdown_lists_every_number():
   for value in ('1.500', '2.000', '3.000', '4.000', '0.500', '6.000'):
     assert value in text
   assert np.isfinite(len(text))
+
+
+def test_encode_dataset_keeps_the_last_partial_batch(tiny_model, tiny_dataset):
+  """Every eval example counts, also when there are fewer than a batch."""
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  with open(os.path.join(tiny_dataset, 'manifest.json')) as f:
+    n_eval = json.load(f)['counts']['examples_eval']
+  assert n_eval > 0
+  provider = data.TimbreTFRecordProvider(
+      os.path.join(tiny_dataset, 'eval.tfrecord*'), example_secs=1.0,
+      include_metadata=False)
+  loaded = model_io.load_model(tiny_model)
+  encoded = knob_metrics.encode_dataset(loaded.model, provider,
+                                        batch_size=n_eval + 5,
+                                        with_reconstruction=False)
+  assert len(encoded['z']) == n_eval

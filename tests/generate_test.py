@@ -75,7 +75,6 @@ def test_sample_from_midi_has_the_requested_pitch(z_and_prior, tiny_model,
   result = json.load(open(os.path.join(out, 'samples.json')))
   ctrl, _ = generate.make_controls(midi=midi_path)
   import soundfile  # pylint: disable=g-import-not-at-top
-  descriptors = []
   for row in result['samples']:
     assert os.path.exists(row['png'])
     audio, sr = soundfile.read(row['wav'], dtype='float32')
@@ -85,11 +84,19 @@ def test_sample_from_midi_has_the_requested_pitch(z_and_prior, tiny_model,
     assert sounding.mean() > 0.5
     cents = 1200 * np.abs(np.log2(f0[sounding] / ctrl.f0_hz[:n][sounding]))
     assert np.mean(cents < 50) >= 0.8, np.median(cents)
-    descriptors.append(features.compute_descriptors(
-        audio[:n * 64], ctrl.f0_hz[:n], 250)['spectral_centroid'])
-  # Two prior samples sound different (median centroid, Hz).
-  a, b = (np.median(d[sounding]) for d in descriptors)
-  assert abs(a - b) > 5.0
+  # Two prior samples sound different: further apart than two renders of
+  # the same z (which differ only by the noise synth's fresh noise). This
+  # 30-step model uses z only weakly (about 1.4x here); demo_test checks the
+  # pretrained model's samples differ in spectral centroid by > 15%.
+  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  model = model_io.load_model(tiny_model).model
+  z = np.array([r['z'] for r in result['samples']], np.float32)[[0, 0, 1]]
+  audio = model.synthesize(np.tile(ctrl.f0_hz[None], (3, 1)),
+                           np.tile(ctrl.loudness_db[None], (3, 1)), z).numpy()
+  same = metrics.multiscale_spectral_distance(audio[0], audio[1])
+  other = metrics.multiscale_spectral_distance(audio[0], audio[2])
+  assert other > 1.15 * same, (other, same)
 
 
 def test_fixed_knobs_are_exact_in_the_samples(z_and_prior, tiny_model,

@@ -10,7 +10,6 @@ import os
 import numpy as np
 import pytest
 import soundfile
-import tensorflow as tf
 
 from interpret_ddsp import cli
 from interpret_ddsp import data
@@ -291,3 +290,11 @@ def test_dask_runner_on_a_local_dask_cluster_gives_the_same_dataset(
   assert set(ours) == set(reference)
   for key, f0 in reference.items():
     np.testing.assert_allclose(ours[key], f0, rtol=1e-4)
+
+
+def test_split_does_not_depend_on_where_the_data_lives():
+  names = [f'violin_040/note_{k:03d}.wav' for k in range(60)]
+  here = [prepare.split_of('/tmp/pytest-1/audio/' + n, 0.3) for n in names]
+  there = [prepare.split_of('/home/me/data/' + n, 0.3) for n in names]
+  assert here == there
+  assert 5 < here.count('eval') < 35
