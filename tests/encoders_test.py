@@ -245,10 +245,11 @@ class _Provider:
   def __init__(self, batch):
     self.batch = batch
 
-  def get_batch(self, batch_size, shuffle=True, repeats=-1):
+  def get_batch(self, batch_size, shuffle=True, repeats=-1,
+                drop_remainder=True):  # ddsp's signature and default.
     del shuffle
     ds = tf.data.Dataset.from_tensor_slices(self.batch)
-    return ds.repeat(repeats).batch(batch_size)
+    return ds.repeat(repeats).batch(batch_size, drop_remainder=drop_remainder)
 
 
 def test_knob_statistics_are_weighted_moments_of_scaled_descriptors(tones):
