@@ -68,9 +68,9 @@ def brightness_sweep(loaded, z, output_dir, notes=MELODY, values=SWEEP,
   audio = sweep['audio'][0]
   gap = np.zeros(int(0.25 * sr), np.float32)
   for i, a in enumerate(audio):
-    generate._write_wav(os.path.join(output_dir, f'{knob}_{i:02d}.wav'), a, sr)  # pylint: disable=protected-access
+    generate.write_wav(os.path.join(output_dir, f'{knob}_{i:02d}.wav'), a, sr)
   joined = np.concatenate([np.concatenate([a, gap]) for a in audio])
-  generate._write_wav(os.path.join(output_dir, 'sweep.wav'), joined, sr)  # pylint: disable=protected-access
+  generate.write_wav(os.path.join(output_dir, 'sweep.wav'), joined, sr)
   f0 = np.concatenate([np.concatenate([ctrl.f0_hz, np.zeros(
       int(0.25 * 250))]) for _ in audio])
   generate.plot_sound(os.path.join(output_dir, 'sweep.png'), joined, sr, f0,

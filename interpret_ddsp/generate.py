@@ -94,7 +94,9 @@ def plot_sound(path, audio, sample_rate, f0_hz, frame_rate, title):
   plt.close(fig)
 
 
-def _write_wav(path, audio, sample_rate):
+def write_wav(path, audio, sample_rate):
+  """Writes float audio [n_samples] as a float32 WAV, scaled down (never
+  clipped) when its peak exceeds 1; returns that original peak."""
   import soundfile  # pylint: disable=g-import-not-at-top
   peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
   if peak > 1.0:  # Never clip: scale down, and say so in the JSON.
@@ -211,7 +213,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   rows = []
   for i in range(n):
     stem = os.path.join(output_dir, f'sample_{i:02d}')
-    peak = _write_wav(stem + '.wav', audio[i], loaded.sample_rate)
+    peak = write_wav(stem + '.wav', audio[i], loaded.sample_rate)
     knobs = dict(zip(model.knob_names, z[i, :len(model.knob_names)].tolist()))
     plot_sound(stem + '.png', audio[i], loaded.sample_rate, ctrl.f0_hz, 250,
                f'sample {i}: ' + _format_knobs(model.knob_names, z[i]))
@@ -377,13 +379,13 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
   fade_path = descriptor_path(model, fade, ctrl.f0_hz, ctrl.loudness_db)
   os.makedirs(output_dir, exist_ok=True)
   for i in range(steps):
-    _write_wav(os.path.join(output_dir, f'step_{i:02d}.wav'), audio[i],
+    write_wav(os.path.join(output_dir, f'step_{i:02d}.wav'), audio[i],
                loaded.sample_rate)
   gap = np.zeros(int(0.2 * loaded.sample_rate), np.float32)
-  _write_wav(os.path.join(output_dir, 'path.wav'),
+  write_wav(os.path.join(output_dir, 'path.wav'),
              np.concatenate([np.concatenate([a, gap]) for a in audio]),
              loaded.sample_rate)
-  _write_wav(os.path.join(output_dir, 'crossfade.wav'),
+  write_wav(os.path.join(output_dir, 'crossfade.wav'),
              np.concatenate([np.concatenate([a, gap]) for a in fade]),
              loaded.sample_rate)
   plot_paths(os.path.join(output_dir, 'interpolation.png'), model_path,
