@@ -21,6 +21,7 @@ Layout of output_dir:
 """
 
 import dataclasses
+import json
 import os
 import time
 
@@ -71,7 +72,8 @@ def _done(path):
   return os.path.exists(path)
 
 
-def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print):
+def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
+        stop_after=None):
   """Runs (or continues) every stage; returns a summary dict.
 
   Args:
@@ -80,10 +82,15 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print):
     soundfont: .sf2/.sf3 to render; default TimGM6mb.sf2 from pretty_midi.
     progress: Show tqdm bars.
     log: Called with one line per stage.
+    stop_after: A name in STAGES: stop once that stage is done (e.g.
+      'prepare' for the dataset only); None runs them all.
 
   Returns:
-    {'recipe', 'paths', 'secs' per stage, 'steps', 'metrics'} (metrics as
-    evaluate writes them).
+    {'recipe', 'paths', 'secs' per stage run now, 'steps', 'metrics'}
+    (metrics as evaluate writes them; None before the evaluate stage).
+
+  Raises:
+    errors.UserError: An unknown recipe or stage name.
   """
   from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
@@ -98,29 +105,18 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print):
       raise errors.UserError(f'Unknown recipe {recipe!r}; one of '
                              f'{", ".join(RECIPES)}.')
     recipe = RECIPES[recipe]
+  if stop_after is not None and stop_after not in STAGES:
+    raise errors.UserError(f'Unknown stage {stop_after!r}; one of '
+                           f'{", ".join(STAGES)}.')
   p = paths(output_dir)
   os.makedirs(output_dir, exist_ok=True)
-  secs = {}
-
-  def stage(name, done, fn):
-    if done:
-      log(f'[{name}] already done, kept.')
-      return
-    log(f'[{name}] ...')
-    start = time.perf_counter()
-    fn()
-    secs[name] = round(time.perf_counter() - start, 1)
-    log(f'[{name}] done in {secs[name]:.0f} s.')
-
   programs = soundfont_set.parse_programs(recipe.programs)
   render_manifest = os.path.join(p['audio'], soundfont_set.MANIFEST)
-  stage('render', _done(render_manifest), lambda: soundfont_set.render_set(
-      p['audio'], programs, soundfont_path=soundfont,
-      key_step=recipe.key_step, velocities=recipe.velocities,
-      n_melodies=recipe.n_melodies, overwrite=True, progress=progress))
+  train_pattern = os.path.join(p['data'], 'train.tfrecord*')
+  eval_pattern = os.path.join(p['data'], 'eval.tfrecord*')
+  metrics_json = os.path.join(p['evaluation'], 'metrics.json')
 
   def do_prepare():
-    import json  # pylint: disable=g-import-not-at-top
     with open(render_manifest) as f:
       manifest = json.load(f)
     prepare.run(sources.rendered_items(p['audio'], manifest), p['data'],
@@ -131,32 +127,52 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print):
                                'programs': recipe.programs,
                                'soundfont': os.path.basename(
                                    soundfont or 'TimGM6mb.sf2')})
-  stage('prepare', _done(os.path.join(p['data'], 'manifest.json')),
-        do_prepare)
 
-  trained = train.latest_step(p['model']) or 0
-  stage('train', trained >= recipe.num_steps, lambda: train.train(
-      [recipe.gin_file, 'datasets/tfrecord.gin', 'optimization/cpu.gin'],
-      p['model'], dataset_dir=p['data'], num_steps=recipe.num_steps,
-      progress=progress,
-      gin_params=[f'Trainer.learning_rate = {recipe.learning_rate}']))
+  # (stage, is its output there already?, make it), in STAGES order.
+  stages = [
+      ('render', lambda: _done(render_manifest),
+       lambda: soundfont_set.render_set(
+           p['audio'], programs, soundfont_path=soundfont,
+           key_step=recipe.key_step, velocities=recipe.velocities,
+           n_melodies=recipe.n_melodies, overwrite=True, progress=progress)),
+      ('prepare', lambda: _done(os.path.join(p['data'], 'manifest.json')),
+       do_prepare),
+      ('train',
+       lambda: (train.latest_step(p['model']) or 0) >= recipe.num_steps,
+       lambda: train.train(
+           [recipe.gin_file, 'datasets/tfrecord.gin', 'optimization/cpu.gin'],
+           p['model'], dataset_dir=p['data'], num_steps=recipe.num_steps,
+           progress=progress,
+           gin_params=[f'Trainer.learning_rate = {recipe.learning_rate}'])),
+      ('extract-z', lambda: _done(p['z']), lambda: extract.extract_z(
+          p['model'], train_pattern, p['z'], progress=progress)),
+      ('fit-prior', lambda: _done(p['prior']), lambda: prior.fit_z_file(
+          p['z'], p['prior'], by_instrument=True, progress=progress)),
+      ('sample', lambda: _done(os.path.join(p['samples'], 'samples.json')),
+       lambda: generate.sample_sounds(p['model'], p['prior'], p['samples'],
+                                      n=recipe.n_samples)),
+      ('evaluate', lambda: _done(metrics_json), lambda: evaluate.evaluate(
+          p['model'], eval_pattern, p['evaluation'], prior_path=p['prior'],
+          z_path=p['z'], max_examples=recipe.eval_examples,
+          progress=progress)),
+  ]
+  assert tuple(name for name, _, _ in stages) == STAGES
+  secs = {}
+  for name, done, make in stages:
+    if done():
+      log(f'[{name}] already done, kept.')
+    else:
+      log(f'[{name}] ...')
+      start = time.perf_counter()
+      make()
+      secs[name] = round(time.perf_counter() - start, 1)
+      log(f'[{name}] done in {secs[name]:.0f} s.')
+    if name == stop_after:
+      break
 
-  train_pattern = os.path.join(p['data'], 'train.tfrecord*')
-  eval_pattern = os.path.join(p['data'], 'eval.tfrecord*')
-  stage('extract-z', _done(p['z']), lambda: extract.extract_z(
-      p['model'], train_pattern, p['z'], progress=progress))
-  stage('fit-prior', _done(p['prior']), lambda: prior.fit_z_file(
-      p['z'], p['prior'], by_instrument=True, progress=progress))
-  stage('sample', _done(os.path.join(p['samples'], 'samples.json')),
-        lambda: generate.sample_sounds(p['model'], p['prior'], p['samples'],
-                                       n=recipe.n_samples))
-  metrics_json = os.path.join(p['evaluation'], 'metrics.json')
-  stage('evaluate', _done(metrics_json), lambda: evaluate.evaluate(
-      p['model'], eval_pattern, p['evaluation'], prior_path=p['prior'],
-      z_path=p['z'], max_examples=recipe.eval_examples, progress=progress))
-
-  import json  # pylint: disable=g-import-not-at-top
-  with open(metrics_json) as f:
-    metrics = json.load(f)
+  metrics = None
+  if _done(metrics_json):
+    with open(metrics_json) as f:
+      metrics = json.load(f)
   return {'recipe': dataclasses.asdict(recipe), 'paths': p, 'secs': secs,
           'steps': train.latest_step(p['model']), 'metrics': metrics}
