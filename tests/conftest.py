@@ -27,32 +27,41 @@ def clean_env():
   return env
 
 
-@pytest.fixture(scope='session')
-def tiny_dataset(tmp_path_factory):
-  """A `prepare` output of 1 s examples: rendered violin and flute notes
-  (2 velocities, an octave apart) and one melody each, CREPE tiny."""
-  from interpret_ddsp import prepare  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import sources  # pylint: disable=g-import-not-at-top
-  root = tmp_path_factory.mktemp('tiny_dataset')
-  render_dir = str(root / 'audio')
-  manifest = soundfont_set.render_set(
-      render_dir, [40, 73], key_step=12, velocities=(60, 110), n_melodies=1,
-      progress=False)
-  out = str(root / 'data')
-  prepare.run(sources.rendered_items(render_dir, manifest), out,
-              example_secs=1.0, hop_secs=0.5, eval_fraction=0.25,
-              progress=False)
-  return out
+def tiny_recipe():
+  """The pipeline's 'quick' recipe at test size: violin and flute notes (2
+  velocities, an octave apart) and one melody each, 1 s examples, 30 steps
+  of timbre_ae_tiny."""
+  from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
+  return pipeline.Recipe(programs='violin,flute', key_step=12,
+                         velocities=(60, 110), n_melodies=1, num_steps=30,
+                         learning_rate=3e-3, eval_examples=8,
+                         eval_fraction=0.25, n_samples=2)
 
 
 @pytest.fixture(scope='session')
-def tiny_model(tiny_dataset, tmp_path_factory):
+def tiny_pipeline(tmp_path_factory):
+  """A pipeline folder (interpret_ddsp.pipeline) for `tiny_recipe()`, whose
+  stages the fixtures below run as they are needed: one rendered set, one
+  dataset and one trained model for the whole session. It sits at
+  `<root>/pipeline`, where `interpret-ddsp demo --train --output_dir <root>`
+  continues it (pipeline_test)."""
+  return str(tmp_path_factory.mktemp('tiny_run') / 'pipeline')
+
+
+def _run_pipeline_until(output_dir, stage):
+  from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
+  pipeline.run(output_dir, tiny_recipe(), progress=False, log=lambda _: None,
+               stop_after=stage)
+  return pipeline.paths(output_dir)
+
+
+@pytest.fixture(scope='session')
+def tiny_dataset(tiny_pipeline):
+  """A `prepare` output of 1 s examples of `tiny_recipe()`, CREPE tiny."""
+  return _run_pipeline_until(tiny_pipeline, 'prepare')['data']
+
+
+@pytest.fixture(scope='session')
+def tiny_model(tiny_dataset, tiny_pipeline):  # pylint: disable=unused-argument
   """timbre_ae_tiny trained 30 steps on tiny_dataset: its folder."""
-  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
-  save_dir = str(tmp_path_factory.mktemp('tiny_model'))
-  train.train(['models/timbre_ae_tiny.gin', 'datasets/tfrecord.gin',
-               'optimization/cpu.gin'], save_dir, dataset_dir=tiny_dataset,
-              num_steps=30, progress=False,
-              gin_params=['Trainer.learning_rate = 3e-3'])
-  return save_dir
+  return _run_pipeline_until(tiny_pipeline, 'train')['model']

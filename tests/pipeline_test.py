@@ -13,16 +13,17 @@ import soundfile
 from interpret_ddsp import cli
 from interpret_ddsp import pipeline
 
-# The 'quick' recipe at test size: two instruments, 30 steps.
-MINI = pipeline.Recipe(programs='violin,flute', key_step=12,
-                       velocities=(60, 110), n_melodies=1, num_steps=30,
-                       learning_rate=3e-3, eval_examples=8, eval_fraction=0.25,
-                       n_samples=2)
+from conftest import tiny_recipe
+
+MINI = tiny_recipe()
 
 
 @pytest.fixture(scope='module')
-def demo_train(tmp_path_factory):
-  out = str(tmp_path_factory.mktemp('demo_train'))
+def demo_train(tiny_pipeline, tiny_model):  # pylint: disable=unused-argument
+  """`demo --train` with the 'quick' recipe at test size (MINI), continuing
+  the session's pipeline folder: conftest's fixtures ran its render, prepare
+  and train stages (with pipeline.run, as here); this runs the rest."""
+  out = os.path.dirname(tiny_pipeline)
   saved = pipeline.RECIPES['quick']
   pipeline.RECIPES['quick'] = MINI
   try:
@@ -82,3 +83,21 @@ def test_unknown_recipe_is_one_sentence(tmp_path):
   from interpret_ddsp import errors
   with pytest.raises(errors.UserError, match='Unknown recipe'):
     pipeline.run(str(tmp_path), 'huge')
+
+
+@pytest.mark.slow
+def test_stop_after_ends_at_that_stage(demo_train):
+  lines = []
+  summary = pipeline.run(os.path.join(demo_train, 'pipeline'), MINI,
+                         progress=False, log=lines.append,
+                         stop_after='prepare')
+  assert lines == ['[render] already done, kept.',
+                   '[prepare] already done, kept.']
+  assert summary['metrics']['reconstruction']['n_examples'] > 0
+
+
+def test_unknown_stage_is_one_sentence(tmp_path):
+  from interpret_ddsp import errors
+  with pytest.raises(errors.UserError, match="Unknown stage 'trian'"):
+    pipeline.run(str(tmp_path), MINI, stop_after='trian')
+  assert not os.listdir(tmp_path)  # Checked before anything is made.
