@@ -14,12 +14,16 @@ install:
 demo: install
 	.venv/bin/interpret-ddsp demo
 
+# Worker processes (pytest-xdist): one per logical CPU, at most 4; a test file stays on
+# one worker, in order (module fixtures, the notebooks' sequence).
+PARALLEL = -n logical --maxprocesses 4 --dist loadfile
+
 test: install
-	$(PY) -m pytest tests $(DDSP_DIR)
+	$(PY) -m pytest $(PARALLEL) tests $(DDSP_DIR)
 
 # Our own tests without the slow and upstream ones (for a quick edit loop).
 test-fast: install
-	$(PY) -m pytest tests -m "not slow"
+	$(PY) -m pytest $(PARALLEL) tests -m "not slow"
 
 doctor: install
 	.venv/bin/interpret-ddsp doctor

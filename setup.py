@@ -66,7 +66,9 @@ setuptools.setup(
     ],
     extras_require={
         # nbclient/nbformat/ipykernel: tests/notebooks_test.py runs colab/*.ipynb.
-        'test': ['pytest', 'pytest-timeout', 'nbclient', 'nbformat', 'ipykernel'],
+        # pytest-xdist: `make test` runs the suite on 2+ worker processes.
+        'test': ['pytest', 'pytest-timeout', 'pytest-xdist', 'nbclient',
+                 'nbformat', 'ipykernel'],
     },
     entry_points={
         'console_scripts': ['interpret-ddsp=interpret_ddsp.cli:main'],
