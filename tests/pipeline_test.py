@@ -57,8 +57,8 @@ def test_every_stage_wrote_its_output(demo_train):
 def test_demo_outputs_from_the_trained_model(demo_train):
   with open(os.path.join(demo_train, 'demo.json')) as f:
     summary = json.load(f)
-  assert summary['pipeline']['steps'] == 30
-  assert summary['model']['step'] == 30
+  assert summary['pipeline']['steps'] == MINI.num_steps
+  assert summary['model']['step'] == MINI.num_steps
   for row in summary['samples']:
     audio, sr = soundfile.read(os.path.join(demo_train, row['wav']))
     assert sr == 16000 and np.sqrt(np.mean(audio ** 2)) > 1e-3
@@ -76,7 +76,7 @@ def test_rerun_keeps_every_stage(demo_train):
   summary = pipeline.run(os.path.join(demo_train, 'pipeline'), MINI,
                          progress=False, log=lines.append)
   assert lines == [f'[{s}] already done, kept.' for s in pipeline.STAGES]
-  assert summary['secs'] == {} and summary['steps'] == 30
+  assert summary['secs'] == {} and summary['steps'] == MINI.num_steps
 
 
 def test_unknown_recipe_is_one_sentence(tmp_path):
