@@ -21,6 +21,9 @@ brightness sweep as WAV next to it.
   # the timbre AE alone with another knob set, a fixed step budget:
   .venv/bin/python benchmarks/timbre_training.py --timbre_only --steps 1230 \
       --knobs brightness,odd_even_ratio,noisiness --tag _odd_even
+  # ... or with other bindings:
+  .venv/bin/python benchmarks/timbre_training.py --timbre_only --steps 1230 \
+      --gin_param 'OutputConsistencyLoss.perturb_fraction = 0.5' --tag _p50
 """
 
 import argparse
@@ -106,6 +109,9 @@ def main():
                       help='train this many steps instead of --minutes')
   parser.add_argument('--timbre_only', action='store_true',
                       help='skip the plain ddsp AE')
+  parser.add_argument('--gin_param', action='append', default=[],
+                      help='extra binding for the timbre AE, e.g. '
+                      '"OutputConsistencyLoss.perturb_fraction = 0.5"')
   parser.add_argument('--tag', default='',
                       help='suffix of the run folders and result files')
   args = parser.parse_args()
@@ -115,7 +121,8 @@ def main():
   runs = {}
   knob_params = ([f'KNOBS = {args.knobs.split(",")!r}'] if args.knobs
                  else [])
-  models = [('timbre_ae_tiny', 'models/timbre_ae_tiny.gin', knob_params)]
+  models = [('timbre_ae_tiny', 'models/timbre_ae_tiny.gin',
+             knob_params + args.gin_param)]
   if not args.timbre_only:
     models.append(('ddsp_ae_tiny', 'models/harmonic_noise_tiny.gin', []))
   for name, gin_file, params in models:
@@ -125,7 +132,8 @@ def main():
     runs[name] = {'save_dir': save_dir, 'steps': steps, 'train_secs': secs}
 
   result = {'cpus': os.cpu_count(), 'minutes_each': args.minutes,
-            'steps': args.steps, 'knobs': args.knobs, 'data': data_dir,
+            'steps': args.steps, 'knobs': args.knobs,
+            'gin_params': args.gin_param, 'data': data_dir,
             'runs': runs}
   for name, run in runs.items():
     loaded = model_io.load_model(run['save_dir'])
