@@ -85,9 +85,9 @@ def test_sample_from_midi_has_the_requested_pitch(z_and_prior, tiny_model,
     cents = 1200 * np.abs(np.log2(f0[sounding] / ctrl.f0_hz[:n][sounding]))
     assert np.mean(cents < 50) >= 0.8, np.median(cents)
   # Two prior samples sound different: further apart than two renders of
-  # the same z (which differ only by the noise synth's fresh noise). This
-  # tiny model uses z only weakly (about 1.4x at 30 steps); demo_test checks the
-  # pretrained model's samples differ in spectral centroid by > 15%.
+  # the same z (which differ only by the noise synth's fresh noise). The
+  # tiny model uses z only weakly (about 1.4x at 30 steps); demo_test checks
+  # that the pretrained model's samples differ in spectral centroid by > 15%.
   from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
   model = model_io.load_model(tiny_model).model
