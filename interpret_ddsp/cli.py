@@ -165,7 +165,8 @@ def _train(args):
       dataset_dir=args.dataset, tpu=args.tpu,
       cluster_config=args.cluster_config, num_steps=args.num_steps,
       progress=not args.no_progress,
-      max_secs=args.max_minutes * 60 if args.max_minutes else None)
+      max_secs=args.max_minutes * 60 if args.max_minutes else None,
+      seed=args.seed)
   print(f'Trained to step {int(trainer.step.numpy())}; checkpoints, '
         f'TensorBoard summaries and the operative gin config are in '
         f'{args.save_dir}.')
@@ -414,6 +415,9 @@ def build_parser():
                   'example length)')
   tr.add_argument('--num_steps', type=int, default=None,
                   help='total steps to reach (default: the gin config\'s)')
+  tr.add_argument('--seed', type=int, default=None,
+                  help='seed weights, data shuffle and synth noise, to '
+                  'repeat a run (default: unseeded)')
   tr.add_argument('--tpu', default='',
                   help='TPU address (grpc://... or a Cloud TPU name): '
                   'TPUStrategy')

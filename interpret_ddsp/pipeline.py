@@ -43,6 +43,7 @@ class Recipe:
   learning_rate: float = 1e-3
   eval_examples: int = 64
   n_samples: int = 4
+  seed: int = 0  # Training seed (train.train): a re-run trains the same.
 
 
 RECIPES = {
@@ -142,7 +143,7 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
        lambda: train.train(
            [recipe.gin_file, 'datasets/tfrecord.gin', 'optimization/cpu.gin'],
            p['model'], dataset_dir=p['data'], num_steps=recipe.num_steps,
-           progress=progress,
+           progress=progress, seed=recipe.seed,
            gin_params=[f'Trainer.learning_rate = {recipe.learning_rate}'])),
       ('extract-z', lambda: _done(p['z']), lambda: extract.extract_z(
           p['model'], train_pattern, p['z'], progress=progress)),

@@ -207,7 +207,7 @@ def _wrap_steps(trainer, num_steps, initial_step, progress, max_secs,
 
 def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
           cluster_config='', strategy=None, num_steps=None, progress=True,
-          knob_stat_batches=200, max_secs=None):
+          knob_stat_batches=200, max_secs=None, seed=None):
   """Trains (or resumes) the gin-configured model; returns the trainer.
 
   Args:
@@ -222,6 +222,11 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
     progress: Show a tqdm bar.
     knob_stat_batches: Batches read to measure knob units (fresh runs).
     max_secs: Stop (with a checkpoint) after this much wall time of steps.
+    seed: Seeds Python, NumPy and TensorFlow (initial weights, the data
+      shuffle, the noise synth's noise) before the model is built, so that
+      a run can be repeated; None: not seeded (ddsp's behaviour). Repeats
+      match closely on the same machine and thread count, not bit for bit
+      (multithreaded float sums are not ordered).
 
   Returns:
     The ddsp Trainer (its .model is trained; .step the last step).
@@ -235,6 +240,8 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   if num_steps is not None:
     params.append(f'train.num_steps = {int(num_steps)}')
   parse_gin(gin_files, params, save_dir, dataset_dir)
+  if seed is not None:
+    tf.keras.utils.set_random_seed(int(seed))
   if strategy is None:
     strategy = train_util.get_strategy(tpu=tpu, cluster_config=cluster_config)
   with strategy.scope():
