@@ -59,9 +59,9 @@ def test_demo_outputs_from_the_trained_model(demo_train):
     summary = json.load(f)
   assert summary['pipeline']['steps'] == MINI.num_steps
   assert summary['model']['step'] == MINI.num_steps
-  for row in summary['samples']:
+  for row in summary['samples']:  # Not silent: above -80 dBFS.
     audio, sr = soundfile.read(os.path.join(demo_train, row['wav']))
-    assert sr == 16000 and np.sqrt(np.mean(audio ** 2)) > 1e-3
+    assert sr == 16000 and np.sqrt(np.mean(audio ** 2)) > 1e-4
   sweep = summary['brightness_sweep']
   assert len(sweep['measured']) == len(sweep['values']) == 5
   for name in ('brightness_sweep/sweep.wav', 'brightness_sweep/curve.png',

@@ -182,6 +182,22 @@ def test_time_budget_stops_with_a_checkpoint(tiny_dataset, tmp_path):
   assert train.latest_step(str(tmp_path)) == step
 
 
+@pytest.mark.slow
+def test_seed_repeats_a_run(tiny_dataset, tmp_path):
+  """The same seed gives the same first losses (initial weights, shuffle,
+  synth noise); another seed other ones."""
+  def first_losses(seed, name):
+    save_dir = str(tmp_path / name)
+    train.train(['models/harmonic_noise_tiny.gin', 'datasets/tfrecord.gin',
+                 'optimization/cpu.gin'], save_dir, dataset_dir=tiny_dataset,
+                num_steps=2, progress=False, seed=seed,
+                gin_params=['train.batch_size = 2'])
+    return np.array([r['total_loss'] for r in train.read_loss_log(save_dir)])
+  a, b, c = first_losses(7, 'a'), first_losses(7, 'b'), first_losses(8, 'c')
+  np.testing.assert_allclose(a, b, rtol=1e-4)
+  assert np.abs(a - c).max() > 1e-2 * np.abs(a).max(), (a, c)
+
+
 def test_other_sample_rates_build_and_synthesize():
   """44.1 kHz: the decoder runs at 252 frames/s (175 samples each) on the
   data's 250 frames/s; synthesize any length."""
