@@ -380,14 +380,14 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
   os.makedirs(output_dir, exist_ok=True)
   for i in range(steps):
     write_wav(os.path.join(output_dir, f'step_{i:02d}.wav'), audio[i],
-               loaded.sample_rate)
+              loaded.sample_rate)
   gap = np.zeros(int(0.2 * loaded.sample_rate), np.float32)
   write_wav(os.path.join(output_dir, 'path.wav'),
-             np.concatenate([np.concatenate([a, gap]) for a in audio]),
-             loaded.sample_rate)
+            np.concatenate([np.concatenate([a, gap]) for a in audio]),
+            loaded.sample_rate)
   write_wav(os.path.join(output_dir, 'crossfade.wav'),
-             np.concatenate([np.concatenate([a, gap]) for a in fade]),
-             loaded.sample_rate)
+            np.concatenate([np.concatenate([a, gap]) for a in fade]),
+            loaded.sample_rate)
   plot_paths(os.path.join(output_dir, 'interpolation.png'), model_path,
              fade_path, model.knob_names)
   result = {
