@@ -14,8 +14,8 @@ install:
 demo: install
 	.venv/bin/interpret-ddsp demo
 
-# Worker processes (pytest-xdist): one per logical CPU, at most 4; a test file stays on
-# one worker, in order (module fixtures, the notebooks' sequence).
+# Worker processes (pytest-xdist): one per logical CPU, at most 4; a test
+# file stays on one worker, in order (module fixtures, the notebooks' order).
 PARALLEL = -n logical --maxprocesses 4 --dist loadfile
 
 test: install

@@ -64,6 +64,6 @@ def tiny_dataset(tiny_pipeline):
 
 
 @pytest.fixture(scope='session')
-def tiny_model(tiny_dataset, tiny_pipeline):  # pylint: disable=unused-argument
+def tiny_model(tiny_pipeline):
   """timbre_ae_tiny trained on tiny_dataset (`tiny_recipe()`): its folder."""
   return _run_pipeline_until(tiny_pipeline, 'train')['model']
