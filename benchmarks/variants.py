@@ -12,9 +12,10 @@ Models (gin/models/, all at the tiny size: 1 s examples, small GRUs):
 1. Data: `timbre_training.make_data` (six GM instruments from TimGM6mb,
    1 s examples; cached under runs/bench_timbre/data and reused).
 2. Training: each model in its own fresh subprocess, `--steps` steps of
-   ddsp's Trainer (optimization/cpu.gin, batch `--batch`), TF/numpy seeds
-   set to `--seed` before the model and data pipeline are built (meant to
-   give every model the same batch order; not checked). Then on the eval split (`--eval_examples`):
+   ddsp's Trainer (optimization/cpu.gin, batch `--batch`), seeded with
+   `train.train(seed=--seed)` before the model and data pipeline are built
+   (meant to give every model the same batch order; not checked). Then on
+   the eval split (`--eval_examples`):
    `interpret_ddsp.evaluate.reconstruction` (multi-scale spectral
    distance, SNR, MCD, f0 L1 in cents with CREPE tiny on both sounds,
    loudness L1 in dB).
@@ -60,15 +61,6 @@ def gin_files(name):
           'optimization/cpu.gin']
 
 
-def seed_all(seed):
-  import random  # pylint: disable=g-import-not-at-top
-  import numpy as np  # pylint: disable=g-import-not-at-top
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  random.seed(seed)
-  np.random.seed(seed)
-  tf.random.set_seed(seed)
-
-
 def n_params(model):
   import numpy as np  # pylint: disable=g-import-not-at-top
   return int(sum(np.prod(v.shape) for v in model.trainable_variables))
@@ -83,12 +75,11 @@ def worker_train(args):
   import numpy as np  # pylint: disable=g-import-not-at-top
   save_dir = os.path.join(args.root, args.model)
   shutil.rmtree(save_dir, ignore_errors=True)  # Fresh, never resumed.
-  seed_all(args.seed)
   start = time.perf_counter()
   trainer = train.train(gin_files(args.model), save_dir,
                         gin_params=[f'batch_size = {args.batch}'],
                         dataset_dir=args.data, num_steps=args.steps,
-                        progress=False)
+                        progress=False, seed=args.seed)
   train_secs = time.perf_counter() - start
   log = train.read_loss_log(save_dir)
   tail = log[-min(20, len(log)):]
