@@ -25,7 +25,7 @@ import os
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
 from interpret_ddsp import data
-from interpret_ddsp import preprocessing
+from interpret_ddsp import knobs
 import numpy as np
 from scipy import stats
 
@@ -54,7 +54,7 @@ def pooled(data_dir, max_examples):
       continue
     row = {}
     for knob, name in {**KNOBS, **CANDIDATES}.items():
-      v = preprocessing.scale_descriptor(name, ex[name].numpy()[:n]).numpy()
+      v = knobs.scale_descriptor(name, ex[name].numpy()[:n]).numpy()
       row[knob] = np.sum(v * voiced) / voiced.sum()
     row['spectral_centroid_hz'] = (np.sum(ex['spectral_centroid'].numpy()[:n]
                                           * voiced) / voiced.sum())

@@ -581,9 +581,9 @@ def render_controls(notes, profile=None, frame_rate=DEFAULT_FRAME_RATE,
 
 # --- Moods --------------------------------------------------------------------
 def knob_names():
-  """Timbre knob names the models know (interpret_ddsp.descriptors)."""
-  from interpret_ddsp import descriptors  # pylint: disable=g-import-not-at-top
-  return tuple(descriptors.KNOB_DESCRIPTORS)
+  """Timbre knob names the models know (interpret_ddsp.knobs)."""
+  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
+  return tuple(knobs.KNOB_DESCRIPTORS)
 
 
 def _check_mood(name, entry, where, known_knobs):

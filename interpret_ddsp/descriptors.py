@@ -22,6 +22,8 @@ values and finite gradients. What a silent frame (every bin |X| = 0) returns:
   spectral_rolloff    0 Hz      (as librosa)
   odd_even_ratio      0 dB
   sharpness           0 acum
+  harmonic_spectral_centroid  0
+  noise_ratio         0 dB
 
 Silent frames pass zero gradient. The descriptors are ratios, unchanged by
 gain, so near silence their gradients grow like 1 / level (finite, but large
@@ -43,17 +45,10 @@ import tensorflow as tf
 
 DESCRIPTOR_NAMES = ('spectral_centroid', 'harmonic_centroid',
                     'spectral_flatness', 'spectral_rolloff', 'odd_even_ratio',
-                    'sharpness')
-# Named timbre knobs -> the descriptor each one controls.
-KNOB_DESCRIPTORS = {
-    'brightness': 'harmonic_centroid',
-    'sharpness': 'sharpness',
-    'noisiness': 'spectral_flatness',
-    # Odd/even harmonic energy ratio: high for hollow, clarinet-like tones.
-    'hollowness': 'odd_even_ratio',
-}
+                    'sharpness', 'harmonic_spectral_centroid', 'noise_ratio')
 # Descriptors that need f0.
-F0_DESCRIPTORS = ('harmonic_centroid', 'odd_even_ratio')
+F0_DESCRIPTORS = ('harmonic_centroid', 'odd_even_ratio',
+                  'harmonic_spectral_centroid', 'noise_ratio')
 
 # f0 below this (Hz) marks a frame unvoiced: 0 Hz, the usual unvoiced marker,
 # and anything below 20 Hz, the bottom of human hearing.
@@ -68,6 +63,9 @@ AMIN = 1e-10
 _SHARPNESS_FLOOR = 1e-16  # Band power floor, relative to the frame's power.
 _EPS = 1e-8  # Added to denominators that are 0 on silent frames.
 _OER_FLOOR = 1e-6  # Relative energy floor of odd_even_ratio: +-60 dB at most.
+# Half-width of a partial's main lobe in bins (periodic Hann window: its
+# main lobe is +-2 bins; +-3 holds all but -39 dB of a partial's energy).
+MAIN_LOBE_BINS = 3
 
 
 # -------------------------------------------------------------- framing, STFT.
@@ -333,20 +331,88 @@ def harmonic_magnitudes(mag, f0_hz, sample_rate=16000, harmonics=None):
   return tf.where(valid, amplitudes, tf.zeros_like(amplitudes)), valid
 
 
+def _read_bins(values, positions):
+  """values [batch, n_frames, n_bins] read at fractional bin positions
+  [batch, n_frames, m] (linear interpolation; positions clipped to the
+  spectrum)."""
+  n_bins = int(values.shape[-1])
+  positions = tf.clip_by_value(positions, 0.0, n_bins - 1.0)
+  lower = tf.minimum(tf.floor(positions), n_bins - 2.0)
+  frac = positions - lower
+  lower = tf.cast(lower, tf.int32)
+  return ((1.0 - frac) * tf.gather(values, lower, batch_dims=2) +
+          frac * tf.gather(values, lower + 1, batch_dims=2))
+
+
+def harmonic_powers(mag, f0_hz, sample_rate=16000, harmonics=None,
+                    lobe_bins=MAIN_LOBE_BINS):
+  """Noise-corrected energy of each partial, in |X|^2 units.
+
+  With P = |X|^2 and p = k f0 n_fft / sample_rate the partial's position in
+  bins, the partial's energy is the sum of P over the 2 * lobe_bins bins
+  within lobe_bins of p (floor(p) - lobe_bins + 1 .. floor(p) + lobe_bins),
+  minus as many times the noise's power density there, read half-way to
+  the neighbouring partials ((k -+ 1/2) f0, the mean of both):
+
+    e_k = sum_{|j - p| < L} P_j - 2 L (P((k - 1/2) f0) + P((k + 1/2) f0)) / 2.
+
+  The sum holds a steady partial's whole main lobe wherever it falls
+  between bins (no scalloping: a Hann window leaves -39 dB of its energy
+  outside +-3 bins), and the subtraction removes the stationary noise under
+  it in expectation, so e_k does not grow with the noise around the
+  partial. e_k may come out below 0 for a partial buried in noise (an
+  unbiased estimate); sums over partials and frames are what the
+  descriptors use. Needs f0 at least 2 * lobe_bins bins (47 Hz at 16 kHz,
+  n_fft 2048, lobe 3): below that the lobes of neighbouring partials touch.
+
+  Args:
+    mag: float32 |X| [batch, n_frames, n_bins].
+    f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
+    sample_rate: Samples per second.
+    harmonics: Harmonic numbers k (ints); default 1..N_HARMONICS.
+    lobe_bins: Half-width L of a partial's main lobe, in bins.
+
+  Returns:
+    energies: float32 [batch, n_frames, n_harmonics]; 0 where a partial's
+      bins reach past Nyquist or the frame is unvoiced (f0 < MIN_F0_HZ).
+    valid: bool [same], where energies were read.
+  """
+  if harmonics is None:
+    harmonics = np.arange(1, N_HARMONICS + 1)
+  harmonics = np.asarray(harmonics, np.float32)
+  f0_hz = _frame_f0(f0_hz, mag.shape[1], mag.shape[0])
+  n_bins = int(mag.shape[-1])
+  spacing = f0_hz[..., tf.newaxis] * (_n_fft_of(mag) / sample_rate)
+  position = spacing * harmonics
+  lobe = int(lobe_bins)
+  base = tf.floor(position)
+  valid = ((base + lobe <= n_bins - 1) & (position + spacing / 2 <= n_bins - 1)
+           & (f0_hz[..., tf.newaxis] >= MIN_F0_HZ))
+  power = tf.square(mag)
+  offsets = np.arange(-lobe + 1, lobe + 1, dtype=np.float32)
+  lobe_power = tf.add_n([_read_bins(power, base + j) for j in offsets])
+  noise = 0.5 * (_read_bins(power, position - spacing / 2) +
+                 _read_bins(power, position + spacing / 2))
+  energy = lobe_power - (2 * lobe) * noise
+  return tf.where(valid, energy, tf.zeros_like(energy)), valid
+
+
 def odd_even_ratio_from_mag(mag, f0_hz, sample_rate=16000,
                             n_harmonics=N_HARMONICS):
   """Odd-to-even harmonic energy ratio in dB.
 
-  OER = 10 log10((E_odd + d) / (E_even + d)), E_odd = sum a_k^2 over
-  k = 3, 5, 7, ..., E_even = sum a_k^2 over k = 2, 4, 6, ..., k <= n_harmonics
-  and k * f0 <= Nyquist, a_k from `harmonic_magnitudes`, and
+  OER = 10 log10((E_odd + d) / (E_even + d)), E_odd = sum e_k over
+  k = 3, 5, 7, ..., E_even = sum e_k over k = 2, 4, 6, ..., k <= n_harmonics
+  and below Nyquist, e_k the noise-corrected partial energies of
+  `harmonic_powers` (each sum floored at 0), and
   d = 1e-6 (E_odd + E_even) + 1e-10, which bounds OER to about +-60 dB.
   Peeters (2004) includes the fundamental among the odd
   harmonics; here it is left out (harmonics 2..n_harmonics only), so the
   fundamental, the strongest partial of most instruments, does not swamp
   the odd/even balance of the overtones (a sawtooth, a_k = 1/k, gives
   10 log10((pi^2/8 - 1) / (pi^2/24)) = -2.45 dB in the limit of many
-  harmonics; a square wave, odd harmonics only, the +60 dB cap).
+  harmonics; a square wave, odd harmonics only, the +60 dB cap). Noise adds
+  to neither sum, so it does not pull OER towards 0 dB.
 
   Unvoiced frames (f0 < MIN_F0_HZ) and silent frames return 0 dB.
 
@@ -361,14 +427,89 @@ def odd_even_ratio_from_mag(mag, f0_hz, sample_rate=16000,
     odd-harmonic energy).
   """
   harmonics = np.arange(2, n_harmonics + 1)
-  amplitudes, _ = harmonic_magnitudes(mag, f0_hz, sample_rate, harmonics)
-  energy = tf.square(amplitudes)
+  energy, _ = harmonic_powers(mag, f0_hz, sample_rate, harmonics)
   is_odd = (harmonics % 2 == 1).astype(np.float32)
-  e_odd = tf.reduce_sum(energy * is_odd, axis=-1)
-  e_even = tf.reduce_sum(energy * (1.0 - is_odd), axis=-1)
+  e_odd = tf.nn.relu(tf.reduce_sum(energy * is_odd, axis=-1))
+  e_even = tf.nn.relu(tf.reduce_sum(energy * (1.0 - is_odd), axis=-1))
   floor = _OER_FLOOR * (e_odd + e_even) + AMIN
   return 10.0 * (tf.math.log(e_odd + floor) -
                  tf.math.log(e_even + floor)) / np.log(10.0)
+
+
+def harmonic_spectral_centroid_from_mag(mag, f0_hz, sample_rate=16000,
+                                        n_harmonics=N_HARMONICS):
+  """Energy-weighted harmonic spectral centroid over f0 (brightness).
+
+  HSC = sum_k k e_k / sum_k e_k over the partials k = 1..n_harmonics below
+  Nyquist, e_k the noise-corrected partial energies of `harmonic_powers`:
+  Peeters' (2004) harmonic spectral centroid, divided by f0 and weighted by
+  energy rather than amplitude. Unlike `harmonic_centroid` (the centroid of
+  every bin of the band), the noise between and under the partials does not
+  count, so adding noise to a tone leaves its brightness where it was; it
+  does not change when the tone is transposed. A tone with partial
+  amplitudes a_k gives sum k a_k^2 / sum a_k^2; a pure sine gives 1. Values
+  are clipped to [1, n_harmonics].
+
+  Unvoiced (f0 < MIN_F0_HZ) and silent frames return 0.
+
+  Args:
+    mag: float32 |X| [batch, n_frames, n_bins].
+    f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
+    sample_rate: Samples per second.
+    n_harmonics: Highest harmonic number considered.
+
+  Returns:
+    float32 [batch, n_frames], harmonic numbers (0 if unvoiced/silent).
+
+  Example:
+    >>> t = np.arange(16000) / 16000.0
+    >>> tone = sum(a * np.sin(2 * np.pi * 250.0 * k * t)
+    ...            for k, a in ((1, 1.0), (2, 0.5), (3, 0.25)))
+    >>> hsc = harmonic_spectral_centroid(tone, np.full(251, 250.0))
+    >>> round(float(np.median(hsc)), 2)  # (1 + 0.5 + 0.1875) / 1.3125
+    1.29
+  """
+  harmonics = np.arange(1, n_harmonics + 1, dtype=np.float32)
+  energy, _ = harmonic_powers(mag, f0_hz, sample_rate, harmonics)
+  total = tf.reduce_sum(energy, axis=-1)
+  centroid = tf.reduce_sum(energy * harmonics, axis=-1) / tf.maximum(
+      total, AMIN)
+  has_energy = total > AMIN
+  return tf.where(has_energy, tf.clip_by_value(centroid, 1.0, n_harmonics),
+                  tf.zeros_like(centroid))
+
+
+def noise_ratio_from_mag(mag, f0_hz, sample_rate=16000,
+                         n_harmonics=N_HARMONICS):
+  """Noise-to-harmonic energy ratio in dB (noisiness).
+
+  NHR = 10 log10((E_noise + d) / (E_harm + d)) with E_harm = sum_k e_k (the
+  noise-corrected partial energies of `harmonic_powers`, floored at 0),
+  E_noise = max(sum of |X|^2 over every bin - E_harm, 0) and
+  d = 1e-6 (E_noise + E_harm) + 1e-10 (about +-60 dB at most). By Parseval
+  both energies carry the window's same factor, so a harmonic tone of
+  partial amplitudes A_k plus stationary noise of variance s^2 gives
+  10 log10(s^2 / (sum_k A_k^2 / 2)), the ratio of their powers, whatever
+  the pitch, down to the main lobes' leakage (a steady tone alone measures
+  about -40 dB). Unvoiced frames count as all noise (about +60 dB); silent
+  frames give 0 dB.
+
+  Args:
+    mag: float32 |X| [batch, n_frames, n_bins].
+    f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
+    sample_rate: Samples per second.
+    n_harmonics: Highest harmonic number considered.
+
+  Returns:
+    float32 [batch, n_frames], dB.
+  """
+  energy, _ = harmonic_powers(mag, f0_hz, sample_rate,
+                              np.arange(1, n_harmonics + 1))
+  e_harm = tf.nn.relu(tf.reduce_sum(energy, axis=-1))
+  e_noise = tf.nn.relu(tf.reduce_sum(tf.square(mag), axis=-1) - e_harm)
+  floor = _OER_FLOOR * (e_noise + e_harm) + AMIN
+  return 10.0 * (tf.math.log(e_noise + floor) -
+                 tf.math.log(e_harm + floor)) / np.log(10.0)
 
 
 def hz_to_bark(freq_hz):
@@ -560,6 +701,29 @@ def sharpness(audio, sample_rate=16000, frame_rate=250, n_fft=2048):
   return _unbatched(sharpness_from_mag(mag, sample_rate), is_1d)
 
 
+def harmonic_spectral_centroid(audio, f0_hz, sample_rate=16000,
+                               frame_rate=250, n_fft=2048,
+                               n_harmonics=N_HARMONICS):
+  """Harmonic spectral centroid over f0 (brightness); see the `_from_mag`
+  version. Args as `odd_even_ratio`. Returns [batch, n_frames] or
+  [n_frames], harmonic numbers; 0 if unvoiced or silent."""
+  audio, is_1d = _batched(audio)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  return _unbatched(harmonic_spectral_centroid_from_mag(
+      mag, f0_hz, sample_rate, n_harmonics), is_1d)
+
+
+def noise_ratio(audio, f0_hz, sample_rate=16000, frame_rate=250, n_fft=2048,
+                n_harmonics=N_HARMONICS):
+  """Noise-to-harmonic energy ratio in dB (noisiness); see
+  `noise_ratio_from_mag`. Args as `odd_even_ratio`. Returns
+  [batch, n_frames] or [n_frames], dB."""
+  audio, is_1d = _batched(audio)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  return _unbatched(noise_ratio_from_mag(mag, f0_hz, sample_rate,
+                                         n_harmonics), is_1d)
+
+
 def compute_descriptors(audio, f0_hz, sample_rate=16000, frame_rate=250,
                         n_fft=2048, names=None):
   """Several descriptors from one STFT, with the functions' defaults.
@@ -601,6 +765,9 @@ def compute_descriptors(audio, f0_hz, sample_rate=16000, frame_rate=250,
       'odd_even_ratio': lambda: odd_even_ratio_from_mag(
           mag, f0_hz, sample_rate),
       'sharpness': lambda: sharpness_from_mag(mag, sample_rate),
+      'harmonic_spectral_centroid': lambda: (
+          harmonic_spectral_centroid_from_mag(mag, f0_hz, sample_rate)),
+      'noise_ratio': lambda: noise_ratio_from_mag(mag, f0_hz, sample_rate),
   }
   return {name: _unbatched(functions[name](), is_1d) for name in names}
 

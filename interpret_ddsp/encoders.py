@@ -30,7 +30,7 @@ from ddsp.training import nn
 import gin
 import tensorflow as tf
 
-from interpret_ddsp import preprocessing
+from interpret_ddsp import knobs
 
 tfkl = tf.keras.layers
 
@@ -47,7 +47,7 @@ class TimbreEncoder(ddsp_encoders.ZEncoder):
     z_mean, z_logvar: [same] when variational.
   """
 
-  def __init__(self, knob_names=('brightness', 'sharpness', 'noisiness'),
+  def __init__(self, knob_names=knobs.DEFAULT_KNOBS,
                free_dims=13, pooled=False, variational=False,
                rnn_channels=512, rnn_type='gru', z_time_steps=125,
                n_mfcc=30, fft_size=1024, sample_rate=16000,
@@ -57,7 +57,7 @@ class TimbreEncoder(ddsp_encoders.ZEncoder):
 
     Args:
       knob_names: Named dims, in order (knobs or descriptor names, see
-        preprocessing.knob_descriptor).
+        knobs.knob_descriptor).
       free_dims: Unnamed dims after the knobs.
       pooled: One z per example instead of z_time_steps frames.
       variational: Gaussian posterior (mean, log-variance) with sampling.
@@ -74,7 +74,7 @@ class TimbreEncoder(ddsp_encoders.ZEncoder):
     """
     super().__init__(input_keys=['audio'], **kwargs)
     for knob in knob_names:
-      preprocessing.knob_descriptor(knob)  # Raises on unknown names.
+      knobs.knob_descriptor(knob)  # Raises on unknown names.
     self.knob_names = tuple(knob_names)
     self.n_knobs = len(self.knob_names)
     self.free_dims = int(free_dims)
@@ -122,20 +122,20 @@ class TimbreEncoder(ddsp_encoders.ZEncoder):
     x = self.mfcc(audio)
     pool_w = tf.ones_like(x[..., :1])
     if knob_weights is not None:
-      pool_w, _ = preprocessing.pool_frames(
+      pool_w, _ = knobs.pool_frames(
           tf.reduce_mean(knob_weights, -1, keepdims=True),
           tf.ones_like(knob_weights[..., :1]), self.z_time_steps)
     if self.use_knob_inputs and knob_targets is not None:
       w = (tf.ones_like(knob_targets) if knob_weights is None
            else knob_weights)
-      targets, _ = preprocessing.pool_frames(knob_targets, w,
+      targets, _ = knobs.pool_frames(knob_targets, w,
                                              self.z_time_steps)
       x = tf.concat([x, targets], axis=-1)
     elif self.use_knob_inputs:
       x = tf.concat([x, tf.zeros_like(x[..., :self.n_knobs])], axis=-1)
     h = self.rnn(x)
     if self.pooled:
-      h, _ = preprocessing.pool_frames(h, tf.broadcast_to(pool_w, tf.shape(h)),
+      h, _ = knobs.pool_frames(h, tf.broadcast_to(pool_w, tf.shape(h)),
                                        1)
     out = self.dense_out(h)
     outputs = {}

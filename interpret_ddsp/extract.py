@@ -88,12 +88,12 @@ def _encode_batches(model, dataset):
   """{key: concatenated array} over batches of a TimbreTFRecordProvider."""
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import preprocessing  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
   rows = {}
   for batch in dataset:
     numeric = {k: v for k, v in batch.items() if v.dtype != tf.string}
     feats = model.encode(dict(numeric), training=False)
-    t, w = preprocessing.pool_frames(feats['knob_targets'],
+    t, w = knobs.pool_frames(feats['knob_targets'],
                                      feats['knob_weights'], 1)
     out = {'z': knob_metrics.pooled_z(feats).numpy(),
            'knob_targets': t[:, 0].numpy(), 'target_weights': w[:, 0].numpy(),

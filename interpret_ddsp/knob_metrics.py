@@ -16,8 +16,7 @@ import numpy as np
 import scipy.stats
 import tensorflow as tf
 
-from interpret_ddsp import descriptors
-from interpret_ddsp import preprocessing
+from interpret_ddsp import knobs
 
 
 def pooled_z(features):
@@ -25,12 +24,12 @@ def pooled_z(features):
   the frames' mean knob weight (loud frames count)."""
   z = features['z_latent']
   if 'knob_weights' in features:
-    w, _ = preprocessing.pool_frames(
+    w, _ = knobs.pool_frames(
         tf.reduce_mean(features['knob_weights'], -1, keepdims=True),
         tf.ones_like(features['knob_weights'][..., :1]), int(z.shape[1]))
   else:
     w = tf.ones_like(z[..., :1])
-  mean, _ = preprocessing.pool_frames(z, tf.broadcast_to(w, tf.shape(z)), 1)
+  mean, _ = knobs.pool_frames(z, tf.broadcast_to(w, tf.shape(z)), 1)
   return mean[:, 0]
 
 
@@ -72,7 +71,7 @@ def encode_dataset(model, provider, batch_size=16, max_batches=None,
       feats = model.encode(dict(batch), training=False)
       rows['z'] = pooled_z(feats).numpy()
       if 'knob_targets' in feats:
-        t, w = preprocessing.pool_frames(feats['knob_targets'],
+        t, w = knobs.pool_frames(feats['knob_targets'],
                                          feats['knob_weights'], 1)
         rows['knob_targets'] = t[:, 0].numpy()
         rows['target_weights'] = w[:, 0].numpy()
@@ -92,35 +91,35 @@ def knob_target_spearman(encoded, knob_names, min_weight=1.0):
   return rhos
 
 
-def measure_knob(model, audio, f0_hz, loudness_db, knob):
-  """Standardized descriptor of a knob measured on audio, per example.
+def measure_knobs(model, audio, f0_hz, loudness_db):
+  """Every knob's standardized descriptor measured on audio, per example.
 
   Args:
     model: TimbreAutoencoder (its knob units).
     audio: [batch, n_samples] at the model's rate.
-    f0_hz, loudness_db: [batch, n_frames] (frame weights and f0).
-    knob: Knob name.
+    f0_hz, loudness_db: [batch, n_frames] (f0 and frame weights).
 
   Returns:
-    np [batch]: loudness/voicing-weighted mean over frames.
+    np [batch, n_knobs]: loudness/voicing-weighted means over frames
+    (`knobs.measure`).
   """
   pre = model.preprocessor
+  values, _ = knobs.measure(audio, f0_hz, loudness_db, pre.descriptor_names,
+                            pre.knob_mean, pre.knob_std,
+                            sample_rate=pre.sample_rate)
+  return values[:, 0].numpy()
+
+
+def measure_knob(model, audio, f0_hz, loudness_db, knob):
+  """One knob's standardized descriptor on audio: np [batch] (see
+  `measure_knobs`)."""
+  pre = model.preprocessor
   i = model.knob_index(knob)
-  name = pre.descriptor_names[i]
-  audio = tf.convert_to_tensor(audio, tf.float32)
-  n_frames = descriptors.n_frames(int(audio.shape[-1]), pre.sample_rate, 250)
-  f0 = ddsp.core.resample(tf.convert_to_tensor(f0_hz, tf.float32)[..., None],
-                          n_frames)[..., 0]
-  ld = ddsp.core.resample(
-      tf.convert_to_tensor(loudness_db, tf.float32)[..., None], n_frames)
-  values = descriptors.compute_descriptors(
-      audio, f0, sample_rate=pre.sample_rate, frame_rate=250, names=[name])
-  scaled = preprocessing.scale_descriptor(name, values[name])
-  standardized = (scaled - pre.knob_mean[i]) / pre.knob_std[i]
-  w = preprocessing.frame_weights(ld[..., 0], None,
-                                  name in descriptors.F0_DESCRIPTORS)
-  return (tf.reduce_sum(standardized * w, -1) /
-          (tf.reduce_sum(w, -1) + 1e-6)).numpy()
+  values, _ = knobs.measure(audio, f0_hz, loudness_db,
+                            [pre.descriptor_names[i]], pre.knob_mean[i:i + 1],
+                            pre.knob_std[i:i + 1],
+                            sample_rate=pre.sample_rate)
+  return values[:, 0, 0].numpy()
 
 
 def knob_sweep(model, knob, values, f0_hz, loudness_db, base_z):
@@ -135,14 +134,15 @@ def knob_sweep(model, knob, values, f0_hz, loudness_db, base_z):
 
   Returns:
     dict: 'values' [n_values], 'measured' [n_examples, n_values] (the
-    knob's standardized descriptor on the output), 'spearman' [n_examples],
-    'monotonic' [n_examples] bool (non-decreasing with the knob),
-    'audio' [n_examples, n_values, n_samples].
+    knob's standardized descriptor on the output), 'measured_all' {knob:
+    [n_examples, n_values]} (every knob's descriptor: cross-talk),
+    'spearman' [n_examples], 'monotonic' [n_examples] bool (non-decreasing
+    with the knob), 'audio' [n_examples, n_values, n_samples].
   """
   values = np.asarray(values, np.float32)
   i = model.knob_index(knob)
   n_ex = len(base_z)
-  measured = np.zeros((n_ex, len(values)), np.float32)
+  measured = np.zeros((n_ex, len(values), len(model.knob_names)), np.float32)
   audio_all = []
   for e in range(n_ex):
     z = np.repeat(np.asarray(base_z[e:e + 1], np.float32), len(values), 0)
@@ -151,9 +151,13 @@ def knob_sweep(model, knob, values, f0_hz, loudness_db, base_z):
     ld = np.repeat(np.asarray(loudness_db[e:e + 1], np.float32), len(values),
                    0)
     audio = model.synthesize(f0, ld, z).numpy()
-    measured[e] = measure_knob(model, audio, f0, ld, knob)
+    measured[e] = measure_knobs(model, audio, f0, ld)
     audio_all.append(audio)
-  rho = np.array([scipy.stats.spearmanr(values, m)[0] for m in measured])
-  monotonic = np.all(np.diff(measured, axis=1) >= -1e-6, axis=1)
-  return {'values': values, 'measured': measured, 'spearman': rho,
-          'monotonic': monotonic, 'audio': np.stack(audio_all)}
+  own = measured[..., i]
+  rho = np.array([scipy.stats.spearmanr(values, m)[0] for m in own])
+  monotonic = np.all(np.diff(own, axis=1) >= -1e-6, axis=1)
+  return {'values': values, 'measured': own,
+          'measured_all': {k: measured[..., j]
+                           for j, k in enumerate(model.knob_names)},
+          'spearman': rho, 'monotonic': monotonic,
+          'audio': np.stack(audio_all)}

@@ -33,8 +33,7 @@ import ddsp
 import gin
 import tensorflow as tf
 
-from interpret_ddsp import descriptors
-from interpret_ddsp import preprocessing
+from interpret_ddsp import knobs
 
 # A segment counts when its frames weigh at least this much in total.
 MIN_SEGMENT_WEIGHT = 1.0
@@ -180,15 +179,6 @@ class OutputConsistencyLoss(TimbreLoss):
     self.loss_type = loss_type
     self.stop_knob_gradient = stop_knob_gradient
 
-  def measure(self, audio, f0_hz, standardize, descriptor_names):
-    """Standardized descriptors of audio [batch, n_samples] ->
-    [batch, n_frames, k] at self.frame_rate."""
-    values = descriptors.compute_descriptors(
-        audio, f0_hz, sample_rate=self.sample_rate,
-        frame_rate=self.frame_rate, n_fft=self.n_fft,
-        names=descriptor_names)
-    return standardize(values)
-
   def call(self, knobs, measured, mask):
     """Args: knobs, measured, mask [batch, n_seg, k]. Returns scalar."""
     if self.stop_knob_gradient:
@@ -200,18 +190,16 @@ class OutputConsistencyLoss(TimbreLoss):
 
   def _measured_pooled(self, batch, model, audio, n):
     """Measured knob descriptors of `audio` (the batch's first n examples),
-    pooled to the z segments, and the segment mask."""
+    pooled to the z segments (`knobs.measure`), and the segment mask."""
     pre = model.preprocessor
-    measured = self.measure(audio, batch['f0_hz'][:n, :, 0],
-                            pre.standardize, pre.descriptor_names)
-    n_frames = int(measured.shape[1])
     conf = batch.get('f0_confidence')
-    if conf is not None:
-      conf = ddsp.core.resample(conf[:n], n_frames)[..., 0]
-    weights = pre.knob_frame_weights(
-        ddsp.core.resample(batch['loudness_db'][:n], n_frames)[..., 0], conf)
-    n_seg = int(batch['knobs'].shape[1])
-    pooled, total = preprocessing.pool_frames(measured, weights, n_seg)
+    pooled, total = knobs.measure(
+        audio, batch['f0_hz'][:n, :, 0], batch['loudness_db'][:n, :, 0],
+        pre.descriptor_names, pre.knob_mean, pre.knob_std,
+        sample_rate=self.sample_rate, frame_rate=self.frame_rate,
+        n_fft=self.n_fft,
+        f0_confidence=None if conf is None else conf[:n, :, 0],
+        n_segments=int(batch['knobs'].shape[1]))
     mask = segment_mask(total) * segment_mask(batch['target_weights'][:n])
     return pooled, mask
 

@@ -9,6 +9,11 @@ the two halves later stages use:
 
   encode(features) -> features + {'z', 'z_latent', ...}
   synthesize(f0_hz, loudness_db, z) -> audio [batch, n_samples]
+
+Before the processor group runs, the model adds 'knob_descriptors' to the
+features: the knob dims of z as scaled descriptors (knob units undone), at
+the decoder's frame rate, which knob processors
+(interpret_ddsp.knob_processors) read to set each knob's descriptor.
 """
 
 import contextlib
@@ -21,8 +26,30 @@ import numpy as np
 import tensorflow as tf
 
 from interpret_ddsp import encoders  # pylint: disable=unused-import  # Registers.
+from interpret_ddsp import knob_processors
 from interpret_ddsp import losses  # pylint: disable=unused-import  # Registers.
+from interpret_ddsp import knobs
 from interpret_ddsp import preprocessing
+
+
+def _check_knob_processors(processor_group, knob_names):
+  """A TimbreKnobs in the group must know the encoder's knobs and the
+  noise synth's filter window (it computes the filter's power gain)."""
+  modules = list(processor_group.modules)
+  noise = [m for m in modules if isinstance(m, ddsp.synths.FilteredNoise)]
+  for m in modules:
+    if not isinstance(m, knob_processors.TimbreKnobs):
+      continue
+    if tuple(m.knob_names) != knob_names:
+      raise ValueError(f'TimbreKnobs has knobs {m.knob_names}, the encoder '
+                       f'{knob_names}; set both from one gin macro (KNOBS).')
+    if noise and noise[0].window_size != m.noise_window_size:
+      raise ValueError(
+          f'TimbreKnobs.noise_window_size ({m.noise_window_size}) differs '
+          f'from FilteredNoise.window_size ({noise[0].window_size}).')
+    if noise and noise[0].scale_fn is not None:
+      raise ValueError('With TimbreKnobs in the group, FilteredNoise and '
+                       'Harmonic take scale_fn = None (TimbreKnobs scales).')
 
 
 @gin.register
@@ -47,6 +74,8 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
         raise ValueError(f'Encoder knobs {enc} differ from the '
                          f'preprocessor\'s {pre}; set both from one gin '
                          'macro (KNOBS).')
+    if processor_group is not None and encoder is not None:
+      _check_knob_processors(processor_group, tuple(encoder.knob_names))
 
   # ddsp's Model collects each call's losses in self._losses_dict. Under a
   # MirroredStrategy every replica runs call() in its own thread, and the
@@ -89,9 +118,23 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
     descriptor mean + v * std in `unit`."""
     pre = self.preprocessor
     mean, std = pre.knob_mean.numpy(), pre.knob_std.numpy()
-    return {k: (d, preprocessing.TRANSFORMS[d][1], float(m), float(s))
+    return {k: (d, knobs.TRANSFORMS[d][1], float(m), float(s))
             for k, d, m, s in zip(self.knob_names, pre.descriptor_names,
                                   mean, std)}
+
+  def knob_descriptors(self, z):
+    """z [..., z_dims] -> its knob dims as scaled descriptors [..., k]."""
+    k = len(self.knob_names)
+    return self.preprocessor.unstandardize(
+        tf.convert_to_tensor(z, tf.float32)[..., :k])
+
+  def _synthesize_features(self, features, return_outputs_dict=False):
+    """Processor group on decoder features (with 'z' at the decoder's
+    rate), after adding 'knob_descriptors'."""
+    features = dict(features)
+    features['knob_descriptors'] = self.knob_descriptors(features['z'])
+    return self.processor_group(features,
+                                return_outputs_dict=return_outputs_dict)
 
   # --- Halves --------------------------------------------------------------
   def encode(self, features, training=False):
@@ -158,7 +201,7 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
       z = tf.convert_to_tensor(z, tf.float32)
       features['z'] = self.encoder.expand_z(z, n_frames)
       features.update(self.decoder(features, training=False))
-      return self.processor_group(features)
+      return self._synthesize_features(features)
 
   def z_from_knobs(self, knobs, free=None, batch_size=1):
     """z [batch, z_dims] from {knob: value} (missing knobs 0) and free dims.
@@ -193,7 +236,7 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
              'f0_hz': features['f0_hz'],
              'loudness_db': features['loudness_db']}
     if 'knob_targets' in features:
-      targets, total = preprocessing.pool_frames(
+      targets, total = knobs.pool_frames(
           features['knob_targets'], features['knob_weights'], n_seg)
       batch.update(knob_targets=targets, target_weights=total)
     if 'f0_confidence' in features:
@@ -215,13 +258,13 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
     features['z'] = self.encoder.expand_z(
         z, int(features['f0_scaled'].shape[1]))
     features.update(self.decoder(features, training=training))
-    return self.processor_group(features)
+    return self._synthesize_features(features)
 
   def call(self, features, training=True):
     """Forward pass; in training also the spectral and timbre losses."""
     features = self.encode(features, training=training)
     features.update(self.decoder(features, training=training))
-    pg_out = self.processor_group(features, return_outputs_dict=True)
+    pg_out = self._synthesize_features(features, return_outputs_dict=True)
     outputs = pg_out['controls']
     outputs['audio_synth'] = pg_out['signal']
     if training:

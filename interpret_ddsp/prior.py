@@ -41,8 +41,14 @@ _FIELDS = ('weights', 'means', 'covariances', 'dim_names', 'knob_names',
            'group')
 
 
+# Knob values (std units of the training set) may be set beyond the range
+# seen in training, to exaggerate a sound, up to this far from the average.
+KNOB_LIMIT_STD = 3.0
+
+
 class KnobRangeWarning(UserWarning):
-  """A fixed value lay outside the range seen in training and was clipped."""
+  """A fixed value lay outside the range seen in training (a knob: beyond
+  it, extrapolated up to +-KNOB_LIMIT_STD; a free dim: clipped)."""
 
 
 # --- Gaussian algebra (pure functions) ---------------------------------------
@@ -251,14 +257,20 @@ class GaussianMixturePrior:
                        f'has {int(z_dims)}; fit the prior on this model\'s z.')
 
   def clip_fixed(self, fixed):
-    """Validates fixed values and clips them to the training range.
+    """Validates fixed values; limits them where they cannot go.
+
+    A knob may go beyond the range seen in training (to exaggerate a
+    sound), up to +-KNOB_LIMIT_STD: a note says it is extrapolated, and
+    values past the limit are set to it. A free dim (no meaning of its own)
+    is clipped to the training range.
 
     Args:
       fixed: {dim name: value in z units}.
 
     Returns:
       clipped: {dim name: float}, in z order.
-      messages: One sentence per clipped value (empty if none).
+      messages: One sentence per value beyond the training range (empty if
+        none).
 
     Raises:
       ValueError: an unknown name or a non-finite value.
@@ -273,10 +285,20 @@ class GaussianMixturePrior:
       if not np.isfinite(value):
         raise ValueError(f'{name}={value} is not a finite number.')
       lo, hi = self.data_min[i], self.data_max[i]
-      if value < lo or value > hi:
-        new = float(np.clip(value, lo, hi))
-        messages.append(f'{name}={value:g} is outside the range seen in '
-                        f'training [{lo:g}, {hi:g}]; using {new:g}.')
+      if lo <= value <= hi:
+        pass
+      elif name in self.knob_names and abs(value) <= KNOB_LIMIT_STD:
+        messages.append(f'{name}={value:g} is beyond the range seen in '
+                        f'training [{lo:g}, {hi:g}]: extrapolating.')
+      else:
+        if name in self.knob_names:
+          new = float(np.clip(value, -KNOB_LIMIT_STD, KNOB_LIMIT_STD))
+          why = f'knobs go to +-{KNOB_LIMIT_STD:g} std'
+        else:
+          new = float(np.clip(value, lo, hi))
+          why = f'the range seen in training is [{lo:g}, {hi:g}]'
+        messages.append(f'{name}={value:g} is out of reach ({why}); using '
+                        f'{new:g}.')
         value = new
       clipped[name] = value
     return clipped, messages
@@ -314,7 +336,8 @@ class GaussianMixturePrior:
   def condition(self, fixed):
     """The exact conditional mixture over the dims not in `fixed`.
 
-    Values outside the training range are clipped, with a KnobRangeWarning.
+    Values outside the training range warn (KnobRangeWarning); see
+    clip_fixed for where they are limited.
 
     Args:
       fixed: {dim name: value in z units}; at least one, not all dims.
@@ -360,7 +383,7 @@ class GaussianMixturePrior:
     Args:
       n: Number of samples.
       fixed: {dim name: value in z units} or None. These dims are set exactly
-        (after clipping to the training range, with a KnobRangeWarning) and
+        (limited as clip_fixed says, with a KnobRangeWarning) and
         the others drawn from the conditional mixture.
       temperature: Scales each component's standard deviations (covariances
         times T^2); 0 gives component means. Component weights are unchanged.

@@ -82,13 +82,18 @@ from ddsp.training import decoders as ddsp_decoders
 import numpy as np
 import tensorflow as tf
 
+from interpret_ddsp import knob_processors
+
 
 def _modules_by_type(processor_group):
   """{'harmonic': Harmonic, 'noise': FilteredNoise or None, ...}; raises
   NotImplementedError for processors streaming does not carry state for."""
-  found = {'harmonic': None, 'noise': None}
+  found = {'harmonic': None, 'noise': None, 'knobs': None}
   for module in processor_group.modules:
-    if isinstance(module, ddsp.synths.Harmonic) and not found['harmonic']:
+    if (isinstance(module, knob_processors.TimbreKnobs)
+        and not found['knobs']):
+      found['knobs'] = module  # Frame by frame: no state to carry.
+    elif isinstance(module, ddsp.synths.Harmonic) and not found['harmonic']:
       found['harmonic'] = module
     elif (isinstance(module, ddsp.synths.FilteredNoise)
           and not found['noise']):
@@ -97,7 +102,8 @@ def _modules_by_type(processor_group):
       pass
     else:
       raise NotImplementedError(
-          f'Streaming supports Harmonic (+ FilteredNoise + Add), not '
+          f'Streaming supports Harmonic (+ FilteredNoise + Add + '
+          f'TimbreKnobs), not '
           f'{type(module).__name__} ({module.name}).')
   if found['harmonic'] is None:
     raise NotImplementedError('Streaming needs a Harmonic synthesizer.')
@@ -200,6 +206,9 @@ class StreamingSynth:
     modules = _modules_by_type(group)
     self.harmonic = modules['harmonic']
     self.noise = modules['noise']
+    self.knob_processor = modules['knobs']
+    self._knob_keys = (_dag_inputs(group, self.knob_processor)
+                       if self.knob_processor else [])
     self._harmonic_keys = _dag_inputs(group, self.harmonic)
     self._noise_keys = (_dag_inputs(group, self.noise) if self.noise
                         else [])
@@ -378,6 +387,8 @@ class StreamingSynth:
     rnn_state = [state[f'rnn/{i}'] for i in range(len(self._state_sizes))]
     outputs, rnn_state = self._decode(features, rnn_state)
     outputs['f0_hz'] = features['f0_hz']
+    if self.knob_processor is not None:
+      outputs.update(self._knob_controls(outputs, z))
     if noise is None:  # ddsp's uniform noise, reproducible per block.
       seed = tf.stack([tf.constant(self.seed, tf.int32), state['block']])
       noise = tf.random.stateless_uniform([1, n * self.hop_size], seed,
@@ -392,6 +403,15 @@ class StreamingSynth:
       if key not in _CONSTANTS:
         self._vars[key].assign(value)
     return audio
+
+  def _knob_controls(self, outputs, z):
+    """The knob processor's controls of this block's frames, under the keys
+    the synthesizers read ('<name>/controls/<control>')."""
+    features = dict(outputs, knob_descriptors=self.model.knob_descriptors(z))
+    controls = self.knob_processor.get_controls(
+        *[features[k] for k in self._knob_keys])
+    prefix = f'{self.knob_processor.name}/controls/'
+    return {prefix + name: value for name, value in controls.items()}
 
   def _decode(self, features, rnn_state):
     """RnnFcDecoder's forward pass on its own layers, with the RNN's state
@@ -513,7 +533,13 @@ class StreamingSynth:
 
   # --- Sizes -----------------------------------------------------------------
   def _output_size(self, key):
-    """Channels of a decoder output."""
+    """Channels of a decoder output (or of the knob processor's control
+    made from one: same shape)."""
+    if self.knob_processor is not None:
+      prefix = f'{self.knob_processor.name}/controls/'
+      if key.startswith(prefix):
+        controls = ('amplitudes', 'harmonic_distribution', 'noise_magnitudes')
+        key = self._knob_keys[controls.index(key[len(prefix):])]
     for name, size in self.decoder.output_splits:
       if name == key:
         return int(size)

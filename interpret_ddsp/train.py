@@ -145,10 +145,10 @@ def build_model():
 
 def set_knob_statistics(model, provider, save_dir=None, max_batches=200):
   """Measures the knob units on the training data; returns the stats."""
-  from interpret_ddsp import preprocessing  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
   pre = model.preprocessor
-  stats = preprocessing.knob_statistics(provider, pre.descriptor_names,
-                                        max_batches=max_batches)
+  stats = knobs.knob_statistics(provider, pre.descriptor_names,
+                                max_batches=max_batches)
   pre.set_statistics({d: (s['mean'], s['std']) for d, s in stats.items()})
   if save_dir:
     with open(os.path.join(save_dir, KNOB_STATS), 'w') as f:

@@ -9,6 +9,7 @@ import pretty_midi
 import pytest
 
 from interpret_ddsp import controls
+from interpret_ddsp import knobs
 from interpret_ddsp import signals
 from interpret_ddsp import soundfont
 
@@ -243,7 +244,7 @@ def test_midi_without_notes_raises(tmp_path):
 # --- Moods ------------------------------------------------------------------
 def test_moods_load_and_use_known_knobs():
   from interpret_ddsp import descriptors  # pylint: disable=g-import-not-at-top
-  known = set(descriptors.KNOB_DESCRIPTORS)
+  known = set(knobs.KNOB_DESCRIPTORS)
   moods = controls.load_moods()
   assert {'warm', 'bright', 'dark', 'aggressive', 'calm', 'airy'} <= set(moods)
   for name, entry in moods.items():

@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from interpret_ddsp import descriptors
+from interpret_ddsp import knobs
 from interpret_ddsp import soundfont
 
 SR = 16000
@@ -324,7 +325,7 @@ def test_compute_descriptors_equals_the_single_functions():
   assert tuple(values) == descriptors.DESCRIPTOR_NAMES
   for name, value in singles.items():
     np.testing.assert_allclose(values[name], value, rtol=1e-6, err_msg=name)
-  assert set(descriptors.KNOB_DESCRIPTORS.values()) <= set(values)
+  assert set(knobs.KNOB_DESCRIPTORS.values()) <= set(values)
   with pytest.raises(ValueError, match='Unknown'):
     descriptors.compute_descriptors(tone, f0, names=['loudness'])
   with pytest.raises(ValueError, match='f0_hz'):

@@ -15,12 +15,15 @@ import tensorflow as tf
 
 from interpret_ddsp import encoders
 from interpret_ddsp import models
+from interpret_ddsp import knobs
 from interpret_ddsp import preprocessing
 import timbre_batch
 
 SMALL = dict(rnn_channels=16, z_time_steps=10, free_dims=5)  # Fast.
 STATS = {'harmonic_centroid': (1.0, 0.5), 'sharpness': (2.0, 0.25),
          'spectral_flatness': (-30.0, 5.0)}
+# Knobs named by these descriptors (a descriptor name is a knob name).
+STAT_KNOBS = tuple(STATS)
 
 
 @pytest.fixture(scope='module')
@@ -120,7 +123,8 @@ def test_knob_index_and_unknown_knobs():
 # -------------------------------------------- TimbreAutoencoder bookkeeping.
 def _bare_model(encoder_knobs=('brightness', 'sharpness', 'noisiness')):
   return models.TimbreAutoencoder(
-      preprocessor=preprocessing.TimbrePreprocessor(),
+      preprocessor=preprocessing.TimbrePreprocessor(
+          knob_names=('brightness', 'sharpness', 'noisiness')),
       encoder=_encoder(knob_names=encoder_knobs))
 
 
@@ -146,20 +150,20 @@ def test_z_from_knobs_places_named_values_then_free_dims():
 # ------------------------------------------------------- TimbrePreprocessor.
 def test_standardize_round_trips_to_the_scaled_descriptors(tones):
   batch, _ = tones
-  pre = preprocessing.TimbrePreprocessor()
+  pre = preprocessing.TimbrePreprocessor(knob_names=STAT_KNOBS)
   values = {d: batch[d] for d in pre.descriptor_names}
-  knobs = pre.standardize(values)
-  scaled = np.stack([preprocessing.scale_descriptor(d, values[d]).numpy()
+  standardized = pre.standardize(values)
+  scaled = np.stack([knobs.scale_descriptor(d, values[d]).numpy()
                      for d in pre.descriptor_names], -1)
-  np.testing.assert_allclose(pre.unstandardize(knobs).numpy(), scaled,
+  np.testing.assert_allclose(pre.unstandardize(standardized).numpy(), scaled,
                              rtol=1e-5, atol=1e-5)
   # Defaults: harmonic centroid 1.5 +- 1 octaves re f0.
-  np.testing.assert_allclose(knobs.numpy()[..., 0], scaled[..., 0] - 1.5,
-                             atol=1e-5)
+  np.testing.assert_allclose(standardized.numpy()[..., 0],
+                             scaled[..., 0] - 1.5, atol=1e-5)
 
 
 def test_set_statistics_sets_the_knob_units():
-  pre = preprocessing.TimbrePreprocessor()
+  pre = preprocessing.TimbrePreprocessor(knob_names=STAT_KNOBS)
   # Raw values at each scaled mean, and one standard deviation above it.
   at_mean = {'harmonic_centroid': [[2.0 ** 1.0]], 'sharpness': [[2.0]],
              'spectral_flatness': [[10.0 ** (-30.0 / 10)]]}
@@ -180,14 +184,16 @@ def test_statistics_from_a_json_file(tmp_path):
   path = tmp_path / 'knob_statistics.json'
   path.write_text(json.dumps({d: {'mean': m, 'std': s}
                               for d, (m, s) in STATS.items()}))
-  pre = preprocessing.TimbrePreprocessor(statistics=str(path))
+  pre = preprocessing.TimbrePreprocessor(knob_names=STAT_KNOBS,
+                                         statistics=str(path))
   np.testing.assert_allclose(pre.knob_mean.numpy(), [1.0, 2.0, -30.0])
   np.testing.assert_allclose(pre.knob_std.numpy(), [0.5, 0.25, 5.0])
 
 
 def test_preprocessor_outputs_knob_targets_and_weights(tones):
   batch, _ = tones
-  pre = preprocessing.TimbrePreprocessor(time_steps=250)
+  pre = preprocessing.TimbrePreprocessor(knob_names=STAT_KNOBS,
+                                         time_steps=250)
   confidence = np.full_like(batch['f0_hz'], 0.5)
   out = pre(dict(batch, f0_confidence=confidence))
   expected = pre.standardize({d: batch[d] for d in pre.descriptor_names})
@@ -206,12 +212,12 @@ def test_preprocessor_outputs_knob_targets_and_weights(tones):
 
 def test_frame_weights_gate_on_loudness_and_confidence():
   loudness = np.array([[-90.0, -60.0, -40.0]], np.float32)
-  w = preprocessing.frame_weights(loudness).numpy()[0]
+  w = knobs.frame_weights(loudness).numpy()[0]
   assert w[0] < 1e-4 and w[1] == pytest.approx(0.5) and w[2] > 0.99
   conf = np.array([[1.0, 1.0, 0.25]], np.float32)
-  assert preprocessing.frame_weights(loudness, conf, needs_f0=True).numpy()[
+  assert knobs.frame_weights(loudness, conf, needs_f0=True).numpy()[
       0, 2] == pytest.approx(0.25 * w[2], rel=1e-5)
-  assert preprocessing.frame_weights(loudness, conf).numpy()[0, 2] == (
+  assert knobs.frame_weights(loudness, conf).numpy()[0, 2] == (
       pytest.approx(w[2]))  # Not an f0 descriptor: confidence ignored.
 
 
@@ -219,7 +225,7 @@ def test_pool_frames_is_a_weighted_mean_per_segment():
   rng = np.random.default_rng(0)
   values = rng.standard_normal((2, 20, 3)).astype(np.float32)
   weights = rng.uniform(0.0, 1.0, (2, 20, 3)).astype(np.float32)
-  mean, total = preprocessing.pool_frames(values, weights, 4)
+  mean, total = knobs.pool_frames(values, weights, 4)
   v = values.reshape(2, 4, 5, 3)
   w = weights.reshape(2, 4, 5, 3)
   np.testing.assert_allclose(total.numpy(), w.sum(2), rtol=1e-5)
@@ -228,12 +234,12 @@ def test_pool_frames_is_a_weighted_mean_per_segment():
   # Zero weight: a frame does not count, whatever its value.
   weights[0, 0] = 0.0
   values[0, 0] = 1e6
-  mean_0, _ = preprocessing.pool_frames(values, weights, 4)
+  mean_0, _ = knobs.pool_frames(values, weights, 4)
   np.testing.assert_allclose(mean_0.numpy()[0, 0],
                              (v[0, 0, 1:] * w[0, 0, 1:]).sum(0) /
                              w[0, 0, 1:].sum(0), rtol=1e-4)
   # Segments that do not divide the frames: resampled first.
-  const, total = preprocessing.pool_frames(np.full((1, 250, 1), 2.0),
+  const, total = knobs.pool_frames(np.full((1, 250, 1), 2.0),
                                            np.ones((1, 250, 1)), 3)
   np.testing.assert_allclose(const.numpy(), 2.0, rtol=1e-5)
   np.testing.assert_allclose(total.numpy(), 83.0, rtol=1e-5)
@@ -257,16 +263,16 @@ def test_knob_statistics_are_weighted_moments_of_scaled_descriptors(tones):
   batch = dict(batch, f0_confidence=np.linspace(
       0.0, 1.0, batch['f0_hz'].size, dtype=np.float32).reshape(
           batch['f0_hz'].shape))
-  stats = preprocessing.knob_statistics(
+  stats = knobs.knob_statistics(
       _Provider(batch), ['harmonic_centroid', 'sharpness'], batch_size=3)
   gate = 1 / (1 + np.exp(-(batch['loudness_db'] + 60.0) / 3.0))
   for name, w in (('harmonic_centroid', gate * batch['f0_confidence']),
                   ('sharpness', gate)):
-    v = preprocessing.scale_descriptor(name, batch[name]).numpy()
+    v = knobs.scale_descriptor(name, batch[name]).numpy()
     mean = (w * v).sum() / w.sum()
     std = np.sqrt((w * (v - mean) ** 2).sum() / w.sum())
     assert stats[name]['mean'] == pytest.approx(mean, rel=1e-4)
     assert stats[name]['std'] == pytest.approx(std, rel=1e-3)
     assert stats[name]['frames'] == pytest.approx(w.sum(), rel=1e-4)
-    assert stats[name]['unit'] == preprocessing.TRANSFORMS[name][1]
+    assert stats[name]['unit'] == knobs.TRANSFORMS[name][1]
   assert stats['sharpness']['std'] > 0.05  # The tones differ.

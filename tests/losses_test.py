@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from interpret_ddsp import knobs
 from interpret_ddsp import losses
 from interpret_ddsp import preprocessing
 from interpret_ddsp import train
@@ -242,14 +243,20 @@ def test_consistency_measure_follows_the_brightness_of_the_audio():
   batch = timbre_batch.make_batch(f0s=(330.0,) * 3, n_harmonics=(1, 4, 16))
   pre = preprocessing.TimbrePreprocessor(time_steps=250)
   loss = losses.OutputConsistencyLoss()
-  measured = loss.measure(batch['audio'], batch['f0_hz'], pre.standardize,
-                          pre.descriptor_names).numpy()
-  assert measured.shape[:2] == (3, 51)  # 50 frames/s, centred.
-  brightness = np.median(measured[:, 5:-5, 0], axis=1)
+  # 51 segments of one 50 Hz analysis frame each (1 s, centred frames).
+  measured, _ = knobs.measure(
+      batch['audio'], batch['f0_hz'], batch['loudness_db'],
+      pre.descriptor_names, pre.knob_mean, pre.knob_std,
+      frame_rate=loss.frame_rate, n_fft=loss.n_fft, n_segments=51)
+  brightness = np.median(measured.numpy()[:, 5:-5, 0], axis=1)
   assert brightness[0] < brightness[1] - 0.5 < brightness[2] - 1.0
-  # A pure tone's harmonic centroid is harmonic 1: log2(1) = 0 octaves.
+  # A pure tone's harmonic centroid is harmonic 1: log2(1) = 0 octaves;
+  # 1/k amplitudes over 4 harmonics, energy-weighted:
+  # sum(k / k^2) / sum(1 / k^2) = (25/12) / (205/144).
   mean, std = pre.knob_mean.numpy()[0], pre.knob_std.numpy()[0]
-  assert brightness[0] * std + mean == pytest.approx(0.0, abs=0.1)
+  assert brightness[0] * std + mean == pytest.approx(0.0, abs=0.05)
+  assert brightness[1] * std + mean == pytest.approx(
+      np.log2((25 / 12) / (205 / 144)), abs=0.05)
 
 
 # ------------------------------------------------ on a TimbreAutoencoder.
@@ -277,9 +284,10 @@ def _forward_grads(model, batch):
 
 @pytest.fixture(scope='module')
 def model_grads():
-  """Tiny timbre AE, one forward on 4 tones: per-loss gradient norms, with
+  """Tiny learned-only timbre AE (the design with an output-consistency
+  loss), one forward on 4 tones: per-loss gradient norms, with
   OutputConsistencyLoss.stop_knob_gradient True (default) and False."""
-  train.parse_gin(['models/timbre_ae_tiny.gin'])
+  train.parse_gin(['models/timbre_ae_learned_tiny.gin'])
   try:
     tf.keras.utils.set_random_seed(0)
     model = train.build_model()

@@ -333,22 +333,24 @@ def test_mismatched_model_knobs():
     prior.check_knobs(KNOBS, z_dims=4)
 
 
-def test_out_of_range_fixed_value_is_clipped_with_a_warning():
+def test_knobs_extrapolate_to_3_std_and_free_dims_are_clipped():
   prior = _known_prior(data_min=[-1.0, -2.0, -3.0], data_max=[1.0, 2.0, 3.0])
+  # A knob beyond the training range, within +-3 std: kept, with a note.
   with pytest.warns(prior_lib.KnobRangeWarning,
-                    match=r'brightness=5 is outside the range seen in '
-                          r'training \[-1, 1\]; using 1'):
-    samples = prior.sample(10, fixed={'brightness': 5.0, 'sharpness': 0.5},
+                    match=r'brightness=2.5 is beyond the range seen in '
+                          r'training \[-1, 1\]: extrapolating'):
+    samples = prior.sample(10, fixed={'brightness': 2.5, 'sharpness': 0.5},
                            seed=0)
-  assert np.all(samples[:, 0] == 1.0) and np.all(samples[:, 1] == 0.5)
+  assert np.all(samples[:, 0] == 2.5) and np.all(samples[:, 1] == 0.5)
+  # Past 3 std: set to 3 std.
+  clipped, messages = prior.clip_fixed({'brightness': 5.0})
+  assert clipped == {'brightness': 3.0} and 'out of reach' in messages[0]
   clipped, messages = prior.clip_fixed({'sharpness': -7.0})
-  assert clipped == {'sharpness': -2.0} and len(messages) == 1
+  assert clipped == {'sharpness': -3.0} and len(messages) == 1
   with pytest.warns(prior_lib.KnobRangeWarning):
     cond = prior.condition({'brightness': -5.0})
   np.testing.assert_allclose(cond.means, prior.condition(
-      {'brightness': -1.0}).means)
-
-
+      {'brightness': -3.0}).means)
 def test_invalid_inputs():
   prior = _known_prior()
   with pytest.raises(ValueError, match='first dims of z'):

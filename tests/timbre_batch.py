@@ -12,7 +12,6 @@ import numpy as np
 
 SAMPLE_RATE = 16000
 FRAME_RATE = 250
-KNOB_DESCRIPTORS = ('harmonic_centroid', 'sharpness', 'spectral_flatness')
 
 
 def make_batch(f0s=(220.0, 330.0, 440.0, 262.0), n_harmonics=(2, 4, 8, 16),
@@ -42,6 +41,6 @@ def make_batch(f0s=(220.0, 330.0, 440.0, 262.0), n_harmonics=(2, 4, 8, 16),
            'f0_confidence': np.ones_like(f0_hz),
            'loudness_db': np.asarray(loudness, np.float32)[:, :n_frames]}
   values = descriptors.compute_descriptors_np(
-      audio, f0_hz, SAMPLE_RATE, FRAME_RATE, names=KNOB_DESCRIPTORS)
+      audio, f0_hz, SAMPLE_RATE, FRAME_RATE)  # All, as prepare stores.
   batch.update({k: v[:, :n_frames] for k, v in values.items()})
   return batch

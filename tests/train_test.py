@@ -123,18 +123,18 @@ def test_knob_units_are_measured_and_restored(tiny_model, tiny_dataset):
   """A fresh run measures the knob statistics on its training set (here
   measured again, independently); the checkpoint carries them."""
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import preprocessing  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
   loaded = model_io.load_model(tiny_model)
   pre = loaded.model.preprocessor
   provider = data.TimbreTFRecordProvider(
       os.path.join(tiny_dataset, 'train.tfrecord*'), example_secs=1.0)
-  stats = preprocessing.knob_statistics(provider, pre.descriptor_names)
+  stats = knobs.knob_statistics(provider, pre.descriptor_names)
   names = pre.descriptor_names
   np.testing.assert_allclose(pre.knob_mean.numpy(),
                              [stats[d]['mean'] for d in names], rtol=1e-4)
   np.testing.assert_allclose(pre.knob_std.numpy(),
                              [stats[d]['std'] for d in names], rtol=1e-4)
-  defaults = [preprocessing.DEFAULT_STATISTICS[d][0] for d in names]
+  defaults = [knobs.DEFAULT_STATISTICS[d][0] for d in names]
   assert not np.allclose(pre.knob_mean.numpy(), defaults)
   assert loaded.n_samples == 16000
 

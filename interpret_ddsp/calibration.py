@@ -1,0 +1,220 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Knob calibration: does a knob at v give a descriptor of v?
+
+A knob's promise is a value (at +1 the output's descriptor is one training
+standard deviation above average), so rank measures are not enough. For a
+knob swept over values v_j on examples i, with the output's descriptor
+m_ij measured (std units), `calibration` gives the least-squares line
+m = slope * v + intercept over all (i, j), Pearson r, and the mean absolute
+error |m - v|; `cross_talk` gives, for every pair of knobs, the slope of the
+other knob's descriptor against the swept knob (0 for a knob that can be
+turned alone; the diagonal is each knob's own slope). Every figure has a
+bootstrap 95% interval over examples (resampled with replacement: a sweep
+is one unit). Pure NumPy; the plots use matplotlib.
+
+Example:
+  >>> v = np.linspace(-1, 1, 9)
+  >>> m = np.stack([0.5 * v + 0.1] * 4)  # 4 examples, slope 0.5.
+  >>> c = calibration(v, m)
+  >>> round(c['slope'], 3), round(c['intercept'], 3), round(c['mae'], 3)
+  (0.5, 0.1, 0.289)
+"""
+
+import numpy as np
+
+N_BOOTSTRAP = 1000
+# Targets of a default knob (the knobs issue; README).
+TARGETS = {'pearson_r': 0.97, 'slope': (0.85, 1.15), 'mae': 0.2,
+           'cross_talk': 0.2}
+
+
+def line_fit(values, measured):
+  """Least-squares line, Pearson r and MAE of measured against values.
+
+  Args:
+    values: [n_values] requested knob values.
+    measured: [n_examples, n_values] descriptor of each output, std units.
+
+  Returns:
+    {'slope', 'intercept', 'pearson_r', 'mae'} floats (nan where the
+    measurements are all equal or missing).
+  """
+  v = np.broadcast_to(np.asarray(values, np.float64),
+                      np.shape(measured)).ravel()
+  m = np.asarray(measured, np.float64).ravel()
+  ok = np.isfinite(m)
+  v, m = v[ok], m[ok]
+  if len(v) < 2 or np.ptp(v) == 0:
+    return {'slope': np.nan, 'intercept': np.nan, 'pearson_r': np.nan,
+            'mae': np.nan}
+  slope, intercept = np.polyfit(v, m, 1)
+  r = (np.corrcoef(v, m)[0, 1] if np.std(m) > 0 else np.nan)
+  return {'slope': float(slope), 'intercept': float(intercept),
+          'pearson_r': float(r), 'mae': float(np.mean(np.abs(m - v)))}
+
+
+def _bootstrap(fn, n_examples, n_boot=N_BOOTSTRAP, seed=0):
+  """fn(example indices) -> dict of floats; returns {key: [lo, hi]}, the
+  2.5th and 97.5th percentiles over n_boot resamples of the examples."""
+  rng = np.random.default_rng(seed)
+  draws = [fn(rng.integers(0, n_examples, n_examples))
+           for _ in range(n_boot)]
+  return {k: [float(np.nanpercentile([d[k] for d in draws], 2.5)),
+              float(np.nanpercentile([d[k] for d in draws], 97.5))]
+          for k in draws[0]}
+
+
+def calibration(values, measured, n_boot=N_BOOTSTRAP, seed=0):
+  """`line_fit` of one knob's sweep, with bootstrap 95% intervals.
+
+  Args:
+    values: [n_values] requested knob values (std units).
+    measured: [n_examples, n_values] the knob's descriptor on each output.
+    n_boot: Bootstrap resamples (0: no intervals).
+    seed: Bootstrap seed.
+
+  Returns:
+    line_fit's keys, 'ci' {key: [lo, hi]}, 'n_examples', 'n_values'.
+  """
+  measured = np.asarray(measured, np.float64)
+  out = line_fit(values, measured)
+  if n_boot:
+    out['ci'] = _bootstrap(lambda idx: line_fit(values, measured[idx]),
+                           len(measured), n_boot, seed)
+  out.update(n_examples=int(measured.shape[0]),
+             n_values=int(measured.shape[1]))
+  return out
+
+
+def cross_talk(sweeps, n_boot=N_BOOTSTRAP, seed=0):
+  """Slopes of every knob's descriptor against every swept knob.
+
+  Args:
+    sweeps: {swept knob: {'values': [n_values], 'measured': {knob:
+      [n_examples, n_values]}}}; every knob swept and measured.
+    n_boot: Bootstrap resamples (0: no intervals).
+    seed: Bootstrap seed.
+
+  Returns:
+    {'knobs': names, 'slope': [k, k] (row: swept knob, column: measured
+    descriptor), 'ci_low', 'ci_high': [k, k], 'max_off_diagonal': the
+    largest |slope| off the diagonal}.
+  """
+  names = list(sweeps)
+  k = len(names)
+  slope = np.zeros((k, k))
+  low, high = np.zeros((k, k)), np.zeros((k, k))
+  for a, swept in enumerate(names):
+    values = sweeps[swept]['values']
+    for b, other in enumerate(names):
+      m = np.asarray(sweeps[swept]['measured'][other], np.float64)
+      slope[a, b] = line_fit(values, m)['slope']
+      if n_boot:
+        ci = _bootstrap(lambda idx, m=m, values=values: {
+            's': line_fit(values, m[idx])['slope']}, len(m), n_boot, seed)
+        low[a, b], high[a, b] = ci['s']
+  off = ~np.eye(k, dtype=bool)
+  return {'knobs': names, 'slope': slope.tolist(), 'ci_low': low.tolist(),
+          'ci_high': high.tolist(),
+          'max_off_diagonal': float(np.nanmax(np.abs(slope[off])))
+                              if k > 1 else 0.0}
+
+
+def edge_slopes(values, measured, edge_low, edge_high):
+  """Slopes beyond the trained range: from the range's edge to the sweep's
+  ends (e.g. -3 and +3 std).
+
+  Args:
+    values: [n_values] requested values, some below edge_low and/or above
+      edge_high.
+    measured: [n_examples, n_values].
+    edge_low, edge_high: The trained range (e.g. 5th-95th percentile).
+
+  Returns:
+    {'low': slope from the lowest value to edge_low or None, 'high': from
+    edge_high to the highest value or None, 'monotonic': the mean measured
+    curve never decreases}.
+  """
+  values = np.asarray(values, np.float64)
+  mean = np.nanmean(np.asarray(measured, np.float64), axis=0)
+  order = np.argsort(values)
+  values, mean = values[order], mean[order]
+  at = lambda x: float(np.interp(x, values, mean))
+  out = {'low': None, 'high': None,
+         'monotonic': bool(np.all(np.diff(mean) >= -1e-6))}
+  if values[0] < edge_low:
+    out['low'] = (at(edge_low) - mean[0]) / (edge_low - values[0])
+  if values[-1] > edge_high:
+    out['high'] = (mean[-1] - at(edge_high)) / (values[-1] - edge_high)
+  return out
+
+
+def meets_targets(cal, max_cross_talk=None, targets=None):
+  """{'pearson_r': bool, 'slope': bool, 'mae': bool[, 'cross_talk': bool]}
+  of one knob's calibration against TARGETS."""
+  t = targets or TARGETS
+  out = {'pearson_r': cal['pearson_r'] >= t['pearson_r'],
+         'slope': t['slope'][0] <= cal['slope'] <= t['slope'][1],
+         'mae': cal['mae'] <= t['mae']}
+  if max_cross_talk is not None:
+    out['cross_talk'] = max_cross_talk <= t['cross_talk']
+  return {k: bool(v) for k, v in out.items()}
+
+
+def plot_calibration(curves, path, title=None):
+  """Measured vs requested per knob, with the ideal line.
+
+  Args:
+    curves: {knob: (values [n_values], measured [n_examples, n_values])}.
+    path: PNG to write.
+    title: Figure title.
+  """
+  import matplotlib  # pylint: disable=g-import-not-at-top
+  matplotlib.use('Agg')
+  import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+  fig, axes = plt.subplots(1, len(curves), figsize=(4 * len(curves), 3.8),
+                           squeeze=False)
+  for ax, (knob, (values, measured)) in zip(axes[0], curves.items()):
+    values = np.asarray(values)
+    measured = np.asarray(measured)
+    lo, hi = np.nanpercentile(measured, [10, 90], axis=0)
+    ax.fill_between(values, lo, hi, alpha=0.25, label='10-90% of examples')
+    ax.plot(values, np.nanmean(measured, 0), 'o-', label='mean measured')
+    ax.plot(values, values, 'k--', lw=1, label='ideal (measured = knob)')
+    fit = line_fit(values, measured)
+    ax.set_title(f'{knob}: slope {fit["slope"]:.2f}, r {fit["pearson_r"]:.2f}'
+                 f', MAE {fit["mae"]:.2f}', fontsize=9)
+    ax.set_xlabel(f'{knob} knob (std units)')
+    ax.set_ylabel('descriptor of the output (std units)')
+    ax.legend(fontsize=7)
+  if title:
+    fig.suptitle(title, fontsize=10)
+  fig.tight_layout()
+  fig.savefig(path, dpi=100)
+  plt.close(fig)
+
+
+def plot_cross_talk(table, path, title=None):
+  """Heatmap of `cross_talk`'s slope matrix (rows: knob swept)."""
+  import matplotlib  # pylint: disable=g-import-not-at-top
+  matplotlib.use('Agg')
+  import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+  names = table['knobs']
+  slope = np.asarray(table['slope'])
+  fig, ax = plt.subplots(figsize=(1.3 * len(names) + 2, 1.1 * len(names) + 1))
+  image = ax.imshow(slope, cmap='RdBu_r', vmin=-1.2, vmax=1.2)
+  for a in range(len(names)):
+    for b in range(len(names)):
+      ax.text(b, a, f'{slope[a, b]:+.2f}', ha='center', va='center',
+              fontsize=9)
+  ax.set_xticks(range(len(names)), [f'{n}\n(measured)' for n in names],
+                fontsize=8)
+  ax.set_yticks(range(len(names)), [f'{n} (swept)' for n in names],
+                fontsize=8)
+  fig.colorbar(image, ax=ax, label='slope (std per std)')
+  ax.set_title(title or 'Cross-talk: descriptor slope per knob unit',
+               fontsize=9)
+  fig.tight_layout()
+  fig.savefig(path, dpi=100)
+  plt.close(fig)

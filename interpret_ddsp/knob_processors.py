@@ -1,0 +1,250 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Knob processors: set a knob's descriptor on the synthesis parameters.
+
+`TimbreKnobs` is a ddsp `Processor` that sits in the processor group between
+the decoder and the synthesizers. It takes the decoder's raw harmonic
+amplitude, harmonic distribution and noise magnitudes and the knobs' target
+descriptors per frame, and returns synthesizer controls whose output has
+those descriptors, exactly and differentiably:
+
+- brightness (`harmonic_spectral_centroid`, energy-weighted, in harmonic
+  numbers): a spectral tilt c_k -> c_k k^(a/2), with a solved (bisection,
+  then one differentiable Newton step) so that
+  sum_k k c_k^2 / sum_k c_k^2 equals the target;
+- hollowness (`odd_even_ratio`, dB over harmonics 2..K): a gain g on the odd
+  harmonics 3, 5, ..., closed form g^2 = 10^(r / 10) E_even / E_odd for
+  each tilt tried, so that both targets hold together (`shape_harmonics`);
+- noisiness (`noise_ratio`, dB): the noise magnitudes scaled so that the
+  filtered noise's power over the harmonic power A^2 sum_k c_k^2 / 2 equals
+  10^(r / 10), with the noise filter's power gain computed from the same
+  impulse response ddsp's FilteredNoise builds.
+
+Knobs it has no rule for (e.g.
+sharpness) pass through: the decoder alone decides them. The decoder still
+learns what the knobs leave free (the loudness, the rest of the spectrum's
+shape, the noise's colour); training reconstructs because the targets come
+from the input's descriptors (the encoder's knob dims).
+
+Example gin (see gin/models/timbre_ae_knobs_tiny.gin):
+
+  ProcessorGroup.dag = [
+    (@TimbreKnobs(), ['amps', 'harmonic_distribution', 'noise_magnitudes',
+                      'f0_hz', 'knob_descriptors']),
+    (@synths.Harmonic(), ['timbre_knobs/amplitudes',
+                          'timbre_knobs/harmonic_distribution', 'f0_hz']),
+    (@synths.FilteredNoise(), ['timbre_knobs/noise_magnitudes']),
+    (@processors.Add(), ['filtered_noise/signal', 'harmonic/signal']),
+  ]
+  Harmonic.scale_fn = None
+  FilteredNoise.scale_fn = None
+"""
+
+import ddsp
+from ddsp import processors
+import gin
+import numpy as np
+import tensorflow as tf
+
+from interpret_ddsp import knobs
+
+# Descriptors TimbreKnobs sets itself.
+CONTROLLED = ('harmonic_spectral_centroid', 'odd_even_ratio', 'noise_ratio')
+NOISE_VARIANCE = 1.0 / 3.0  # ddsp's FilteredNoise excitation: U(-1, 1).
+_TINY = 1e-12
+
+
+def _masked_log(x, mask):
+  return tf.where(mask, tf.math.log(tf.maximum(x, _TINY)),
+                  tf.fill(tf.shape(x), -1e9))
+
+
+def _harmonic_masks(n):
+  """log k, and the odd (3, 5, ...) and even harmonics of k = 1..n."""
+  k = np.arange(1, n + 1)
+  return (tf.constant(np.log(k), tf.float32),
+          tf.constant((k % 2 == 1) & (k >= 3)),
+          tf.constant(k % 2 == 0))
+
+
+def _shaped_weights(log_power, alpha, log_ratio, max_log_gain):
+  """Energy shares softmax(log_power + alpha log k + odd * log G), with the
+  odd gain G solved in closed form for an odd/even energy ratio (none when
+  log_ratio is None); returns (shares [..., n], centroid [...])."""
+  n = int(log_power.shape[-1])
+  log_k, odd, even = _harmonic_masks(n)
+  tilted = log_power + alpha[..., tf.newaxis] * log_k
+  if log_ratio is not None:
+    def logsum(mask):
+      return tf.reduce_logsumexp(
+          tf.where(mask, tilted, tf.fill(tf.shape(tilted), -1e9)), -1)
+    log_gain = tf.clip_by_value(log_ratio + logsum(even) - logsum(odd),
+                                -max_log_gain, max_log_gain)
+    tilted += log_gain[..., tf.newaxis] * tf.cast(odd, tilted.dtype)
+  w = tf.nn.softmax(tilted, axis=-1)
+  return w, tf.reduce_sum(w * tf.exp(log_k), axis=-1)
+
+
+def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
+                    n_bisect=30, alpha_max=30.0, max_gain_db=60.0):
+  """A harmonic distribution with a given energy centroid and odd/even ratio.
+
+  c_k -> c_k k^(alpha / 2) G^(1/2 [k odd, k >= 3]), renormalized: the tilt
+  alpha found by bisection, the odd energy gain G in closed form for each
+  alpha (G = 10^(ratio / 10) E_even(alpha) / E_odd(alpha)), so both targets
+  are met together; then one Newton step on alpha, which makes the result
+  differentiable in the distribution and the targets (implicit function).
+
+  Args:
+    distribution: [..., n_harmonics] amplitudes c_k >= 0 (k = 1..n).
+    valid: bool [..., n_harmonics], the harmonics that sound (below Nyquist).
+    centroid: [...] target sum_k k c_k^2 / sum_k c_k^2, harmonic numbers,
+      or None to keep the tilt at 0. Reached inside (1, highest valid
+      harmonic); beyond, the nearest end.
+    ratio_db: [...] target 10 log10(sum_odd c_k^2 / sum_even c_k^2) over
+      k >= 2, or None to leave the odd harmonics as they are.
+    n_bisect: Bisection steps on alpha.
+    alpha_max: Bound of alpha's search.
+    max_gain_db: Bound on the odd gain.
+
+  Returns:
+    [..., n_harmonics] amplitudes, summing to 1 over the valid harmonics.
+
+  Example:
+    >>> c = tf.ones([1, 10]) / 10.0
+    >>> out = shape_harmonics(c, tf.ones([1, 10], bool),
+    ...                       centroid=tf.constant([3.0]))
+    >>> k = np.arange(1, 11)
+    >>> e = out.numpy()[0] ** 2
+    >>> round(float((k * e).sum() / e.sum()), 4)
+    3.0
+  """
+  log_power = _masked_log(tf.square(distribution), valid)
+  log_ratio = (None if ratio_db is None else
+               tf.convert_to_tensor(ratio_db, tf.float32) * (np.log(10.0) / 10))
+  max_log_gain = max_gain_db * np.log(10.0) / 10.0
+  shape = tf.shape(log_power)[:-1]
+  alpha = tf.zeros(shape)
+  if centroid is not None:
+    lp = tf.stop_gradient(log_power)
+    lr = None if log_ratio is None else tf.stop_gradient(log_ratio)
+    target = tf.stop_gradient(centroid)
+    lo, hi = tf.fill(shape, -alpha_max), tf.fill(shape, alpha_max)
+    for _ in range(n_bisect):
+      mid = 0.5 * (lo + hi)
+      above = _shaped_weights(lp, mid, lr, max_log_gain)[1] > target
+      hi = tf.where(above, mid, hi)
+      lo = tf.where(above, lo, mid)
+    alpha = 0.5 * (lo + hi)
+    # Slope d centroid / d alpha by a central difference (a constant here).
+    h = 1e-2
+    slope = (_shaped_weights(lp, alpha + h, lr, max_log_gain)[1] -
+             _shaped_weights(lp, alpha - h, lr, max_log_gain)[1]) / (2 * h)
+    _, now = _shaped_weights(log_power, alpha, log_ratio, max_log_gain)
+    reachable = (tf.abs(alpha) < alpha_max - 1e-3) & (slope > 1e-6)
+    alpha += tf.where(reachable, (centroid - now) / tf.maximum(slope, 1e-6),
+                      tf.zeros_like(now))
+  w, _ = _shaped_weights(log_power, alpha, log_ratio, max_log_gain)
+  amplitude = (tf.sqrt(w + _TINY) - np.sqrt(_TINY)) * tf.cast(valid, w.dtype)
+  return amplitude / (tf.reduce_sum(amplitude, -1, keepdims=True) + _TINY)
+
+
+def noise_power_gain(magnitudes, window_size=0):
+  """Power gain of ddsp's FilteredNoise filter per frame: sum of the squared
+  taps of `ddsp.core.frequency_impulse_response(magnitudes, window_size)`
+  (white input of variance v comes out with variance v * gain).
+
+  Args:
+    magnitudes: [batch, n_frames, n_bands] linear magnitudes.
+    window_size: As FilteredNoise's.
+
+  Returns:
+    [batch, n_frames].
+  """
+  ir = ddsp.core.frequency_impulse_response(magnitudes, window_size)
+  return tf.reduce_sum(tf.square(ir), axis=-1)
+
+
+@gin.register
+class TimbreKnobs(processors.Processor):
+  """Sets the knobs' descriptors on the synthesizer controls (module doc)."""
+
+  def __init__(self, knob_names=knobs.DEFAULT_KNOBS, sample_rate=16000,
+               scale_fn=ddsp.core.exp_sigmoid, noise_window_size=0,
+               noise_initial_bias=-5.0, name='timbre_knobs'):
+    """Constructor.
+
+    Args:
+      knob_names: The model's knobs in z order (as its encoder's).
+      sample_rate: Audio rate, Hz (harmonics above Nyquist are silent).
+      scale_fn: Applied to the raw decoder outputs first (ddsp's synths'
+        default); the synthesizers then run with scale_fn=None.
+      noise_window_size: The FilteredNoise's window_size.
+      noise_initial_bias: Added to the raw noise magnitudes before
+        scale_fn, as FilteredNoise's initial_bias.
+      name: Name of the processor (prefix of its outputs in the group).
+    """
+    super().__init__(name=name)
+    self.knob_names = tuple(knob_names)
+    self.descriptor_names = tuple(knobs.knob_descriptor(k)
+                                  for k in self.knob_names)
+    self.sample_rate = sample_rate
+    self.scale_fn = scale_fn
+    self.noise_window_size = noise_window_size
+    self.noise_initial_bias = noise_initial_bias
+
+  def _target(self, knob_descriptors, name):
+    """The descriptor's own units [batch, n_frames] from scaled values, or
+    None when this model has no such knob."""
+    if name not in self.descriptor_names:
+      return None
+    i = self.descriptor_names.index(name)
+    return knobs.INVERSE_TRANSFORMS[name](knob_descriptors[..., i])
+
+  def get_controls(self, amplitudes, harmonic_distribution, noise_magnitudes,
+                   f0_hz, knob_descriptors):
+    """Synthesizer controls with the knobs' descriptors set.
+
+    Args:
+      amplitudes: [batch, n_frames, 1] raw decoder output.
+      harmonic_distribution: [batch, n_frames, n_harmonics] raw.
+      noise_magnitudes: [batch, n_frames, n_bands] raw.
+      f0_hz: [batch, n_frames, 1] Hz.
+      knob_descriptors: [batch, n_frames, n_knobs] the knobs' targets as
+        scaled descriptors (knobs.unstandardize of the knob values).
+
+    Returns:
+      {'amplitudes' [batch, n_frames, 1], 'harmonic_distribution' (sums to
+      1 below Nyquist), 'noise_magnitudes'}: for Harmonic and FilteredNoise
+      with scale_fn=None.
+    """
+    if self.scale_fn is not None:
+      amplitudes = self.scale_fn(amplitudes)
+      harmonic_distribution = self.scale_fn(harmonic_distribution)
+      noise_magnitudes = self.scale_fn(noise_magnitudes +
+                                       self.noise_initial_bias)
+    c = ddsp.core.normalize_harmonics(harmonic_distribution, f0_hz,
+                                      self.sample_rate)
+    n = int(c.shape[-1])
+    valid = (f0_hz * np.arange(1, n + 1, dtype=np.float32) <
+             self.sample_rate / 2.0)
+    centroid = self._target(knob_descriptors, 'harmonic_spectral_centroid')
+    ratio = self._target(knob_descriptors, 'odd_even_ratio')
+    if centroid is not None or ratio is not None:
+      c = shape_harmonics(c, valid, centroid, ratio)
+    noise_db = self._target(knob_descriptors, 'noise_ratio')
+    if noise_db is not None:
+      harmonic_power = 0.5 * tf.square(amplitudes[..., 0]) * tf.reduce_sum(
+          tf.square(c), -1)
+      noise_power = NOISE_VARIANCE * noise_power_gain(noise_magnitudes,
+                                                      self.noise_window_size)
+      scale = tf.sqrt(tf.pow(10.0, noise_db / 10.0) * harmonic_power /
+                      (noise_power + _TINY))
+      noise_magnitudes = noise_magnitudes * scale[..., tf.newaxis]
+    return {'amplitudes': amplitudes, 'harmonic_distribution': c,
+            'noise_magnitudes': noise_magnitudes}
+
+  def get_signal(self, amplitudes, harmonic_distribution, noise_magnitudes):
+    """A processor's signal: here the controls themselves (the synths that
+    follow in the group read them by name)."""
+    return harmonic_distribution
