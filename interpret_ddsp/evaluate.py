@@ -54,32 +54,38 @@ def _batches(provider, batch_size, max_examples):
 
 def reconstruction(model, provider, max_examples=64, batch_size=16,
                    out_dir=None, sample_rate=16000):
-  """Eval audio vs the model's reconstruction."""
+  """Eval audio vs the model's reconstruction.
+
+  Args:
+    model: Called as model(features, training=False), returns
+      {'audio_synth': [batch, n_samples]} at sample_rate.
+    provider: Its get_batch(...) yields dicts with 'audio' [batch,
+      n_samples] at sample_rate (see `_batches`).
+    max_examples: Examples scored (0 or None: all).
+    batch_size: Examples per model call.
+    out_dir: If set, the first 3 pairs are written there as WAVs at
+      sample_rate.
+    sample_rate: Samples per second of the audio and the model's output.
+
+  Returns:
+    `metrics.reconstruction_row`'s keys ('spectral_distance', 'snr_db',
+    'mcd_db', 'f0_l1_cents', 'f0_outlier_rate', 'loudness_l1_db') averaged
+    over examples (`metrics.mean_of_rows`), plus 'n_examples' and
+    'visqol' (a note).
+  """
   from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
-  rows = {k: [] for k in ('spectral_distance', 'snr_db', 'mcd_db',
-                          'f0_l1_cents', 'f0_outlier_rate',
-                          'loudness_l1_db')}
-  examples = []
+  rows, examples = [], []
   for batch in _batches(provider, batch_size, max_examples):
     audio = batch['audio'].numpy()
     synth = model(dict(batch), training=False)['audio_synth'].numpy()
-    for a, s in zip(audio, synth):
-      rows['spectral_distance'].append(
-          metrics.multiscale_spectral_distance(a, s))
-      rows['snr_db'].append(metrics.snr_db(a, s))
-      rows['mcd_db'].append(metrics.mel_cepstral_distortion(a, s,
-                                                            sample_rate))
-      f0 = metrics.f0_l1_of_audio(a, s)
-      rows['f0_l1_cents'].append(f0['l1_cents'])
-      rows['f0_outlier_rate'].append(f0['outlier_rate'])
-      rows['loudness_l1_db'].append(metrics.loudness_l1_db(a, s))
-      if len(examples) < 3:
-        examples.append((a, s))
+    rows += metrics.reconstruction_metrics(audio, synth, sample_rate)[
+        'per_example']
+    examples += list(zip(audio, synth))[:3 - len(examples)]
   if not examples:
     raise errors.UserError('The eval TFRecords hold no examples (is the eval '
                            'split empty? see prepare --eval_fraction).')
-  result = {k: float(np.nanmean(v)) for k, v in rows.items()}
-  result['n_examples'] = len(rows['snr_db'])
+  result = metrics.mean_of_rows(rows)
+  result['n_examples'] = len(rows)
   result['visqol'] = VISQOL_NOTE
   if out_dir:
     _write_examples(out_dir, examples, sample_rate)
@@ -87,6 +93,8 @@ def reconstruction(model, provider, max_examples=64, batch_size=16,
 
 
 def _write_examples(out_dir, examples, sample_rate):
+  """Writes (input, output) pairs [n_samples] as reconstruction_{i}_*.wav
+  at sample_rate."""
   import soundfile  # pylint: disable=g-import-not-at-top
   for i, (a, s) in enumerate(examples):
     soundfile.write(os.path.join(out_dir, f'reconstruction_{i}_input.wav'),

@@ -6,12 +6,15 @@ Every function takes NumPy-like input and returns plain Python floats, lists
 and dicts (JSON-ready; `snr_db` is capped so it stays finite). Units are
 given in each docstring.
 
-Reconstruction (one reference/estimate pair; `reconstruction_metrics` runs
-them over a batch and averages):
+Reconstruction (one reference/estimate pair; `reconstruction_row` runs them
+all on one pair, `reconstruction_metrics` over a batch, `mean_of_rows`
+averages). Every one takes the sounds' sample rate; all but SNR measure the
+sounds resampled to 16 kHz (0-8 kHz, the DDSP paper's setting and that of
+this package's features), so a number means the same at any model rate:
   `multiscale_spectral_distance`  ddsp's SpectralLoss (L1 of magnitudes +
                                   L1 of log magnitudes, summed over FFT sizes).
   `snr_db`                        signal-to-noise ratio of the waveforms, dB.
-  `mel_cepstral_distortion`       MCD over MFCC frames (c0 excluded), dB.
+  `mel_cepstral_distortion`       MCD over mel-cepstral frames (c1..c12), dB.
   `f0_error_cents`                pitch error of two f0 tracks, cents.
   `f0_l1_of_audio`                the same after CREPE tiny on both sounds.
   `loudness_l1_db`                mean |difference| of ddsp loudness, dB.
@@ -36,6 +39,7 @@ The sweeps themselves come from `knob_metrics.knob_sweep`.
 import interpret_ddsp  # pylint: disable=unused-import
 import ddsp
 import numpy as np
+import scipy.fft
 import scipy.linalg
 import scipy.spatial.distance
 import scipy.stats
@@ -44,7 +48,7 @@ from interpret_ddsp import audio_io
 from interpret_ddsp import descriptors
 from interpret_ddsp import features as features_lib
 from interpret_ddsp import generate
-from interpret_ddsp import preprocessing
+from interpret_ddsp import knobs
 
 # Smoothness and non-linearity of a descriptor path, re-exported for the
 # report (interpret_ddsp.generate.path_metrics).
@@ -56,6 +60,11 @@ MAX_SNR_DB = 100.0
 # 10 * sqrt(2) / ln(10): natural-log cepstral distance -> dB (Kubichek 1993).
 MCD_CONSTANT = 10.0 * np.sqrt(2.0) / np.log(10.0)
 N_MFCC = 13  # MFCCs c0..c12; MCD and sound_features use c1..c12.
+# Mel spectrum of `mfcc` and MCD (ddsp.spectral_ops.compute_mfcc's defaults):
+# N_MELS bands from MEL_LO_HZ to 8 kHz of a MEL_FFT_SIZE-sample STFT.
+N_MELS = 128
+MEL_LO_HZ = 20.0
+MEL_FFT_SIZE = 1024
 # A frame's pitch error above this many cents (a quarter tone) makes it an
 # outlier; octave errors (1200 cents) are outliers too.
 OUTLIER_CENTS = 50.0
@@ -89,10 +98,15 @@ def _pair(a, b):
   return a[:n], b[:n]
 
 
+def _resampled_16k(audio, sample_rate):
+  """float32 [n_samples * 16000 / sample_rate]: audio at 16 kHz (soxr HQ)."""
+  return audio_io.resample(np.asarray(audio, np.float32), sample_rate,
+                           features_lib.CREPE_SAMPLE_RATE)
+
+
 def _to_16k(audio, sample_rate):
   """float32 audio at 16 kHz, trimmed to whole 250 Hz frames (64 samples)."""
-  audio = audio_io.resample(np.asarray(audio, np.float32), sample_rate,
-                            features_lib.CREPE_SAMPLE_RATE)
+  audio = _resampled_16k(audio, sample_rate)
   hop = features_lib.CREPE_SAMPLE_RATE // FRAME_RATE
   return audio[:len(audio) // hop * hop]
 
@@ -100,18 +114,22 @@ def _to_16k(audio, sample_rate):
 # ------------------------------------------------------------ reconstruction.
 
 
-def multiscale_spectral_distance(a, b, fft_sizes=FFT_SIZES, mag_weight=1.0,
-                                 logmag_weight=1.0):
+def multiscale_spectral_distance(a, b, sample_rate=16000, fft_sizes=FFT_SIZES,
+                                 mag_weight=1.0, logmag_weight=1.0):
   """Multi-scale spectral distance of the DDSP paper (Engel et al. 2020).
 
   sum over FFT sizes of mean |S_a - S_b| + mean |log S_a - log S_b|, S the
-  magnitude STFT (Hann window, 75% overlap) and log(S + 1e-5): exactly
-  `ddsp.losses.SpectralLoss(loss_type='L1')`, whose defaults
-  `knob_metrics.spectral_loss` uses.
+  magnitude STFT (Hann window, 75% overlap) and log(S + 1e-5) of both sounds
+  at 16 kHz: exactly `ddsp.losses.SpectralLoss(loss_type='L1')` (whose
+  defaults `knob_metrics.spectral_loss` uses) on 16 kHz audio, so the FFT
+  sizes span the same milliseconds and the number means the same whatever
+  the sounds' rate (content above 8 kHz does not count).
 
   Args:
-    a, b: float audio [n_samples] (the longer is trimmed), same rate.
-    fft_sizes: FFT sizes in samples.
+    a, b: float audio [n_samples] at sample_rate (the longer is trimmed).
+    sample_rate: Samples per second of a and b (resampled to 16 kHz unless
+      16000).
+    fft_sizes: FFT sizes in samples at 16 kHz.
     mag_weight, logmag_weight: Weights of the two terms.
 
   Returns:
@@ -119,10 +137,11 @@ def multiscale_spectral_distance(a, b, fft_sizes=FFT_SIZES, mag_weight=1.0,
     magnitude spectrograms (phase is ignored).
   """
   a, b = _pair(a, b)
+  a, b = _resampled_16k(a, sample_rate), _resampled_16k(b, sample_rate)
   loss = ddsp.losses.SpectralLoss(fft_sizes=tuple(fft_sizes), loss_type='L1',
                                   mag_weight=mag_weight,
                                   logmag_weight=logmag_weight)
-  return float(loss(a[None].astype(np.float32), b[None].astype(np.float32)))
+  return float(loss(a[None], b[None]))
 
 
 def snr_db(reference, estimate, max_db=MAX_SNR_DB):
@@ -160,26 +179,91 @@ def mfcc(audio, sample_rate=16000, n_mfcc=N_MFCC):
   return np.asarray(coefficients, np.float64)[0]
 
 
-def mel_cepstral_distortion(a, b, sample_rate=16000, n_mfcc=N_MFCC):
-  """Mel cepstral distortion, in dB.
+def mel_cepstra(logmel, n_mfcc=N_MFCC):
+  """Cosine-series coefficients of log-mel spectra, independent of n_mels.
+
+  c_d = (2 / M) sum_{m=0}^{M-1} L[m] cos(pi d (m + 1/2) / M), d = 0 ..
+  n_mfcc - 1, so that L[m] = c_0 / 2 + sum_{d>=1} c_d cos(pi d (m + 1/2) / M)
+  for a spectrum made of those cosines: a ripple A cos(pi d (m + 1/2) / M)
+  in L gives c_d = A whatever M is (the orthonormal DCT-II, which ddsp's and
+  TensorFlow's MFCCs use for d >= 1, gives A sqrt(M / 2)). These are the
+  one-sided cepstra of the (mel-warped) log spectrum, as SPTK's mel-cepstra
+  are, which the MCD formula assumes.
+
+  Args:
+    logmel: float [..., M] natural log of mel-band magnitudes.
+    n_mfcc: Coefficients kept (c_0 .. c_{n_mfcc-1}).
+
+  Returns:
+    float64 [..., n_mfcc], nepers.
+  """
+  logmel = np.asarray(logmel, np.float64)
+  # scipy's unnormalized DCT-II: 2 sum_m L[m] cos(pi d (2m + 1) / (2M)).
+  dct = scipy.fft.dct(logmel, type=2, norm=None, axis=-1)[..., :n_mfcc]
+  return dct / logmel.shape[-1]
+
+
+def mcd_of_logmel(logmel_a, logmel_b, n_mfcc=N_MFCC):
+  """Mel cepstral distortion of two log-mel spectrograms, in dB.
 
   MCD = 10 sqrt(2) / ln(10) * mean over frames t of
-  sqrt(sum_{d=1}^{n_mfcc-1} (c_a[t, d] - c_b[t, d])^2), c the MFCCs of
-  `mfcc` (c0, the level, excluded). Frames are paired by time (no DTW): the
-  two sounds must be aligned, as a reconstruction is.
+  sqrt(sum_{d=1}^{n_mfcc-1} (c_a[t, d] - c_b[t, d])^2), c = `mel_cepstra`
+  (c0, the level, excluded; Kubichek 1993). It is the RMS over mel bands of
+  the difference of the two spectra in dB (20 log10 of magnitudes), once
+  the difference is smoothed to its cosines 1..n_mfcc-1: two spectra
+  differing by a ripple of +-R dB in one of those cosines give MCD =
+  R / sqrt(2); a constant offset (a gain) gives 0.
+
+  Args:
+    logmel_a, logmel_b: float [n_frames, n_mels], natural log of mel-band
+      magnitudes, frames paired by index (the longer is trimmed).
+    n_mfcc: Cepstra computed (c0..c_{n_mfcc-1}).
+
+  Returns:
+    float dB >= 0.
+  """
+  logmel_a = np.asarray(logmel_a, np.float64)
+  logmel_b = np.asarray(logmel_b, np.float64)
+  n = min(len(logmel_a), len(logmel_b))
+  diff = mel_cepstra(logmel_a[:n] - logmel_b[:n], n_mfcc)[..., 1:]
+  return float(MCD_CONSTANT * np.mean(np.sqrt(np.sum(diff ** 2, axis=-1))))
+
+
+def log_mel(audio, sample_rate=16000):
+  """ddsp's log-mel spectrogram of audio at 16 kHz, [n_frames, N_MELS].
+
+  The sound resampled to 16 kHz, MEL_FFT_SIZE-sample STFT with 75% overlap
+  (end padded), N_MELS bands from MEL_LO_HZ to 8 kHz,
+  log(max(mel magnitude, 1e-5)): `ddsp.spectral_ops.compute_logmel` with
+  `compute_mfcc`'s settings. float64, nepers.
+  """
+  audio = _resampled_16k(_mono(audio), sample_rate)
+  logmel = ddsp.spectral_ops.compute_logmel(
+      audio[None], lo_hz=MEL_LO_HZ, hi_hz=8000.0, bins=N_MELS,
+      fft_size=MEL_FFT_SIZE, overlap=0.75, pad_end=True,
+      sample_rate=features_lib.CREPE_SAMPLE_RATE)
+  return np.asarray(logmel, np.float64)[0]
+
+
+def mel_cepstral_distortion(a, b, sample_rate=16000, n_mfcc=N_MFCC):
+  """Mel cepstral distortion of two sounds, in dB (`mcd_of_logmel`).
+
+  On both sounds' `log_mel` (at 16 kHz, 128 bands from 20 Hz to 8 kHz);
+  frames are paired by time (no DTW): the two sounds must be aligned, as a
+  reconstruction is. Typical values are a few dB (the RMS dB difference of
+  the two spectral envelopes).
 
   Args:
     a, b: float audio [n_samples] at sample_rate (the longer is trimmed).
-    sample_rate: Samples per second.
-    n_mfcc: Coefficients computed (c0..c_{n_mfcc-1}).
+    sample_rate: Samples per second (resampled to 16 kHz unless 16000).
+    n_mfcc: Cepstra computed (c0..c_{n_mfcc-1}; c0 is left out).
 
   Returns:
     float dB >= 0; 0 for identical sounds, and unchanged by a gain.
   """
   a, b = _pair(a, b)
-  diff = mfcc(a, sample_rate, n_mfcc)[:, 1:] - mfcc(b, sample_rate,
-                                                     n_mfcc)[:, 1:]
-  return float(MCD_CONSTANT * np.mean(np.sqrt(np.sum(diff ** 2, axis=-1))))
+  return mcd_of_logmel(log_mel(a, sample_rate), log_mel(b, sample_rate),
+                       n_mfcc)
 
 
 def f0_error_cents(f0_ref, f0_est, voiced_mask=None,
@@ -264,12 +348,59 @@ def loudness_l1_db(a, b, sample_rate=16000):
   return float(np.mean(np.abs(la.astype(np.float64) - lb)))
 
 
-def reconstruction_metrics(references, estimates, sample_rate=16000,
-                           with_f0=True, crepe_model='tiny'):
-  """All reconstruction metrics per example and their means.
+RECONSTRUCTION_KEYS = ('spectral_distance', 'snr_db', 'mcd_db',
+                       'loudness_l1_db', 'f0_l1_cents', 'f0_outlier_rate')
+
+
+def reconstruction_row(reference, estimate, sample_rate=16000, with_f0=True,
+                       crepe_model='tiny'):
+  """Every reconstruction metric of one pair, all at the sounds' rate.
 
   Args:
-    references, estimates: float audio [n_examples, n_samples].
+    reference, estimate: float audio [n_samples] at sample_rate (the longer
+      is trimmed).
+    sample_rate: Samples per second of both.
+    with_f0: Also run CREPE on both sounds (`f0_l1_of_audio`; ~0.5 s each).
+    crepe_model: CREPE capacity.
+
+  Returns:
+    {'spectral_distance' (`multiscale_spectral_distance`), 'snr_db',
+    'mcd_db' (dB), 'loudness_l1_db' (dB), and with_f0: 'f0_l1_cents'
+    (cents; NaN without a confidently voiced reference frame),
+    'f0_outlier_rate' (in [0, 1])}: floats.
+  """
+  row = {'spectral_distance': multiscale_spectral_distance(
+             reference, estimate, sample_rate),
+         'snr_db': snr_db(reference, estimate),
+         'mcd_db': mel_cepstral_distortion(reference, estimate, sample_rate),
+         'loudness_l1_db': loudness_l1_db(reference, estimate, sample_rate)}
+  if with_f0:
+    f0 = f0_l1_of_audio(reference, estimate, sample_rate, crepe_model)
+    row['f0_l1_cents'] = f0['l1_cents']
+    row['f0_outlier_rate'] = f0['outlier_rate']
+  return row
+
+
+def mean_of_rows(rows):
+  """{key: mean over rows of row[key]} for the first row's keys, NaNs (from
+  examples without a confidently voiced frame) left out; NaN where no row
+  has a finite value. Plain floats."""
+  mean = {}
+  for key in (rows[0] if rows else ()):
+    values = np.array([r[key] for r in rows], np.float64)
+    values = values[np.isfinite(values)]
+    mean[key] = float(values.mean()) if len(values) else float('nan')
+  return mean
+
+
+def reconstruction_metrics(references, estimates, sample_rate=16000,
+                           with_f0=True, crepe_model='tiny'):
+  """All reconstruction metrics per example (`reconstruction_row`) and their
+  means (`mean_of_rows`).
+
+  Args:
+    references, estimates: float audio [n_examples, n_samples] at
+      sample_rate.
     sample_rate: Samples per second.
     with_f0: Also run CREPE on both sounds (`f0_l1_of_audio`; ~0.5 s each).
     crepe_model: CREPE capacity.
@@ -280,23 +411,9 @@ def reconstruction_metrics(references, estimates, sample_rate=16000,
     the same keys averaged over examples (NaNs, from examples without a
     confidently voiced frame, left out)}.
   """
-  rows = []
-  for ref, est in zip(references, estimates):
-    row = {'spectral_distance': multiscale_spectral_distance(ref, est),
-           'snr_db': snr_db(ref, est),
-           'mcd_db': mel_cepstral_distortion(ref, est, sample_rate),
-           'loudness_l1_db': loudness_l1_db(ref, est, sample_rate)}
-    if with_f0:
-      f0 = f0_l1_of_audio(ref, est, sample_rate, crepe_model)
-      row['f0_l1_cents'] = f0['l1_cents']
-      row['f0_outlier_rate'] = f0['outlier_rate']
-    rows.append(row)
-  mean = {}
-  for key in (rows[0] if rows else ()):
-    values = np.array([r[key] for r in rows], np.float64)
-    values = values[np.isfinite(values)]
-    mean[key] = float(values.mean()) if len(values) else float('nan')
-  return {'per_example': rows, 'mean': mean}
+  rows = [reconstruction_row(ref, est, sample_rate, with_f0, crepe_model)
+          for ref, est in zip(references, estimates)]
+  return {'per_example': rows, 'mean': mean_of_rows(rows)}
 
 
 # ----------------------------------------------------------- disentanglement.
@@ -532,9 +649,9 @@ def sound_features(audio, sample_rate=16000, f0_hz=None, f0_confidence=None,
 
   Mean and standard deviation over frames of MFCCs c1..c12 (`mfcc`; c0, the
   level, left out), then the six timbre descriptors
-  (`descriptors.DESCRIPTOR_NAMES`, on `preprocessing.TRANSFORMS`'s even
+  (`descriptors.DESCRIPTOR_NAMES`, on `knobs.TRANSFORMS`'s even
   scales: octaves, dB, acum) averaged over frames weighted by
-  `preprocessing.frame_weights` (loud frames; for the f0 descriptors,
+  `knobs.frame_weights` (loud frames; for the f0 descriptors,
   CREPE-confident ones). Order: SOUND_FEATURE_NAMES.
 
   Args:
@@ -564,9 +681,9 @@ def sound_features(audio, sample_rate=16000, f0_hz=None, f0_confidence=None,
   values = features_lib.compute_descriptors(audio_16k, f0_hz, FRAME_RATE)
   pooled = []
   for name in descriptors.DESCRIPTOR_NAMES:
-    scaled = np.asarray(preprocessing.scale_descriptor(name, values[name]),
+    scaled = np.asarray(knobs.scale_descriptor(name, values[name]),
                         np.float64)
-    w = np.asarray(preprocessing.frame_weights(
+    w = np.asarray(knobs.frame_weights(
         loudness, f0_confidence, name in descriptors.F0_DESCRIPTORS),
                    np.float64)
     pooled.append(float(np.sum(scaled * w) / (np.sum(w) + 1e-6)))

@@ -91,16 +91,76 @@ def test_mcd_ignores_level_and_is_symmetric():
   assert metrics.mel_cepstral_distortion(a, b, SR) == pytest.approx(
       metrics.mel_cepstral_distortion(b, a, SR), rel=1e-9)
   assert metrics.MCD_CONSTANT == pytest.approx(6.1418, abs=1e-4)
-  # By hand from ddsp's MFCCs: 10 sqrt(2) / ln 10 * mean_t ||c_a - c_b||
-  # over c1..c12.
+
+
+def _ripple(amplitude, d, n_mels=128):
+  """amplitude * cos(pi d (m + 1/2) / n_mels) over mel bands m: [n_mels]."""
+  m = np.arange(n_mels)
+  return amplitude * np.cos(np.pi * d * (m + 0.5) / n_mels)
+
+
+@pytest.mark.parametrize('n_mels', [40, 128])
+def test_mcd_of_a_cosine_ripple_is_its_rms_in_db(n_mels):
+  # Closed form: two log-mel spectra (nepers) differing by A cos(pi d (m +
+  # 1/2) / M), 1 <= d <= 12, differ by +-R = 20 A / ln 10 dB in magnitude;
+  # MCD is that ripple's RMS, R / sqrt(2), whatever the number of bands M.
+  rng = np.random.default_rng(0)
+  base = rng.normal(-3.0, 2.0, (50, n_mels))  # Any spectra: only Δ counts.
+  a_np = 0.5  # nepers: +-4.34 dB.
+  r_db = 20 * a_np / np.log(10)
+  for d in (1, 5, 12):
+    other = base + _ripple(a_np, d, n_mels)
+    assert metrics.mcd_of_logmel(base, other) == pytest.approx(
+        r_db / np.sqrt(2), rel=1e-9)
+  # Two cosines: their RMS add in quadrature. 3.071 dB for A = 0.5.
+  assert metrics.mcd_of_logmel(
+      base, base + _ripple(0.5, 2, n_mels) + _ripple(0.5, 7, n_mels)) == (
+          pytest.approx(20 * 0.5 / np.log(10), rel=1e-9))
+  # A gain (c0) and cosines above c12 do not count.
+  assert metrics.mcd_of_logmel(base, base + 0.7) == pytest.approx(0, abs=1e-9)
+  assert metrics.mcd_of_logmel(
+      base, base + _ripple(1.0, 13, n_mels)) == pytest.approx(0, abs=1e-9)
+  # The mean over frames: a ripple on half of them counts half.
+  half = base.copy()
+  half[:25] += _ripple(a_np, 3, n_mels)
+  assert metrics.mcd_of_logmel(base, half) == pytest.approx(
+      r_db / np.sqrt(2) / 2, rel=1e-9)
+  # The cepstra: c_d = A for the ripple, as in L = c0/2 + sum c_d cos(.).
+  c = metrics.mel_cepstra(_ripple(0.5, 4, n_mels) + 0.3)
+  assert c[0] == pytest.approx(0.6) and c[4] == pytest.approx(0.5)
+  assert np.delete(c, [0, 4]) == pytest.approx(np.zeros(11), abs=1e-12)
+
+
+def test_mcd_of_audio_is_ddsps_mfcc_distance_rescaled():
+  # ddsp's MFCCs are the orthonormal DCT-II of its 128-band log-mel (TF's
+  # implementation): c_d sqrt(2 / 128) are the one-sided cepstra.
   import ddsp  # pylint: disable=g-import-not-at-top
-  ca, cb = (np.asarray(ddsp.spectral_ops.compute_mfcc(
-      x[None], mfcc_bins=13, sample_rate=SR), np.float64)[0, :, 1:]
-            for x in (a, b))
-  expected = 10 * np.sqrt(2) / np.log(10) * np.mean(
-      np.linalg.norm(ca - cb, axis=-1))
-  assert metrics.mel_cepstral_distortion(a, b, SR) == pytest.approx(
-      expected, rel=1e-6)
+  a, b = _noise(seed=0), _noise(seed=1)
+  t = np.arange(SR) / SR
+  c = (a + 0.2 * np.sin(2 * np.pi * 300 * t)).astype(np.float32)
+  for x, y in ((a, b), (a, c)):
+    cx, cy = (np.asarray(ddsp.spectral_ops.compute_mfcc(
+        z[None], mfcc_bins=13, sample_rate=SR), np.float64)[0, :, 1:]
+              for z in (x, y))
+    expected = 10 * np.sqrt(2) / np.log(10) * np.sqrt(2 / 128) * np.mean(
+        np.linalg.norm(cx - cy, axis=-1))
+    assert metrics.mel_cepstral_distortion(x, y, SR) == pytest.approx(
+        expected, rel=1e-4)
+    assert 0.5 < expected < 20  # A few dB, not tens.
+
+
+def test_spectral_metrics_at_44k_measure_the_16k_sounds():
+  # Every spectral metric runs on the sounds resampled to 16 kHz (soxr), so
+  # a 44.1 kHz pair scores as its 16 kHz versions do with ddsp's own loss.
+  import soxr  # pylint: disable=g-import-not-at-top
+  a = _noise(sample_rate=44100, seed=0)
+  b = _noise(sample_rate=44100, seed=1) + 0.5 * a
+  a16, b16 = (soxr.resample(x, 44100, 16000, quality='HQ') for x in (a, b))
+  expected = knob_metrics.spectral_loss(a16[None], b16[None])[0]
+  assert metrics.multiscale_spectral_distance(a, b, 44100) == (
+      pytest.approx(expected, rel=1e-5))
+  assert metrics.mel_cepstral_distortion(a, b, 44100) == pytest.approx(
+      metrics.mel_cepstral_distortion(a16, b16, SR), rel=1e-6)
 
 
 def test_f0_error_cents_on_known_tracks():
