@@ -63,9 +63,10 @@ AMIN = 1e-10
 _SHARPNESS_FLOOR = 1e-16  # Band power floor, relative to the frame's power.
 _EPS = 1e-8  # Added to denominators that are 0 on silent frames.
 _OER_FLOOR = 1e-6  # Relative energy floor of odd_even_ratio: +-60 dB at most.
-# Half-width of a partial's main lobe in bins (periodic Hann window: its
-# main lobe is +-2 bins; +-3 holds all but -39 dB of a partial's energy).
-MAIN_LOBE_BINS = 3
+# Half-width of a partial's share of the spectrum in bins (periodic Hann
+# window: its main lobe is +-2 bins; +-4 holds all but -46 dB of a steady
+# partial's energy, the floor of noise_ratio).
+MAIN_LOBE_BINS = 4
 
 
 # -------------------------------------------------------------- framing, STFT.
@@ -357,13 +358,14 @@ def harmonic_powers(mag, f0_hz, sample_rate=16000, harmonics=None,
     e_k = sum_{|j - p| < L} P_j - 2 L (P((k - 1/2) f0) + P((k + 1/2) f0)) / 2.
 
   The sum holds a steady partial's whole main lobe wherever it falls
-  between bins (no scalloping: a Hann window leaves -39 dB of its energy
-  outside +-3 bins), and the subtraction removes the stationary noise under
+  between bins (no scalloping: a Hann window leaves -46 dB of its energy
+  outside +-4 bins), and the subtraction removes the stationary noise under
   it in expectation, so e_k does not grow with the noise around the
   partial. e_k may come out below 0 for a partial buried in noise (an
   unbiased estimate); sums over partials and frames are what the
-  descriptors use. Needs f0 at least 2 * lobe_bins bins (47 Hz at 16 kHz,
-  n_fft 2048, lobe 3): below that the lobes of neighbouring partials touch.
+  descriptors use. Needs f0 at least 2 * lobe_bins bins (63 Hz at 16 kHz,
+  n_fft 2048, lobe 4): below that the lobes of neighbouring partials touch
+  and the noise between them counts as theirs.
 
   Args:
     mag: float32 |X| [batch, n_frames, n_bins].
@@ -491,7 +493,7 @@ def noise_ratio_from_mag(mag, f0_hz, sample_rate=16000,
   partial amplitudes A_k plus stationary noise of variance s^2 gives
   10 log10(s^2 / (sum_k A_k^2 / 2)), the ratio of their powers, whatever
   the pitch, down to the main lobes' leakage (a steady tone alone measures
-  about -40 dB). Unvoiced frames count as all noise (about +60 dB); silent
+  about -46 dB). Unvoiced frames count as all noise (about +60 dB); silent
   frames give 0 dB.
 
   Args:

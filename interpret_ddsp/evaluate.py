@@ -18,11 +18,17 @@ writes metrics.json, report.md, PNGs and example WAVs):
 
 import json
 import os
+import warnings
 
 import numpy as np
 
 from interpret_ddsp import errors
 
+KNOB_CALIBRATION_PNG = 'knob_calibration.png'
+KNOB_CALIBRATION_PRIOR_PNG = 'knob_calibration_prior.png'
+CROSS_TALK_PNG = 'cross_talk.png'
+# The melody generation and the user-path calibration play.
+GENERATION_NOTES = 'A3:0.9,E4:0.9'
 VISQOL_NOTE = ('ViSQOL: absent. No offline build of ViSQOL (a Bazel/C++ '
                'project fetched from GitHub) installs from the package index, '
                'and this tool never downloads at run time.')
@@ -103,9 +109,19 @@ def _write_examples(out_dir, examples, sample_rate):
                     s, sample_rate)
 
 
-def knob_control(model, encoded, n_examples=8, n_values=7, out_dir=None):
-  """Sweeps every knob over its trained range (5th..95th percentile of the
-  eval z) on loud eval examples; descriptor of the output vs knob."""
+def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
+                 sample_rate=16000, extremes=(-3.0, 3.0), n_boot=1000):
+  """Knob calibration with the rest of z held, on loud eval examples.
+
+  Each knob is swept over its trained range (5th..95th percentile of the
+  eval z) at n_values values, plus the `extremes` beyond it; every knob's
+  descriptor is measured on each output. Headline figures per knob (in the
+  trained range, `calibration.calibration`): Pearson r, slope, intercept,
+  MAE, each with a bootstrap 95% interval; the cross-talk matrix of slopes;
+  beyond the range, the slope from the range's edge to each extreme. Rank
+  figures (Spearman, monotonic share) and path smoothness stay as secondary.
+  """
+  from interpret_ddsp import calibration  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
@@ -113,30 +129,32 @@ def knob_control(model, encoded, n_examples=8, n_values=7, out_dir=None):
                         0.2 * encoded['f0_hz'].shape[1])
   idx = loud[:n_examples] if len(loud) else np.arange(
       min(n_examples, len(encoded['z'])))
+  f0, ld = encoded['f0_hz'][idx], encoded['loudness_db'][idx]
   result, curves, sweeps = {}, {}, {}
   for i, knob in enumerate(model.knob_names):
     lo, hi = np.percentile(encoded['z'][:, i], [5, 95])
-    values = np.linspace(lo, hi, n_values)
-    f0 = encoded['f0_hz'][idx]
-    ld = encoded['loudness_db'][idx]
+    inside = np.linspace(lo, hi, n_values)
+    values = np.concatenate([[e for e in extremes if e < lo], inside,
+                             [e for e in extremes if e > hi]])
     sw = knob_metrics.knob_sweep(model, knob, values, f0, ld,
                                  encoded['z'][idx])
-    # Every knob's descriptor on this sweep's audio (for cross-talk).
-    # (The swept knob's own descriptor is already in sw['measured'].)
-    measured = {other: sw['measured'] if other == knob else np.stack([
-        knob_metrics.measure_knob(
-            model, sw['audio'][e], np.repeat(f0[e:e + 1], n_values, 0),
-            np.repeat(ld[e:e + 1], n_values, 0), other)
-        for e in range(len(idx))]) for other in model.knob_names}
-    sweeps[knob] = {'values': values, 'measured': measured}
-    mono = [metrics.monotonicity(values, row) for row in sw['measured']]
+    keep = (values >= lo - 1e-6) & (values <= hi + 1e-6)
+    sweeps[knob] = {'values': inside, 'measured': {
+        k: m[:, keep] for k, m in sw['measured_all'].items()}}
+    own = sw['measured'][:, keep]
+    mono = [metrics.monotonicity(inside, row) for row in own]
     paths = [generate.path_metrics(np.stack(
-        [measured[o][e] for o in model.knob_names], -1))
+        [sweeps[knob]['measured'][o][e] for o in model.knob_names], -1))
              for e in range(len(idx))]
     result[knob] = {
         'range': [float(lo), float(hi)],
+        'calibration': calibration.calibration(inside, own, n_boot=n_boot),
+        'beyond_range': dict(calibration.edge_slopes(values, sw['measured'],
+                                                     lo, hi),
+                             values=[float(v) for v in values[~keep]],
+                             measured_mean=[float(v) for v in np.mean(
+                                 sw['measured'][:, ~keep], 0)]),
         'spearman_mean': float(np.nanmean([m['spearman'] for m in mono])),
-        'spearman_median': float(np.nanmedian([m['spearman'] for m in mono])),
         'share_monotonic': float(np.mean([m['nondecreasing_share'] == 1.0
                                           for m in mono])),
         'smoothness': float(np.mean([p['smoothness'] for p in paths])),
@@ -146,29 +164,72 @@ def knob_control(model, encoded, n_examples=8, n_values=7, out_dir=None):
     if out_dir and i == 0:
       import soundfile  # pylint: disable=g-import-not-at-top
       soundfile.write(os.path.join(out_dir, f'sweep_{knob}.wav'),
-                      np.concatenate(list(sw['audio'][0])), 16000)
-  result['cross_talk'] = metrics.cross_talk(sweeps)
+                      np.concatenate(list(sw['audio'][0])), sample_rate)
+  result['cross_talk'] = calibration.cross_talk(sweeps, n_boot=n_boot)
+  result['cross_talk_rank'] = metrics.cross_talk(sweeps)
+  for knob in model.knob_names:
+    row = result['cross_talk']['slope'][model.knob_index(knob)]
+    result[knob]['max_cross_talk'] = float(max(
+        abs(v) for j, v in enumerate(row) if j != model.knob_index(knob)))
+    result[knob]['meets_targets'] = calibration.meets_targets(
+        result[knob]['calibration'], result[knob]['max_cross_talk'])
   if out_dir:
-    _plot_curves(curves, os.path.join(out_dir, 'knob_sweeps.png'))
+    calibration.plot_calibration(
+        curves, os.path.join(out_dir, KNOB_CALIBRATION_PNG),
+        'Knob calibration, rest of z held (eval examples)')
+    calibration.plot_cross_talk(result['cross_talk'],
+                                os.path.join(out_dir, CROSS_TALK_PNG))
   return result
 
 
-def _plot_curves(curves, path):
-  import matplotlib  # pylint: disable=g-import-not-at-top
-  matplotlib.use('Agg')
-  import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
-  fig, axes = plt.subplots(1, len(curves), figsize=(4 * len(curves), 3.5))
-  for ax, (knob, (values, measured)) in zip(np.atleast_1d(axes),
-                                            curves.items()):
-    for m in measured:
-      ax.plot(values, m, alpha=0.5)
-    ax.plot(values, values, 'k--', lw=1, label='knob = descriptor')
-    ax.set_xlabel(f'{knob} knob (std units)')
-    ax.set_ylabel('descriptor of the output (std units)')
-    ax.legend(fontsize=8)
-  fig.tight_layout()
-  fig.savefig(path, dpi=100)
-  plt.close(fig)
+def knob_control_prior(model, prior_path, n_draws=8, n_values=9, seed=0,
+                       notes=GENERATION_NOTES, out_dir=None, n_boot=1000):
+  """Knob calibration through the user path (`sample --set k=v`): each
+  knob fixed at n_values values over its trained range, the other dims
+  drawn from the prior's conditional (the same seed for every value), on
+  a melody. The cross-talk here includes what the prior learned (e.g.
+  brighter sounds of the data are also noisier); `held` repeats it with
+  the other knobs drawn once from the unconditional prior and held.
+  """
+  from interpret_ddsp import calibration  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  prior = prior_lib.GaussianMixturePrior.load(prior_path)
+  prior.check_knobs(model.knob_names, model.z_dims)
+  ctrl, _ = generate.make_controls(notes)
+  f0 = np.tile(ctrl.f0_hz[None], (n_draws, 1))
+  ld = np.tile(ctrl.loudness_db[None], (n_draws, 1))
+  base = prior.sample(n_draws, seed=seed).astype(np.float32)
+  out = {}
+  for mode in ('conditional', 'held'):
+    sweeps, curves = {}, {}
+    for i, knob in enumerate(model.knob_names):
+      lo, hi = np.percentile(prior.sample(2000, seed=seed + 1)[:, i], [5, 95])
+      values = np.linspace(lo, hi, n_values)
+      measured = np.zeros((n_draws, n_values, len(model.knob_names)))
+      for j, v in enumerate(values):
+        if mode == 'conditional':
+          with warnings.catch_warnings():
+            warnings.simplefilter('ignore', prior_lib.KnobRangeWarning)
+            z = prior.sample(n_draws, fixed={knob: float(v)}, seed=seed)
+        else:
+          z = base.copy()
+          z[:, i] = v
+        audio = model.synthesize(f0, ld, z.astype(np.float32)).numpy()
+        measured[:, j] = knob_metrics.measure_knobs(model, audio, f0, ld)
+      sweeps[knob] = {'values': values, 'measured': {
+          k: measured[..., m] for m, k in enumerate(model.knob_names)}}
+      curves[knob] = (values, measured[..., i])
+    table = calibration.cross_talk(sweeps, n_boot=n_boot)
+    out[mode] = {'cross_talk': table, 'n_draws': n_draws, 'notes': notes}
+    for i, knob in enumerate(model.knob_names):
+      out[mode][knob] = calibration.calibration(*curves[knob], n_boot=n_boot)
+    if out_dir and mode == 'conditional':
+      calibration.plot_calibration(
+          curves, os.path.join(out_dir, KNOB_CALIBRATION_PRIOR_PNG),
+          'Knob calibration through sample --set (others from the prior)')
+  return out
 
 
 def disentanglement(model, encoded):
@@ -188,7 +249,7 @@ def disentanglement(model, encoded):
 
 
 def generation(model, prior_path, eval_audio, train_z, n=16, seed=0,
-               out_dir=None, sample_rate=16000, notes='A3:0.9,E4:0.9'):
+               out_dir=None, sample_rate=16000, notes=GENERATION_NOTES):
   """Prior samples with no input audio vs real eval sounds."""
   from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
@@ -240,9 +301,24 @@ def _f0_of(audio):
 
 
 def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
-             max_examples=64, progress=True, z_path=None):
+             max_examples=64, progress=True, z_path=None, knob_examples=32,
+             n_boot=1000):
   """Runs every section; writes metrics.json and report.md. Returns the
-  metrics dict."""
+  metrics dict.
+
+  Args:
+    save_dir: Trained model folder.
+    file_pattern: Eval TFRecords.
+    output_dir: Where the report goes.
+    prior_path: fit-prior's .npz: adds generation and the calibration
+      through `sample --set`.
+    max_examples: Eval examples for reconstruction (and encoded for the
+      knob sections).
+    progress: Show a progress bar.
+    z_path: Training z (extract-z) for the novelty figure.
+    knob_examples: Eval examples each knob is swept on.
+    n_boot: Bootstrap resamples of the calibration intervals.
+  """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
@@ -258,7 +334,7 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
   if timbre:
     sections += ['knob_control', 'disentanglement']
     if prior_path:
-      sections.append('generation')
+      sections += ['knob_control_prior', 'generation']
   bar = None
   if progress:
     from tqdm import auto as tqdm  # pylint: disable=g-import-not-at-top
@@ -271,17 +347,23 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
   if bar:
     bar.update(1)
   if timbre:
+    n_batches = -(-max(max_examples, knob_examples) // 16)
     encoded = knob_metrics.encode_dataset(model, provider,
                                           with_reconstruction=False,
-                                          max_batches=max(1, max_examples //
-                                                          16))
-    out['knob_control'] = knob_control(model, encoded, out_dir=output_dir)
+                                          max_batches=max(1, n_batches))
+    out['knob_control'] = knob_control(
+        model, encoded, n_examples=knob_examples, out_dir=output_dir,
+        sample_rate=loaded.sample_rate, n_boot=n_boot)
     if bar:
       bar.update(1)
     out['disentanglement'] = disentanglement(model, encoded)
     if bar:
       bar.update(1)
     if prior_path:
+      out['knob_control_prior'] = knob_control_prior(
+          model, prior_path, out_dir=output_dir, n_boot=n_boot)
+      if bar:
+        bar.update(1)
       eval_audio = np.concatenate([
           b['audio'].numpy() for b in _batches(provider, 16, 32)])[:32]
       train_z = extract.load_z(z_path)['z'] if z_path else None
@@ -314,24 +396,7 @@ def report_markdown(m):
   lines += ['', r['visqol'], '',
             'Examples: `reconstruction_*_input.wav` / `_output.wav`.', '']
   if 'knob_control' in m:
-    kc = m['knob_control']
-    lines += ['## Knob control', '', '![sweeps](knob_sweeps.png)', '',
-              '| knob | range | Spearman (mean) | monotonic share | '
-              'smoothness | non-linearity |',
-              '| --- | --- | --- | --- | --- | --- |']
-    for knob in kc['cross_talk']['knobs']:
-      k = kc[knob]
-      lines.append(f'| {knob} | {k["range"][0]:+.2f}..{k["range"][1]:+.2f} '
-                   f'| {k["spearman_mean"]:.3f} | {k["share_monotonic"]:.2f}'
-                   f' | {k["smoothness"]:.3f} | {k["nonlinearity"]:.3f} |')
-    names = kc['cross_talk']['knobs']
-    lines += ['', 'Cross-talk (|Spearman| of descriptor B, rows: knob A '
-              'swept):', '', '| | ' + ' | '.join(names) + ' |',
-              '|---' * (len(names) + 1) + '|']
-    for name, row in zip(names, kc['cross_talk']['abs_spearman']):
-      lines.append(f'| {name} | ' + ' | '.join(f'{v:.2f}' for v in row) +
-                   ' |')
-    lines.append('')
+    lines += _knob_report(m['knob_control'], m.get('knob_control_prior'))
   if 'disentanglement' in m:
     d = m['disentanglement']
     lines += ['## Disentanglement', '',
@@ -348,3 +413,96 @@ def report_markdown(m):
                    else f'| {k} | {v} |')
     lines.append('')
   return '\n'.join(lines)
+
+
+def _ci(cal, key, fmt='.2f'):
+  """'value [lo, hi]' of a calibration figure."""
+  lo, hi = cal.get('ci', {}).get(key, [np.nan, np.nan])
+  return f'{cal[key]:{fmt}} [{lo:{fmt}}, {hi:{fmt}}]'
+
+
+def _slope_table(table):
+  names = table['knobs']
+  lines = ['| swept \\ measured | ' + ' | '.join(names) + ' |',
+           '|---' * (len(names) + 1) + '|']
+  for name, row, lo, hi in zip(names, table['slope'], table['ci_low'],
+                               table['ci_high']):
+    lines.append(f'| {name} | ' + ' | '.join(
+        f'{v:+.2f} [{a:+.2f}, {b:+.2f}]' for v, a, b in zip(row, lo, hi)) +
+                 ' |')
+  return lines
+
+
+def _knob_report(kc, prior=None):
+  """Markdown of the knob sections: calibration first, ranks after."""
+  names = kc['cross_talk']['knobs']
+  lines = ['## Knob calibration (rest of z held)', '',
+           f'Each knob swept at {kc[names[0]]["calibration"]["n_values"]} '
+           'values over its trained range (5th-95th percentile of the eval '
+           f'z) on {kc[names[0]]["n_examples"]} eval examples; the knob\'s '
+           'descriptor measured on each output, in std units of the '
+           'training set. Targets: Pearson r >= 0.97, slope 0.85-1.15, MAE '
+           '<= 0.2, |cross-talk slope| <= 0.2. [95% bootstrap intervals '
+           'over examples.]', '', f'![calibration]({KNOB_CALIBRATION_PNG})',
+           '', '| knob | range | Pearson r | slope | intercept | MAE | max '
+           '\\|cross-talk\\| | targets met |',
+           '| --- | --- | --- | --- | --- | --- | --- | --- |']
+  for knob in names:
+    k = kc[knob]
+    cal = k['calibration']
+    met = k['meets_targets']
+    missed = [t for t, ok in met.items() if not ok]
+    lines.append(
+        f'| {knob} | {k["range"][0]:+.2f}..{k["range"][1]:+.2f} | '
+        f'{_ci(cal, "pearson_r", ".3f")} | {_ci(cal, "slope")} | '
+        f'{_ci(cal, "intercept")} | {_ci(cal, "mae")} | '
+        f'{k["max_cross_talk"]:.2f} | '
+        f'{"all" if not missed else "missed: " + ", ".join(missed)} |')
+  lines += ['', 'Cross-talk: slope of each knob\'s descriptor (columns) per '
+            'unit of the swept knob (rows); the diagonal is each knob\'s own '
+            'slope.', '', f'![cross-talk]({CROSS_TALK_PNG})', '']
+  lines += _slope_table(kc['cross_talk'])
+  lines += ['', 'Beyond the trained range (to +-3 std): slope from the '
+            'range\'s edge to the extreme (target >= 0.7), and whether the '
+            'mean curve stays monotonic.', '',
+            '| knob | low side | high side | monotonic |', '| --- | --- | '
+            '--- | --- |']
+  fmt = lambda v: 'n/a' if v is None else f'{v:.2f}'
+  for knob in names:
+    br = kc[knob]['beyond_range']
+    lines.append(f'| {knob} | {fmt(br["low"])} | {fmt(br["high"])} | '
+                 f'{br["monotonic"]} |')
+  if prior:
+    for mode, title in (('conditional', 'other dims from the prior\'s '
+                         'conditional (what `sample --set` does)'),
+                        ('held', 'other dims drawn once from the prior and '
+                         'held')):
+      p = prior[mode]
+      lines += ['', f'### Through the prior: {title}', '',
+                f'{p["n_draws"]} prior draws (the same seed at every value) '
+                f'playing `{p["notes"]}`.', '',
+                '| knob | Pearson r | slope | MAE |', '| --- | --- | --- | '
+                '--- |']
+      for knob in names:
+        cal = p[knob]
+        lines.append(f'| {knob} | {_ci(cal, "pearson_r", ".3f")} | '
+                     f'{_ci(cal, "slope")} | {_ci(cal, "mae")} |')
+      lines += ['', 'Cross-talk slopes:', ''] + _slope_table(p['cross_talk'])
+    lines += ['', f'![calibration through the prior]'
+              f'({KNOB_CALIBRATION_PRIOR_PNG})']
+  lines += ['', '### Rank figures (secondary)', '',
+            '| knob | Spearman (mean) | monotonic share | smoothness | '
+            'non-linearity |', '| --- | --- | --- | --- | --- |']
+  for knob in names:
+    k = kc[knob]
+    lines.append(f'| {knob} | {k["spearman_mean"]:.3f} | '
+                 f'{k["share_monotonic"]:.2f} | {k["smoothness"]:.3f} | '
+                 f'{k["nonlinearity"]:.3f} |')
+  rank = kc['cross_talk_rank']
+  lines += ['', '|Spearman| cross-talk (a rank measure: 1.00 even for a '
+            'tiny side effect):', '', '| | ' + ' | '.join(names) + ' |',
+            '|---' * (len(names) + 1) + '|']
+  for name, row in zip(names, rank['abs_spearman']):
+    lines.append(f'| {name} | ' + ' | '.join(f'{v:.2f}' for v in row) + ' |')
+  lines.append('')
+  return lines

@@ -20,7 +20,9 @@ those descriptors, exactly and differentiably:
   10^(r / 10), with the noise filter's power gain computed from the same
   impulse response ddsp's FilteredNoise builds.
 
-Knobs it has no rule for (e.g.
+The tilt and odd gain keep the harmonic power the decoder chose (the
+amplitude is rescaled), so turning brightness or hollowness does not change
+the level. Knobs it has no rule for (e.g.
 sharpness) pass through: the decoder alone decides them. The decoder still
 learns what the knobs leave free (the loudness, the rest of the spectrum's
 shape, the noise's colour); training reconstructs because the targets come
@@ -100,7 +102,8 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
     valid: bool [..., n_harmonics], the harmonics that sound (below Nyquist).
     centroid: [...] target sum_k k c_k^2 / sum_k c_k^2, harmonic numbers,
       or None to keep the tilt at 0. Reached inside (1, highest valid
-      harmonic); beyond, the nearest end.
+      harmonic) as far as the tilt's bound allows; beyond, the nearest
+      end (within half a percent for 10 flat harmonics).
     ratio_db: [...] target 10 log10(sum_odd c_k^2 / sum_even c_k^2) over
       k >= 2, or None to leave the odd harmonics as they are.
     n_bisect: Bisection steps on alpha.
@@ -231,7 +234,12 @@ class TimbreKnobs(processors.Processor):
     centroid = self._target(knob_descriptors, 'harmonic_spectral_centroid')
     ratio = self._target(knob_descriptors, 'odd_even_ratio')
     if centroid is not None or ratio is not None:
-      c = shape_harmonics(c, valid, centroid, ratio)
+      shaped = shape_harmonics(c, valid, centroid, ratio)
+      # Keep the decoder's harmonic power: a distribution summing to 1
+      # carries sum c_k^2 of it, so reshaping alone would change the level.
+      power = lambda d: tf.reduce_sum(tf.square(d), -1, keepdims=True)
+      amplitudes = amplitudes * tf.sqrt(power(c) / (power(shaped) + _TINY))
+      c = shaped
     noise_db = self._target(knob_descriptors, 'noise_ratio')
     if noise_db is not None:
       harmonic_power = 0.5 * tf.square(amplitudes[..., 0]) * tf.reduce_sum(

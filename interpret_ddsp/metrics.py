@@ -648,7 +648,7 @@ def sound_features(audio, sample_rate=16000, f0_hz=None, f0_confidence=None,
   """A per-sound feature vector for Fréchet distance, diversity, novelty.
 
   Mean and standard deviation over frames of MFCCs c1..c12 (`mfcc`; c0, the
-  level, left out), then the six timbre descriptors
+  level, left out), then the eight timbre descriptors
   (`descriptors.DESCRIPTOR_NAMES`, on `knobs.TRANSFORMS`'s even
   scales: octaves, dB, acum) averaged over frames weighted by
   `knobs.frame_weights` (loud frames; for the f0 descriptors,
@@ -663,7 +663,7 @@ def sound_features(audio, sample_rate=16000, f0_hz=None, f0_confidence=None,
     crepe_model: CREPE capacity when f0_hz is None.
 
   Returns:
-    list of 2 * (N_MFCC - 1) + 6 = 30 floats.
+    list of 2 * (N_MFCC - 1) + 8 = 32 floats.
   """
   audio = _mono(audio)
   coefficients = mfcc(audio, sample_rate)[:, 1:]

@@ -33,8 +33,9 @@ from interpret_ddsp import preprocessing
 
 
 def _check_knob_processors(processor_group, knob_names):
-  """A TimbreKnobs in the group must know the encoder's knobs and the
-  noise synth's filter window (it computes the filter's power gain)."""
+  """A TimbreKnobs in the group must know the encoder's knobs; it takes the
+  noise synth's filter window and initial bias (it computes the filter's
+  power gain, and scales the raw magnitudes in the synth's place)."""
   modules = list(processor_group.modules)
   noise = [m for m in modules if isinstance(m, ddsp.synths.FilteredNoise)]
   for m in modules:
@@ -43,13 +44,13 @@ def _check_knob_processors(processor_group, knob_names):
     if tuple(m.knob_names) != knob_names:
       raise ValueError(f'TimbreKnobs has knobs {m.knob_names}, the encoder '
                        f'{knob_names}; set both from one gin macro (KNOBS).')
-    if noise and noise[0].window_size != m.noise_window_size:
-      raise ValueError(
-          f'TimbreKnobs.noise_window_size ({m.noise_window_size}) differs '
-          f'from FilteredNoise.window_size ({noise[0].window_size}).')
-    if noise and noise[0].scale_fn is not None:
-      raise ValueError('With TimbreKnobs in the group, FilteredNoise and '
-                       'Harmonic take scale_fn = None (TimbreKnobs scales).')
+    if noise:
+      if noise[0].scale_fn is not None:
+        raise ValueError('With TimbreKnobs in the group, FilteredNoise and '
+                         'Harmonic take scale_fn = None (TimbreKnobs '
+                         'scales).')
+      m.noise_window_size = noise[0].window_size
+      m.noise_initial_bias = noise[0].initial_bias
 
 
 @gin.register

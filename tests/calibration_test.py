@@ -1,0 +1,147 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Known answers for knob calibration (interpret_ddsp.calibration) and for
+evaluate's calibration section on a fake model whose output descriptors are
+known linear functions of its knobs."""
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims before ddsp.
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from interpret_ddsp import calibration
+from interpret_ddsp import evaluate
+from interpret_ddsp import knob_processors
+from interpret_ddsp import knobs
+
+
+# ------------------------------------------------------------ pure figures.
+def test_line_fit_recovers_a_known_line():
+  v = np.linspace(-2, 2, 9)
+  fit = calibration.line_fit(v, np.stack([0.7 * v - 0.3] * 5))
+  assert fit['slope'] == pytest.approx(0.7)
+  assert fit['intercept'] == pytest.approx(-0.3)
+  assert fit['pearson_r'] == pytest.approx(1.0)
+  # MAE of 0.7 v - 0.3 against v: mean |-0.3 v - 0.3| over the 9 values.
+  assert fit['mae'] == pytest.approx(np.mean(np.abs(-0.3 * v - 0.3)))
+
+
+def test_calibration_interval_covers_the_truth_and_shrinks_with_noise():
+  rng = np.random.default_rng(0)
+  v = np.linspace(-1.5, 1.5, 9)
+  noisy = 0.9 * v + 0.1 * rng.standard_normal((32, 9))
+  cal = calibration.calibration(v, noisy, n_boot=300)
+  lo, hi = cal['ci']['slope']
+  assert lo < 0.9 < hi and hi - lo < 0.1
+  # Pearson r of y = 0.9 v + N(0, 0.1): 0.9 s_v / sqrt(0.81 s_v^2 + 0.01).
+  s2 = np.var(v)
+  assert cal['pearson_r'] == pytest.approx(
+      0.9 * np.sqrt(s2) / np.sqrt(0.81 * s2 + 0.01), abs=0.01)
+
+
+def test_cross_talk_is_the_slope_of_the_side_effect():
+  v = np.linspace(-1, 1, 7)
+  sweeps = {
+      'a': {'values': v, 'measured': {'a': np.stack([v] * 3),
+                                      'b': np.stack([0.25 * v + 1.0] * 3)}},
+      'b': {'values': v, 'measured': {'a': np.stack([np.zeros(7)] * 3),
+                                      'b': np.stack([1.1 * v] * 3)}},
+  }
+  table = calibration.cross_talk(sweeps, n_boot=50)
+  np.testing.assert_allclose(table['slope'], [[1.0, 0.25], [0.0, 1.1]],
+                             atol=1e-9)
+  assert table['max_off_diagonal'] == pytest.approx(0.25)
+
+
+def test_edge_slopes_beyond_the_range():
+  values = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
+  # Slope 1 inside [-1, 1], 0.5 beyond it on both sides.
+  measured = np.array([[-2.0, -1.0, 0.0, 1.0, 2.0]])
+  out = calibration.edge_slopes(values, measured, -1.0, 1.0)
+  assert out['low'] == pytest.approx(0.5) and out['high'] == pytest.approx(
+      0.5) and out['monotonic']
+
+
+# ------------------------------------ evaluate.knob_control on a fake model.
+class _FakePreprocessor:
+
+  def __init__(self):
+    self.descriptor_names = ('harmonic_spectral_centroid', 'odd_even_ratio')
+    self.knob_mean = tf.constant([1.5, 0.0])  # log2 harmonic number, dB.
+    self.knob_std = tf.constant([0.5, 6.0])
+    self.sample_rate = 16000
+
+
+class _LinearFakeModel:
+  """Output descriptors known in closed form: brightness = A * knob + B
+  (std units), hollowness = hollowness knob + C * brightness knob."""
+
+  knob_names = ('brightness', 'hollowness')
+  A, B, C = 0.8, 0.25, 0.3
+
+  def __init__(self):
+    self.preprocessor = _FakePreprocessor()
+
+  def knob_index(self, name):
+    return self.knob_names.index(name)
+
+  def synthesize(self, f0_hz, loudness_db, z):
+    del loudness_db
+    z = np.asarray(z, np.float64)
+    bright = self.A * z[:, 0] + self.B
+    hollow = z[:, 1] + self.C * z[:, 0]
+    pre = self.preprocessor
+    centroid = 2.0 ** (1.5 + 0.5 * bright)
+    ratio = 6.0 * hollow
+    n_h = 20
+    shares = knob_processors.shape_harmonics(
+        tf.ones([len(z), n_h]) / n_h, tf.ones([len(z), n_h], bool),
+        tf.constant(centroid, tf.float32),
+        tf.constant(ratio, tf.float32)).numpy()
+    t = np.arange(pre.sample_rate) / pre.sample_rate
+    f0 = float(np.asarray(f0_hz)[0, 0])
+    k = np.arange(1, n_h + 1)
+    partials = np.sin(2 * np.pi * f0 * k[:, None] * t)  # [n_h, n].
+    return tf.constant(0.1 * shares @ partials, tf.float32)
+
+
+def test_knob_control_finds_the_fake_models_slope_intercept_and_cross_talk():
+  n_ex, n_frames = 21, 250
+  # The eval z spreads each knob over -1..1: the trained range is its
+  # 5th..95th percentile, -0.9..0.9.
+  encoded = {
+      'z': np.stack([np.linspace(-1.0, 1.0, n_ex)] * 2, -1),
+      'f0_hz': np.full((n_ex, n_frames), 220.0, np.float32),
+      'loudness_db': np.full((n_ex, n_frames), -20.0, np.float32),
+      'target_weights': np.full((n_ex, 2), float(n_frames)),
+  }
+  result = evaluate.knob_control(_LinearFakeModel(), encoded, n_examples=3,
+                                 n_values=9, n_boot=20)
+  assert result['brightness']['range'] == pytest.approx([-0.9, 0.9])
+  m = _LinearFakeModel
+  cal = result['brightness']['calibration']
+  assert cal['slope'] == pytest.approx(m.A, abs=0.03)
+  assert cal['intercept'] == pytest.approx(m.B, abs=0.03)
+  assert cal['pearson_r'] > 0.999
+  hollow = result['hollowness']['calibration']
+  assert hollow['slope'] == pytest.approx(1.0, abs=0.03)
+  slope = np.array(result['cross_talk']['slope'])
+  assert slope[0, 1] == pytest.approx(m.C, abs=0.03)  # brightness -> hollow.
+  assert abs(slope[1, 0]) < 0.03  # hollowness leaves brightness alone.
+  assert result['brightness']['max_cross_talk'] == pytest.approx(m.C,
+                                                                 abs=0.03)
+  assert not result['brightness']['meets_targets']['cross_talk']
+  # Beyond the range (to +-3 std) the fake stays linear: edge slope = A.
+  assert result['brightness']['beyond_range']['high'] == pytest.approx(
+      m.A, abs=0.05)
+
+
+def test_knob_units_of_the_chain_round_trip():
+  mean, std = tf.constant([1.2, -3.0]), tf.constant([0.7, 8.0])
+  v = tf.constant([[0.5, -1.0]])
+  np.testing.assert_allclose(
+      knobs.standardize(knobs.unstandardize(v, mean, std), mean, std), v,
+      rtol=1e-6)
+  np.testing.assert_allclose(knobs.unstandardize(v, mean, std),
+                             [[1.2 + 0.35, -3.0 - 8.0]], rtol=1e-6)

@@ -1,0 +1,159 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""interpret_ddsp.knob_processors: the requested descriptors come out of
+ddsp's own synthesizers, measured independently on the audio."""
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims before ddsp.
+
+import ddsp
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from interpret_ddsp import descriptors
+from interpret_ddsp import knob_processors
+from interpret_ddsp import knobs
+
+SR = 16000
+N_FRAMES = 250  # 1 s.
+
+
+def _centroid_and_ratio(c):
+  """Energy-weighted centroid and odd/even ratio (dB) of amplitudes c."""
+  k = np.arange(1, c.shape[-1] + 1)
+  e = c ** 2
+  odd = (k % 2 == 1) & (k >= 3)
+  even = k % 2 == 0
+  return ((e * k).sum(-1) / e.sum(-1),
+          10 * np.log10(e[..., odd].sum(-1) / e[..., even].sum(-1)))
+
+
+def test_shape_harmonics_meets_both_targets_together():
+  rng = np.random.default_rng(0)
+  c = rng.uniform(0.01, 1.0, (6, 30)).astype(np.float32)
+  valid = np.ones_like(c, bool)
+  centroid = np.array([1.3, 2.0, 3.5, 5.0, 8.0, 12.0], np.float32)
+  ratio = np.array([-12.0, -6.0, 0.0, 3.0, 9.0, 15.0], np.float32)
+  out = knob_processors.shape_harmonics(
+      tf.constant(c), tf.constant(valid), tf.constant(centroid),
+      tf.constant(ratio)).numpy()
+  got_centroid, got_ratio = _centroid_and_ratio(out)
+  np.testing.assert_allclose(got_centroid, centroid, rtol=1e-3)
+  np.testing.assert_allclose(got_ratio, ratio, atol=0.02)
+  np.testing.assert_allclose(out.sum(-1), 1.0, rtol=1e-5)
+  assert np.all(out >= 0)
+
+
+def test_shape_harmonics_is_differentiable_in_the_target():
+  c = tf.constant(np.linspace(1.0, 0.1, 20, dtype=np.float32)[None])
+  target = tf.constant([3.0])
+  with tf.GradientTape() as tape:
+    tape.watch(target)
+    out = knob_processors.shape_harmonics(c, tf.ones([1, 20], bool), target)
+    k = tf.range(1, 21, dtype=tf.float32)
+    e = tf.square(out)
+    centroid = tf.reduce_sum(e * k, -1) / tf.reduce_sum(e, -1)
+  # The implicit function: d centroid / d target = 1 at the solution.
+  assert float(tape.gradient(centroid, target)[0]) == pytest.approx(1.0,
+                                                                     rel=0.02)
+
+
+def test_unreachable_centroid_goes_to_the_nearest_end():
+  c = tf.ones([2, 10]) / 10.0
+  out = knob_processors.shape_harmonics(
+      c, tf.ones([2, 10], bool), tf.constant([0.5, 50.0])).numpy()
+  centroid, _ = _centroid_and_ratio(out)
+  assert centroid[0] == pytest.approx(1.0, abs=1e-3)  # All in harmonic 1.
+  # Towards the top one, as far as the tilt's bound (k^30) goes.
+  assert centroid[1] == pytest.approx(10.0, rel=0.005)
+
+
+def _synthesize(controls, f0_hz, n_harmonics):
+  harmonic = ddsp.synths.Harmonic(n_samples=SR, sample_rate=SR,
+                                  scale_fn=None)
+  noise = ddsp.synths.FilteredNoise(n_samples=SR, window_size=0,
+                                    scale_fn=None)
+  del n_harmonics
+  return (harmonic(controls['amplitudes'], controls['harmonic_distribution'],
+                   f0_hz) + noise(controls['noise_magnitudes'])).numpy()
+
+
+@pytest.mark.parametrize('f0', [110.0, 392.0])
+def test_ddsp_synths_play_the_requested_descriptors(f0):
+  """Brightness, hollowness and noisiness requested per example, measured
+  on ddsp's Harmonic + FilteredNoise output by interpret_ddsp.descriptors."""
+  proc = knob_processors.TimbreKnobs(knob_names=knobs.DEFAULT_KNOBS,
+                                     sample_rate=SR)
+  rng = np.random.default_rng(1)
+  batch, n_h, n_bands = 4, 40, 33
+  # Decoder outputs of a steady note: random per example, held over time.
+  raw = lambda b, t, n: tf.tile(tf.constant(rng.normal(0, 1, (b, 1, n)),
+                                            tf.float32), [1, t, 1])
+  f0_hz = tf.fill([batch, N_FRAMES, 1], f0)
+  # Noise from -25 to -15 dB, where the descriptors read a tone's partials
+  # without bias (louder noise biases the centroid estimate; a clean tone
+  # measures down to about -46 dB, descriptors_test).
+  want = np.array([[1.3, -6.0, -25.0], [1.8, 0.0, -20.0],
+                   [2.5, 4.0, -15.0], [3.0, 10.0, -18.0]], np.float32)
+  # The knobs' targets as scaled descriptors: log2 harmonic number, dB, dB.
+  scaled = want.copy()
+  scaled[:, 0] = np.log2(want[:, 0])
+  targets = tf.tile(tf.constant(scaled)[:, None], [1, N_FRAMES, 1])
+  controls = proc.get_controls(raw(batch, N_FRAMES, 1) + 2.0,
+                               raw(batch, N_FRAMES, n_h),
+                               raw(batch, N_FRAMES, n_bands), f0_hz, targets)
+  tf.random.set_seed(0)
+  audio = _synthesize(controls, f0_hz, n_h)
+  got = descriptors.compute_descriptors_np(
+      audio, np.full((batch, N_FRAMES), f0, np.float32), SR, 250,
+      names=['harmonic_spectral_centroid', 'odd_even_ratio', 'noise_ratio'])
+  inner = slice(10, -10)  # Away from the edges of the 1 s example.
+  median = lambda name: np.median(got[name][:, inner], axis=1)
+  np.testing.assert_allclose(median('harmonic_spectral_centroid'), want[:, 0],
+                             rtol=0.04)
+  np.testing.assert_allclose(median('odd_even_ratio'), want[:, 1], atol=0.6)
+  np.testing.assert_allclose(median('noise_ratio'), want[:, 2], atol=1.0)
+
+
+def test_reshaping_keeps_the_harmonic_power():
+  proc = knob_processors.TimbreKnobs(knob_names=('brightness',),
+                                     sample_rate=SR)
+  rng = np.random.default_rng(3)
+  hd = tf.constant(rng.normal(0, 1, (1, 3, 20)), tf.float32)
+  f0 = tf.fill([1, 3, 1], 200.0)
+  amps = tf.constant([[[1.0], [2.0], [3.0]]])
+  powers = []
+  for log2_centroid in (0.2, 1.0, 2.5):
+    out = proc.get_controls(amps, hd, tf.zeros([1, 3, 4]), f0,
+                            tf.fill([1, 3, 1], log2_centroid))
+    powers.append((out['amplitudes'][..., 0] ** 2 * tf.reduce_sum(
+        out['harmonic_distribution'] ** 2, -1)).numpy())
+  c = ddsp.core.normalize_harmonics(ddsp.core.exp_sigmoid(hd), f0, SR)
+  before = (ddsp.core.exp_sigmoid(amps)[..., 0] ** 2 *
+            tf.reduce_sum(c ** 2, -1)).numpy()
+  for p in powers:
+    np.testing.assert_allclose(p, before, rtol=1e-4)
+
+
+def test_a_knob_without_a_rule_passes_through():
+  proc = knob_processors.TimbreKnobs(knob_names=('sharpness',),
+                                     sample_rate=SR)
+  rng = np.random.default_rng(2)
+  hd = tf.constant(rng.normal(0, 1, (1, 5, 10)), tf.float32)
+  f0 = tf.fill([1, 5, 1], 200.0)
+  out = proc.get_controls(tf.zeros([1, 5, 1]), hd, tf.zeros([1, 5, 4]), f0,
+                          tf.zeros([1, 5, 1]))
+  expected = ddsp.core.normalize_harmonics(ddsp.core.exp_sigmoid(hd), f0, SR)
+  np.testing.assert_allclose(out['harmonic_distribution'], expected,
+                             rtol=1e-6)
+
+
+def test_noise_power_gain_is_the_filtered_noise_variance():
+  """White noise of variance 1/3 through ddsp's filter comes out with
+  variance gain / 3 (a long constant-magnitude stretch)."""
+  mags = np.tile(np.linspace(1.0, 0.2, 33, dtype=np.float32), (1, 400, 1))
+  gain = float(knob_processors.noise_power_gain(tf.constant(mags))[0, 0])
+  noise = tf.random.stateless_uniform([1, 400 * 64], [0, 1], -1.0, 1.0)
+  out = ddsp.core.frequency_filter(noise, tf.constant(mags), window_size=0)
+  assert float(np.var(out.numpy()[0, 2000:-2000])) == pytest.approx(
+      gain / 3.0, rel=0.03)
