@@ -7,9 +7,12 @@ With no arguments it uses the shipped pretrained model and prior
 
   samples/            new timbres drawn from the prior (no input audio)
                       playing one melody: WAV + spectrogram PNG with f0
-  brightness_sweep/   the same melody with the brightness knob swept low to
-                      high: WAVs, sweep.wav, sweep.png (spectrogram) and
-                      curve.png (measured brightness vs knob)
+  brightness_sweep/   the same melody with the brightness knob swept over
+                      its trained range (5th..95th percentile of the
+                      prior): WAVs, sweep.wav, sweep.png (spectrogram) and
+                      curve.png (measured brightness vs knob, with the ideal
+                      line and the +-0.2 std target band)
+  exaggerated/        brightness at +3 std, beyond anything in training
   interpolation/      a z path between two instruments' priors vs a crossfade
   mood_<name>/        a mood preset (knob values + expression profile)
   z_scatter.png       training z with the prior's components and the samples
@@ -25,12 +28,24 @@ import os
 
 import numpy as np
 
+from interpret_ddsp import calibration
+
+# The demo's sweep must lie this close to the ideal line (std units).
+CALIBRATION_BAND = calibration.TARGETS['mae']
+
 MELODY = 'E4:0.4,G4:0.4,A4:0.4,C5:0.8,B4:0.4,G4:0.4,E4:0.9'
-SWEEP = (-2.0, -1.0, 0.0, 1.0, 2.0)
+N_SWEEP = 5  # Values of the brightness sweep, over its trained range.
+EXAGGERATED = {'brightness': 3.0}  # Beyond the trained range (std units).
 MOOD = 'warm'
 # Interpolation endpoints, first pair present in the prior wins.
 INSTRUMENT_PAIRS = (('flute', 'trumpet'), ('violin', 'trumpet'),
                     ('violin', 'flute'))
+
+
+def _read_wav(path):
+  import soundfile  # pylint: disable=g-import-not-at-top
+  audio, _ = soundfile.read(path, dtype='float32')
+  return audio
 
 
 def _pick_instruments(groups):
@@ -41,7 +56,13 @@ def _pick_instruments(groups):
   return tuple(named[:2]) if len(named) >= 2 else None
 
 
-def brightness_sweep(loaded, z, output_dir, notes=MELODY, values=SWEEP,
+def trained_range(prior, knob, seed=0):
+  """(5th, 95th) percentile of a knob under the prior (std units)."""
+  samples = prior.sample(4000, seed=seed)[:, prior.dim_index(knob)]
+  return tuple(float(v) for v in np.percentile(samples, [5, 95]))
+
+
+def brightness_sweep(loaded, z, output_dir, values, notes=MELODY,
                      knob='brightness'):
   """Renders `notes` with `knob` at each value (rest of z fixed).
 
@@ -75,25 +96,34 @@ def brightness_sweep(loaded, z, output_dir, notes=MELODY, values=SWEEP,
       int(0.25 * 250))]) for _ in audio])
   generate.plot_sound(os.path.join(output_dir, 'sweep.png'), joined, sr, f0,
                       250, f'{knob} knob: ' + ', '.join(
-                          f'{v:+.0f}' for v in values))
+                          f'{v:+.1f}' for v in values))
   measured = sweep['measured'][0]
-  _plot_curve(os.path.join(output_dir, 'curve.png'), values, measured, knob)
+  fit = calibration.line_fit(values, measured[None])
+  _plot_curve(os.path.join(output_dir, 'curve.png'), values, measured, knob,
+              fit)
   return {'knob': knob, 'values': list(map(float, values)),
           'measured': measured.tolist(),
+          'max_error': float(np.max(np.abs(measured - values))),
+          'calibration': fit,
           'spearman': float(sweep['spearman'][0]),
           'monotonic': bool(sweep['monotonic'][0])}
 
 
-def _plot_curve(path, values, measured, knob):
+def _plot_curve(path, values, measured, knob, fit, band=CALIBRATION_BAND):
   import matplotlib  # pylint: disable=g-import-not-at-top
   matplotlib.use('Agg')
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
-  fig, ax = plt.subplots(figsize=(5, 3.5))
+  values = np.asarray(values)
+  fig, ax = plt.subplots(figsize=(5, 3.8))
+  ax.fill_between(values, values - band, values + band, color='0.85',
+                  label=f'ideal +-{band:g} std')
+  ax.plot(values, values, 'k--', lw=1, label='ideal (measured = knob)')
   ax.plot(values, measured, 'o-', label='measured on the output')
-  ax.plot(values, values, 'k--', lw=1, label='ideal')
+  ax.set_title(f'slope {fit["slope"]:.2f}, r {fit["pearson_r"]:.3f}, '
+               f'MAE {fit["mae"]:.2f} std', fontsize=9)
   ax.set_xlabel(f'{knob} knob (std units of the training set)')
   ax.set_ylabel(f'{knob} of the output (std units)')
-  ax.legend()
+  ax.legend(fontsize=8)
   fig.tight_layout()
   fig.savefig(path, dpi=100)
   plt.close(fig)
@@ -117,6 +147,7 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
     log: Called with one line per step.
   """
   from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import pretrained  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
@@ -151,8 +182,24 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
 
   log('Sweeping the brightness knob ...')
   groups = prior_lib.load_priors(prior_path)
+  lo, hi = trained_range(groups[''], 'brightness')
   summary['brightness_sweep'] = brightness_sweep(
-      loaded, groups[''].mean(), out('brightness_sweep'))
+      loaded, groups[''].mean(), out('brightness_sweep'),
+      np.linspace(lo, hi, N_SWEEP))
+
+  log('Exaggerating: ' + ', '.join(f'{k}={v:+g} std'
+                                   for k, v in EXAGGERATED.items()) + ' ...')
+  exaggerated = generate.sample_sounds(
+      loaded, prior_path, out('exaggerated'), n=1, notes=MELODY, seed=0,
+      settings={k: v for k, v in EXAGGERATED.items()
+                if k in loaded.model.knob_names})
+  ctrl, _ = generate.make_controls(MELODY)
+  audio = _read_wav(exaggerated['samples'][0]['wav'])
+  summary['exaggerated'] = {
+      'settings': exaggerated['fixed'], 'messages': exaggerated['messages'],
+      'measured': dict(zip(loaded.model.knob_names, knob_metrics.measure_knobs(
+          loaded.model, audio[None], ctrl.f0_hz[None],
+          ctrl.loudness_db[None])[0].tolist()))}
 
   pair = _pick_instruments(groups)
   if pair:

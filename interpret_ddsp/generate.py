@@ -55,20 +55,18 @@ def make_controls(notes=None, midi=None, profile=None, frame_rate=250,
 
 
 def knob_settings(model_knobs, mood=None, settings=None):
-  """Fixed knob values from a mood (its profile too) and --set overrides.
+  """Fixed knob values from a mood (its profile too) and --set overrides
+  (resolved by `knobs.resolve_settings`).
 
   Returns:
     ({knob: value}, Profile or None).
   """
-  fixed, profile = {}, None
-  if mood:
-    mood_knobs, profile = controls_lib.mood(mood)
-    fixed.update({k: v for k, v in mood_knobs.items() if k in model_knobs})
-  for name, value in (settings or {}).items():
-    if name not in model_knobs:
-      raise errors.UserError(f'Unknown knob {name!r}; this model has '
-                             f'{", ".join(model_knobs)}.')
-    fixed[name] = value
+  from interpret_ddsp import knobs as knob_chain  # pylint: disable=g-import-not-at-top
+  mood_knobs, profile = controls_lib.mood(mood) if mood else ({}, None)
+  try:
+    fixed = knob_chain.resolve_settings(model_knobs, mood_knobs, settings)
+  except KeyError as e:
+    raise errors.UserError(e.args[0]) from None
   return fixed, profile
 
 

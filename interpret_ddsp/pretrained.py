@@ -5,7 +5,7 @@
 It lives in `interpret_ddsp/pretrained_model/` (package data, a few MB):
 the newest TF checkpoint, the operative gin config, knobs.json,
 knob_statistics.json, prior.npz (global + per instrument), the `evaluate`
-metrics.json with its knob_sweeps.png, the training z (z.npz) and
+metrics.json with its calibration PNGs, the training z (z.npz) and
 MODEL_CARD.md. `sample`, `interpolate`, `evaluate` and
 `demo` use it when no model is given.
 
@@ -31,6 +31,9 @@ Z = 'z.npz'  # Training z (extract-z), for the demo's z scatter.
 CARD = 'MODEL_CARD.md'
 # What a model folder needs besides the checkpoint files.
 MODEL_FILES = ('operative_config-0.gin', 'knobs.json', 'knob_statistics.json')
+# The evaluate report's files shipped beside the model (the card shows them).
+EVALUATION_FILES = ('metrics.json', 'knob_calibration.png', 'cross_talk.png',
+                    'knob_calibration_prior.png')
 
 
 def model_dir(path=None):
@@ -92,8 +95,13 @@ def export(run_dir, dest=DEFAULT_DIR):
   _copy_z(p['z'], os.path.join(dest, Z))
   for name in (PRIOR, Z):  # np.savez writes through a private temp file.
     os.chmod(os.path.join(dest, name), 0o644)
-  for name in ('metrics.json', 'knob_sweeps.png'):
-    shutil.copy(os.path.join(p['evaluation'], name), dest)
+  for name in os.listdir(dest):  # Pictures of an earlier export's report.
+    if name.endswith('.png'):
+      os.remove(os.path.join(dest, name))
+  for name in EVALUATION_FILES:
+    src = os.path.join(p['evaluation'], name)
+    if os.path.exists(src):
+      shutil.copy(src, dest)
   return dest
 
 
@@ -188,7 +196,13 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       'it shows the method, it is not a production synthesizer.',
       '- Trained on 1 s examples; `synthesize` renders any length, but long '
       'notes drift from the training distribution.',
-      '- Knob values outside the training range are clipped (with a note).',
+      '- Knob values beyond the range seen in training are extrapolated up '
+      'to +-3 std (with a note); past that they are set to +-3 std. How far '
+      'the sound follows beyond the range is in the table above.',
+      '- The knob processors need a voiced, harmonic sound: noisiness is '
+      'set against the harmonic power, so a frame with no harmonics gets no '
+      'noise, and the noise-to-harmonic ratio measures no lower than about '
+      '-40 dB on a steady tone (the analysis window\'s leakage).',
       '']
   path = os.path.join(dest, CARD)
   with open(path, 'w') as f:

@@ -32,7 +32,7 @@ def z_and_prior(tiny_model, tiny_dataset, tmp_path_factory):
 def test_extract_z_matches_the_model_and_keeps_metadata(z_and_prior,
                                                         tiny_model):
   z = extract.load_z(z_and_prior[0])
-  assert list(z['knob_names']) == ['brightness', 'sharpness', 'noisiness']
+  assert list(z['knob_names']) == ['brightness', 'hollowness', 'noisiness']
   assert z['z'].shape[1] == len(z['dim_names']) == 16
   assert set(z['instrument']) == {'violin', 'flute'}
   notes = z['midi_pitch'] > 0  # Melodies have no single pitch: -1.

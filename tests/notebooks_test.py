@@ -172,7 +172,7 @@ def test_02_train(work_dir):
   spectral = np.array([r['spectral_loss'] for r in log])
   assert spectral[-8:].mean() < 0.8 * spectral[:8].mean(), spectral
   with open(os.path.join(model_dir, train.KNOBS_FILE)) as f:
-    assert json.load(f)['knob_names'] == ['brightness', 'sharpness',
+    assert json.load(f)['knob_names'] == ['brightness', 'hollowness',
                                           'noisiness']
   assert os.path.getsize(os.path.join(out, 'loss_curve.png')) > 10000
 
@@ -245,7 +245,7 @@ def test_04_timbre_knobs_and_interpolation(work_dir):
   out = execute('04_timbre_knobs_and_interpolation', work_dir)
   with open(os.path.join(out, 'knob_sweeps.json')) as f:
     sweeps = json.load(f)
-  assert sweeps['knob_names'] == ['brightness', 'sharpness', 'noisiness']
+  assert sweeps['knob_names'] == ['brightness', 'hollowness', 'noisiness']
   values = np.array(sweeps['values'])
   assert values[0] < 0 < values[-1]
   # Turning brightness up makes the output measurably brighter: in the

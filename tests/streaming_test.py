@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from interpret_ddsp import knob_processors
 from interpret_ddsp import model_io
 from interpret_ddsp import streaming
 from interpret_ddsp import train
@@ -87,7 +88,17 @@ def _offline(model, f0, loudness, z, noise, float64_phase=False):
         {'f0_hz': f0[np.newaxis], 'loudness_db': loudness[np.newaxis]},
         training=False))
   features['z'] = model.encoder.expand_z(tf.constant(z[np.newaxis]), n)
-  outputs = model.decoder(features, training=False)
+  outputs = dict(model.decoder(features, training=False))
+  knob_proc = next((m for m in model.processor_group.modules
+                    if isinstance(m, knob_processors.TimbreKnobs)), None)
+  if knob_proc is not None:  # Frame by frame, before the synths.
+    c = knob_proc.get_controls(outputs['amps'],
+                               outputs['harmonic_distribution'],
+                               outputs['noise_magnitudes'], features['f0_hz'],
+                               model.knob_descriptors(features['z']))
+    outputs.update(amps=c['amplitudes'],
+                   harmonic_distribution=c['harmonic_distribution'],
+                   noise_magnitudes=c['noise_magnitudes'])
   controls = harmonic.get_controls(outputs['amps'],
                                    outputs['harmonic_distribution'],
                                    features['f0_hz'])
