@@ -1,0 +1,112 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Do the knobs keep their promise on an instrument the model never heard?
+
+Leave one instrument out: from a `prepare` output with several instruments
+(default the shipped model's data, runs/pretrained/data), the examples of
+--instrument are taken out of training; the default design
+(gin/models/timbre_ae_tiny.gin) trains on the rest with the shipped recipe
+(same steps, seed, batch, learning rate). Then `evaluate` runs twice:
+on the held-out instrument's examples (every split: none was trained on)
+and on the other instruments' eval split, and the knob calibration (Pearson
+r, slope, MAE, cross-talk, with bootstrap intervals) and reconstruction of
+both go to benchmarks/results/held_out_instrument.json. Targets: held-out
+r >= 0.95, slope 0.8-1.2.
+
+  .venv/bin/python benchmarks/held_out_instrument.py \
+      --data runs/pretrained/data --instrument clarinet
+"""
+
+import argparse
+import json
+import os
+import shutil
+import time
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+from interpret_ddsp import evaluate
+from interpret_ddsp import train
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def split_by_instrument(data_dir, out_dir, instrument):
+  """Writes out_dir/{train,eval,held_out}.tfrecord: the train and eval
+  splits without `instrument`, and all of its examples; returns counts."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  os.makedirs(out_dir, exist_ok=True)
+  spec = {'instrument': tf.io.FixedLenFeature([], tf.string,
+                                              default_value='')}
+  counts = {'train': 0, 'eval': 0, 'held_out': 0}
+  writers = {k: tf.io.TFRecordWriter(os.path.join(out_dir, f'{k}.tfrecord'))
+             for k in counts}
+  for split in ('train', 'eval'):
+    files = tf.io.gfile.glob(os.path.join(data_dir, f'{split}.tfrecord*'))
+    for record in tf.data.TFRecordDataset(files):
+      name = tf.io.parse_single_example(record, spec)['instrument'].numpy()
+      key = 'held_out' if name.decode() == instrument else split
+      writers[key].write(record.numpy())
+      counts[key] += 1
+  for w in writers.values():
+    w.close()
+  shutil.copy(os.path.join(data_dir, 'manifest.json'), out_dir)
+  return counts
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--data', default=os.path.join('runs', 'pretrained',
+                                                     'data'))
+  parser.add_argument('--instrument', default='clarinet')
+  parser.add_argument('--root', default=os.path.join('runs', 'held_out'))
+  parser.add_argument('--steps', type=int, default=2000)
+  parser.add_argument('--seed', type=int, default=0)
+  parser.add_argument('--learning_rate', type=float, default=1e-3)
+  parser.add_argument('--knob_examples', type=int, default=32)
+  parser.add_argument('--out', default=os.path.join(
+      HERE, 'results', 'held_out_instrument.json'))
+  args = parser.parse_args()
+  root = os.path.join(args.root, args.instrument)
+  data_dir = os.path.join(root, 'data')
+  counts_path = os.path.join(data_dir, 'counts.json')
+  if not os.path.exists(counts_path):
+    counts = split_by_instrument(args.data, data_dir, args.instrument)
+    if not counts['held_out']:
+      raise SystemExit(f'No {args.instrument} examples in {args.data}.')
+    with open(counts_path, 'w') as f:
+      json.dump(counts, f)
+  with open(counts_path) as f:
+    counts = json.load(f)
+  save_dir = os.path.join(root, 'model')
+  start = time.perf_counter()
+  train.train([knob_designs.DESIGNS['processors'], 'datasets/tfrecord.gin',
+               'optimization/cpu.gin'], save_dir, dataset_dir=data_dir,
+              num_steps=args.steps, seed=args.seed, progress=False,
+              gin_params=[f'Trainer.learning_rate = {args.learning_rate}'])
+  result = {'cpu': bench_common.cpu_name(), 'instrument': args.instrument,
+            'data': args.data, 'counts': counts, 'steps': args.steps,
+            'seed': args.seed,
+            'train_secs_now': time.perf_counter() - start}
+  for name, pattern in (('held_out', 'held_out.tfrecord'),
+                        ('in_distribution', 'eval.tfrecord')):
+    metrics = evaluate.evaluate(
+        save_dir, os.path.join(data_dir, pattern),
+        os.path.join(root, f'evaluation_{name}'), max_examples=64,
+        knob_examples=args.knob_examples, progress=False)
+    result[name] = knob_designs.summarize(metrics)
+  result['spectral_distance_ratio'] = (
+      result['held_out']['spectral_distance'] /
+      result['in_distribution']['spectral_distance'])
+  bench_common.write_result(result, args.out)
+  for name in ('held_out', 'in_distribution'):
+    d = result[name]
+    print(f'{name}: spectral {d["spectral_distance"]:.3f}')
+    for knob, k in d['knobs'].items():
+      print(f'  {knob:11s} r {k["pearson_r"]:.3f} slope {k["slope"]:.2f} '
+            f'MAE {k["mae"]:.2f} max cross-talk {k["max_cross_talk"]:.2f}')
+
+
+if __name__ == '__main__':
+  main()

@@ -1,0 +1,118 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Which control design keeps the knobs' promise? Measured side by side.
+
+Designs, each trained on the same data with the same recipe, steps and seed
+(the shipped model's: tiny size, batch 8, Adam 1e-3, seed 0):
+- `processors` (gin/models/timbre_ae_tiny.gin, the default): TimbreKnobs
+  sets each knob's descriptor on the synthesis parameters;
+- `learned` (gin/models/timbre_ae_learned_tiny.gin, the design before):
+  the decoder alone maps the knobs to sound, held by AR, supervision and
+  output-consistency losses (with a perturbed second decode).
+Each is evaluated with `interpret-ddsp evaluate` on the eval split:
+reconstruction (spectral distance, f0 and loudness L1) and knob calibration
+(Pearson r, slope, MAE, cross-talk slopes, beyond-range slopes, bootstrap
+intervals). Writes benchmarks/results/knob_designs.json and each design's
+report under --root.
+
+  .venv/bin/python benchmarks/knob_designs.py --data runs/pretrained/data
+  # with the shipped run's own model as the processors arm (same recipe,
+  # data and seed; saves one training):
+  .venv/bin/python benchmarks/knob_designs.py --data runs/pretrained/data \
+      --reuse processors=runs/pretrained/model
+"""
+
+import argparse
+import os
+import shutil
+import time
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+from interpret_ddsp import evaluate
+from interpret_ddsp import train
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DESIGNS = {
+    'processors': 'models/timbre_ae_tiny.gin',
+    'learned': 'models/timbre_ae_learned_tiny.gin',
+}
+
+
+def summarize(metrics):
+  """The headline figures of one evaluate run."""
+  r, kc = metrics['reconstruction'], metrics['knob_control']
+  out = {k: r[k] for k in ('spectral_distance', 'f0_l1_cents',
+                           'loudness_l1_db', 'mcd_db')}
+  out['knobs'] = {}
+  for knob in kc['cross_talk']['knobs']:
+    k = kc[knob]
+    cal = k['calibration']
+    out['knobs'][knob] = {
+        'pearson_r': cal['pearson_r'], 'slope': cal['slope'],
+        'intercept': cal['intercept'], 'mae': cal['mae'], 'ci': cal['ci'],
+        'max_cross_talk': k['max_cross_talk'],
+        'beyond_range': k['beyond_range'], 'meets': k['meets_targets'],
+        'spearman_mean': k['spearman_mean']}
+  out['cross_talk_slope'] = kc['cross_talk']['slope']
+  return out
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--data', required=True,
+                      help='a prepare output folder (train/eval TFRecords)')
+  parser.add_argument('--root', default=os.path.join('runs', 'knob_designs'))
+  parser.add_argument('--steps', type=int, default=2000)
+  parser.add_argument('--seed', type=int, default=0)
+  parser.add_argument('--learning_rate', type=float, default=1e-3)
+  parser.add_argument('--eval_examples', type=int, default=64)
+  parser.add_argument('--knob_examples', type=int, default=32)
+  parser.add_argument('--designs', default=','.join(DESIGNS))
+  parser.add_argument('--reuse', action='append', default=[],
+                      help='DESIGN=MODEL_DIR: copy a finished run of the '
+                      'same recipe instead of training it')
+  parser.add_argument('--out', default=os.path.join(HERE, 'results',
+                                                    'knob_designs.json'))
+  args = parser.parse_args()
+  reuse = dict(r.split('=', 1) for r in args.reuse)
+  eval_pattern = os.path.join(args.data, 'eval.tfrecord*')
+  result = {'cpu': bench_common.cpu_name(), 'cpus': os.cpu_count(),
+            'data': args.data, 'steps': args.steps, 'seed': args.seed,
+            'learning_rate': args.learning_rate, 'designs': {}}
+  for name in args.designs.split(','):
+    save_dir = os.path.join(args.root, name)
+    entry = {'gin_file': DESIGNS[name], 'save_dir': save_dir}
+    if name in reuse and train.latest_step(save_dir) < args.steps:
+      shutil.copytree(reuse[name], save_dir, dirs_exist_ok=True)
+      entry['reused'] = reuse[name]
+    start = time.perf_counter()
+    train.train([DESIGNS[name], 'datasets/tfrecord.gin',
+                 'optimization/cpu.gin'], save_dir, dataset_dir=args.data,
+                num_steps=args.steps, seed=args.seed, progress=False,
+                gin_params=[f'Trainer.learning_rate = {args.learning_rate}'])
+    entry['train_secs_now'] = time.perf_counter() - start
+    metrics = evaluate.evaluate(
+        save_dir, eval_pattern, os.path.join(args.root, name, 'evaluation'),
+        max_examples=args.eval_examples, knob_examples=args.knob_examples,
+        progress=False)
+    entry.update(summarize(metrics))
+    result['designs'][name] = entry
+    bench_common.write_result(result, args.out)
+  for name, d in result['designs'].items():
+    print(f'{name:11s} spectral {d["spectral_distance"]:.3f}  f0 '
+          f'{d["f0_l1_cents"]:.1f} c  loudness {d["loudness_l1_db"]:.2f} dB')
+    for knob, k in d['knobs'].items():
+      print(f'  {knob:11s} r {k["pearson_r"]:.3f} slope {k["slope"]:.2f} '
+            f'MAE {k["mae"]:.2f} max cross-talk {k["max_cross_talk"]:.2f}')
+  if {'processors', 'learned'} <= set(result['designs']):
+    p, l = result['designs']['processors'], result['designs']['learned']
+    result['spectral_distance_ratio'] = (p['spectral_distance'] /
+                                         l['spectral_distance'])
+    print(f'spectral distance processors / learned: '
+          f'{result["spectral_distance_ratio"]:.3f} (target <= 1.05)')
+    bench_common.write_result(result, args.out)
+
+
+if __name__ == '__main__':
+  main()
