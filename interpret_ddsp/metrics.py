@@ -678,17 +678,16 @@ def sound_features(audio, sample_rate=16000, f0_hz=None, f0_confidence=None,
   if f0_confidence is not None:
     f0_confidence = features_lib.resample_frames(f0_confidence, n)
   loudness = features_lib.compute_loudness(audio_16k, FRAME_RATE)[:n]
-  values = features_lib.compute_descriptors(audio_16k, f0_hz, FRAME_RATE)
-  pooled = []
-  for name in descriptors.DESCRIPTOR_NAMES:
-    scaled = np.asarray(knobs.scale_descriptor(name, values[name]),
-                        np.float64)
-    w = np.asarray(knobs.frame_weights(
-        loudness, f0_confidence, name in descriptors.F0_DESCRIPTORS),
-                   np.float64)
-    pooled.append(float(np.sum(scaled * w) / (np.sum(w) + 1e-6)))
+  k = len(descriptors.DESCRIPTOR_NAMES)
+  # The knob chain's measurement, unstandardized (mean 0, std 1).
+  pooled, _ = knobs.measure(
+      audio_16k[None, :n * (features_lib.CREPE_SAMPLE_RATE // FRAME_RATE)],
+      f0_hz[None], loudness[None], descriptors.DESCRIPTOR_NAMES,
+      np.zeros(k, np.float32), np.ones(k, np.float32),
+      sample_rate=features_lib.CREPE_SAMPLE_RATE, frame_rate=FRAME_RATE,
+      f0_confidence=None if f0_confidence is None else f0_confidence[None])
   return (coefficients.mean(0).tolist() + coefficients.std(0).tolist() +
-          pooled)
+          pooled.numpy()[0, 0].astype(float).tolist())
 
 
 def standardize(x, reference):

@@ -243,16 +243,15 @@ def test_midi_without_notes_raises(tmp_path):
 
 # --- Moods ------------------------------------------------------------------
 def test_moods_load_and_use_known_knobs():
-  from interpret_ddsp import descriptors  # pylint: disable=g-import-not-at-top
   known = set(knobs.KNOB_DESCRIPTORS)
   moods = controls.load_moods()
   assert {'warm', 'bright', 'dark', 'aggressive', 'calm', 'airy'} <= set(moods)
   for name, entry in moods.items():
     assert set(entry['knobs']) <= known, name
     assert entry['description'] and '\n' not in entry['description']
-    knobs, profile = controls.mood(name)
-    assert set(knobs) == known
-    assert all(-2.0 <= v <= 2.0 for v in knobs.values()), name
+    values, profile = controls.mood(name)
+    assert set(values) == known
+    assert all(-2.0 <= v <= 2.0 for v in values.values()), name
     assert isinstance(profile, controls.Profile)
 
 
