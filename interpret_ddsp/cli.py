@@ -268,6 +268,7 @@ def _evaluate(args):
   m = evaluate.evaluate(save_dir, args.tfrecords, args.output_dir,
                         prior_path=prior, z_path=z,
                         max_examples=args.max_examples,
+                        knob_examples=args.knob_examples,
                         progress=not args.no_progress)
   r = m['reconstruction']
   print(f'Wrote {args.output_dir}/metrics.json and report.md.')
@@ -277,8 +278,13 @@ def _evaluate(args):
   for knob in m.get('knob_control', {}).get('cross_talk', {}).get('knobs',
                                                                   []):
     k = m['knob_control'][knob]
-    print(f'  {knob} knob: Spearman {k["spearman_mean"]:.2f}, '
-          f'{100 * k["share_monotonic"]:.0f}% of sweeps monotonic')
+    cal = k['calibration']
+    missed = [t for t, ok in k['meets_targets'].items() if not ok]
+    print(f'  {knob} knob: r {cal["pearson_r"]:.3f}, slope '
+          f'{cal["slope"]:.2f}, MAE {cal["mae"]:.2f} std, max cross-talk '
+          f'{k["max_cross_talk"]:.2f} ('
+          + ('targets met' if not missed else 'missed: ' + ', '.join(missed))
+          + ')')
   if 'generation' in m:
     g = m['generation']
     print(f'  generation: Frechet {g["frechet_distance"]:.2f} (real vs real '
@@ -497,7 +503,7 @@ def build_parser():
                   'pretrained model and its prior)')
   ip.add_argument('--start', required=True,
                   help='audio:PATH, prior[:SEED], instrument:NAME, mood:NAME '
-                  'or knobs:brightness=1,sharpness=-1')
+                  'or knobs:brightness=1,hollowness=-1')
   ip.add_argument('--end', required=True)
   ip.add_argument('--steps', type=int, default=7)
   ip.add_argument('--prior', default=None, help='.npz from fit-prior')
@@ -520,6 +526,8 @@ def build_parser():
                   'generated sounds')
   ev.add_argument('--output_dir', required=True)
   ev.add_argument('--max_examples', type=int, default=64)
+  ev.add_argument('--knob_examples', type=int, default=32,
+                  help='eval examples each knob is swept on')
   ev.add_argument('--no_progress', action='store_true')
   ev.set_defaults(func=_evaluate)
 

@@ -293,6 +293,19 @@ def spectral_rolloff_from_mag(mag, sample_rate=16000, roll_percent=0.85):
   return bins * (sample_rate / _n_fft_of(mag))
 
 
+def _read_bins(values, positions):
+  """values [batch, n_frames, n_bins] read at fractional bin positions
+  [batch, n_frames, m] (linear interpolation; positions clipped to the
+  spectrum)."""
+  n_bins = int(values.shape[-1])
+  positions = tf.clip_by_value(positions, 0.0, n_bins - 1.0)
+  lower = tf.minimum(tf.floor(positions), n_bins - 2.0)
+  frac = positions - lower
+  lower = tf.cast(lower, tf.int32)
+  return ((1.0 - frac) * tf.gather(values, lower, batch_dims=2) +
+          frac * tf.gather(values, lower + 1, batch_dims=2))
+
+
 def harmonic_magnitudes(mag, f0_hz, sample_rate=16000, harmonics=None):
   """|X| at the harmonic frequencies k * f0, linearly interpolated.
 
@@ -322,27 +335,8 @@ def harmonic_magnitudes(mag, f0_hz, sample_rate=16000, harmonics=None):
               (_n_fft_of(mag) / sample_rate))
   valid = ((position <= n_bins - 1) &
            (f0_hz[..., tf.newaxis] >= MIN_F0_HZ))
-  position = tf.clip_by_value(position, 0.0, n_bins - 1.0)
-  lower = tf.minimum(tf.floor(position), n_bins - 2.0)
-  frac = position - lower
-  lower = tf.cast(lower, tf.int32)
-  below = tf.gather(mag, lower, batch_dims=2)
-  above = tf.gather(mag, lower + 1, batch_dims=2)
-  amplitudes = (1.0 - frac) * below + frac * above
+  amplitudes = _read_bins(mag, position)
   return tf.where(valid, amplitudes, tf.zeros_like(amplitudes)), valid
-
-
-def _read_bins(values, positions):
-  """values [batch, n_frames, n_bins] read at fractional bin positions
-  [batch, n_frames, m] (linear interpolation; positions clipped to the
-  spectrum)."""
-  n_bins = int(values.shape[-1])
-  positions = tf.clip_by_value(positions, 0.0, n_bins - 1.0)
-  lower = tf.minimum(tf.floor(positions), n_bins - 2.0)
-  frac = positions - lower
-  lower = tf.cast(lower, tf.int32)
-  return ((1.0 - frac) * tf.gather(values, lower, batch_dims=2) +
-          frac * tf.gather(values, lower + 1, batch_dims=2))
 
 
 def harmonic_powers(mag, f0_hz, sample_rate=16000, harmonics=None,

@@ -290,7 +290,7 @@ def endpoint_z(model, spec, prior=None, seed=0, prior_path=None):
     return model.z_from_knobs(fixed)[0]
   raise errors.UserError(f'Endpoint {spec!r}: use audio:PATH, prior[:SEED], '
                          'instrument:NAME, mood:NAME or '
-                         'knobs:brightness=1,sharpness=-1.')
+                         'knobs:brightness=1,hollowness=-1.')
 
 
 def path_metrics(path):

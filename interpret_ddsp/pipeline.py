@@ -155,7 +155,7 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
       ('evaluate', lambda: _done(metrics_json), lambda: evaluate.evaluate(
           p['model'], eval_pattern, p['evaluation'], prior_path=p['prior'],
           z_path=p['z'], max_examples=recipe.eval_examples,
-          progress=progress)),
+          knob_examples=min(32, recipe.eval_examples), progress=progress)),
   ]
   assert tuple(name for name, _, _ in stages) == STAGES
   secs = {}

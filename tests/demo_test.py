@@ -50,14 +50,21 @@ def test_model_card_numbers_are_the_measured_ones():
   m = pretrained.metrics()
   assert 'FluidR3_GM.sf2' in card and 'MIT' in card
   assert f'{m["reconstruction"]["spectral_distance"]:.3f}' in card
-  assert f'{m["knob_control"]["brightness"]["spearman_mean"]:.3f}' in card
+  cal = m['knob_control']['brightness']['calibration']
+  assert f'{cal["slope"]:.2f} [{cal["ci"]["slope"][0]:.2f}' in card
 
 
-def test_pretrained_brightness_knob_brightens_the_output():
-  """evaluate's own numbers for the shipped model (issue 7's promise)."""
-  kc = pretrained.metrics()['knob_control']['brightness']
-  assert kc['spearman_mean'] >= 0.9
-  assert kc['share_monotonic'] >= 0.8
+def test_pretrained_knobs_are_calibrated_by_value():
+  """evaluate's numbers for the shipped model against the knob targets:
+  a knob at v gives its descriptor at v (std units), alone."""
+  kc = pretrained.metrics()['knob_control']
+  for knob in kc['cross_talk']['knobs']:
+    cal = kc[knob]['calibration']
+    assert cal['pearson_r'] >= 0.97, (knob, cal)
+    assert 0.85 <= cal['slope'] <= 1.15, (knob, cal)
+    assert cal['mae'] <= 0.2, (knob, cal)
+    assert cal['n_examples'] >= 32 and cal['n_values'] >= 9
+  assert kc['cross_talk']['max_off_diagonal'] <= 0.2
 
 
 def test_demo_writes_every_output(demo_dir):
@@ -75,12 +82,27 @@ def test_demo_brightness_sweep_rises(demo_dir):
   out, summary = demo_dir
   sweep = summary['brightness_sweep']
   assert sweep['spearman'] >= 0.9 and sweep['monotonic']
+  # Inside the trained range, within 0.2 std of the ideal line.
+  assert sweep['max_error'] <= 0.2, sweep
   # Independently of the model's own measure: librosa on the WAVs.
   sweep_dir = os.path.join(out, 'brightness_sweep')
   centroids = [centroid_hz(os.path.join(sweep_dir, f'brightness_{i:02d}.wav'))
                for i in range(len(sweep['values']))]
   assert np.all(np.diff(centroids) > 0), centroids
   assert centroids[-1] > 1.3 * centroids[0], centroids
+
+
+def test_demo_exaggerates_beyond_the_trained_range(demo_dir):
+  out, summary = demo_dir
+  ex, sweep = summary['exaggerated'], summary['brightness_sweep']
+  assert ex['settings'] == {'brightness': 3.0}
+  assert any('extrapolating' in m for m in ex['messages'])
+  # Brighter than the top of the trained range, by librosa too.
+  assert ex['measured']['brightness'] > sweep['measured'][-1] + 0.5
+  top = centroid_hz(os.path.join(out, 'brightness_sweep',
+                                 f'brightness_{len(sweep["values"]) - 1:02d}'
+                                 '.wav'))
+  assert centroid_hz(os.path.join(out, 'exaggerated', 'sample_00.wav')) > top
 
 
 def test_demo_prior_samples_differ_in_timbre(demo_dir):

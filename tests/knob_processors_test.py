@@ -68,12 +68,11 @@ def test_unreachable_centroid_goes_to_the_nearest_end():
   assert centroid[1] == pytest.approx(10.0, rel=0.005)
 
 
-def _synthesize(controls, f0_hz, n_harmonics):
+def _synthesize(controls, f0_hz):
   harmonic = ddsp.synths.Harmonic(n_samples=SR, sample_rate=SR,
                                   scale_fn=None)
   noise = ddsp.synths.FilteredNoise(n_samples=SR, window_size=0,
                                     scale_fn=None)
-  del n_harmonics
   return (harmonic(controls['amplitudes'], controls['harmonic_distribution'],
                    f0_hz) + noise(controls['noise_magnitudes'])).numpy()
 
@@ -103,7 +102,7 @@ def test_ddsp_synths_play_the_requested_descriptors(f0):
                                raw(batch, N_FRAMES, n_h),
                                raw(batch, N_FRAMES, n_bands), f0_hz, targets)
   tf.random.set_seed(0)
-  audio = _synthesize(controls, f0_hz, n_h)
+  audio = _synthesize(controls, f0_hz)
   got = descriptors.compute_descriptors_np(
       audio, np.full((batch, N_FRAMES), f0, np.float32), SR, 250,
       names=['harmonic_spectral_centroid', 'odd_even_ratio', 'noise_ratio'])
@@ -115,12 +114,16 @@ def test_ddsp_synths_play_the_requested_descriptors(f0):
   np.testing.assert_allclose(median('noise_ratio'), want[:, 2], atol=1.0)
 
 
+def _one_knob(knob, n_frames, n_harmonics, seed):
+  """A TimbreKnobs with one knob, raw harmonic distributions and f0."""
+  proc = knob_processors.TimbreKnobs(knob_names=(knob,), sample_rate=SR)
+  rng = np.random.default_rng(seed)
+  hd = tf.constant(rng.normal(0, 1, (1, n_frames, n_harmonics)), tf.float32)
+  return proc, hd, tf.fill([1, n_frames, 1], 200.0)
+
+
 def test_reshaping_keeps_the_harmonic_power():
-  proc = knob_processors.TimbreKnobs(knob_names=('brightness',),
-                                     sample_rate=SR)
-  rng = np.random.default_rng(3)
-  hd = tf.constant(rng.normal(0, 1, (1, 3, 20)), tf.float32)
-  f0 = tf.fill([1, 3, 1], 200.0)
+  proc, hd, f0 = _one_knob('brightness', 3, 20, seed=3)
   amps = tf.constant([[[1.0], [2.0], [3.0]]])
   powers = []
   for log2_centroid in (0.2, 1.0, 2.5):
@@ -136,11 +139,7 @@ def test_reshaping_keeps_the_harmonic_power():
 
 
 def test_a_knob_without_a_rule_passes_through():
-  proc = knob_processors.TimbreKnobs(knob_names=('sharpness',),
-                                     sample_rate=SR)
-  rng = np.random.default_rng(2)
-  hd = tf.constant(rng.normal(0, 1, (1, 5, 10)), tf.float32)
-  f0 = tf.fill([1, 5, 1], 200.0)
+  proc, hd, f0 = _one_knob('sharpness', 5, 10, seed=2)
   out = proc.get_controls(tf.zeros([1, 5, 1]), hd, tf.zeros([1, 5, 4]), f0,
                           tf.zeros([1, 5, 1]))
   expected = ddsp.core.normalize_harmonics(ddsp.core.exp_sigmoid(hd), f0, SR)
