@@ -18,7 +18,9 @@ those descriptors, exactly and differentiably:
 - noisiness (`noise_ratio`, dB): the noise magnitudes scaled so that the
   filtered noise's power over the harmonic power A^2 sum_k c_k^2 / 2 equals
   10^(r / 10), with the noise filter's power gain computed from the same
-  impulse response ddsp's FilteredNoise builds.
+  impulse response ddsp's FilteredNoise builds, and with the part of the
+  partials that a moving f0 (vibrato, glides) spreads out of their bands
+  in the measurement counted as noise already (`apparent_noise_fraction`).
 
 The tilt and odd gain keep the harmonic power the decoder chose (the
 amplitude is rescaled), so turning brightness or hollowness does not change
@@ -48,6 +50,7 @@ import gin
 import numpy as np
 import tensorflow as tf
 
+from interpret_ddsp import descriptors
 from interpret_ddsp import knobs
 
 # Descriptors TimbreKnobs sets itself.
@@ -152,6 +155,37 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
   return amplitude / (tf.reduce_sum(amplitude, -1, keepdims=True) + _TINY)
 
 
+def apparent_noise_fraction(f0_hz, n_harmonics, sample_rate=16000,
+                            frame_rate=250, n_fft=knobs.N_FFT):
+  """Share of each partial's energy that `descriptors.noise_ratio` counts
+  as noise because f0 moves within its analysis window.
+
+  Over the window (n_fft samples) f0 spans [lo, hi]; partial k then sweeps
+  +-D_k = k (hi - lo) / 2 around its mean, in bins, spreading its energy
+  about evenly over that span. The measurement widens the partial's band to
+  D_k + a main lobe (`descriptors.partial_bands`) up to half the spacing,
+  so only the share beyond a full band, max(0, 1 - L_k / D_k), reads as
+  noise (high partials under a wide vibrato).
+
+  Args:
+    f0_hz: [batch, n_frames, 1] Hz at frame_rate.
+    n_harmonics: Partials k = 1..n.
+    sample_rate: Audio rate, Hz.
+    frame_rate: Frames per second of f0_hz.
+    n_fft: The analysis window of the measurement.
+
+  Returns:
+    [batch, n_frames, n_harmonics] in [0, 1].
+  """
+  f0 = tf.stop_gradient(f0_hz)
+  lo, hi = descriptors.f0_span(f0, n_fft * frame_rate / sample_rate)
+  bins_per_hz = n_fft / sample_rate
+  k = np.arange(1, n_harmonics + 1, dtype=np.float32)
+  sweep = (hi - lo) * (bins_per_hz / 2.0) * k
+  half = descriptors.partial_bands(f0 * bins_per_hz, sweep)
+  return tf.nn.relu(1.0 - half / tf.maximum(sweep, 1e-6))
+
+
 def noise_power_gain(magnitudes, window_size=0):
   """Power gain of ddsp's FilteredNoise filter per frame: sum of the squared
   taps of `ddsp.core.frequency_impulse_response(magnitudes, window_size)`
@@ -173,13 +207,15 @@ class TimbreKnobs(processors.Processor):
   """Sets the knobs' descriptors on the synthesizer controls (module doc)."""
 
   def __init__(self, knob_names=knobs.DEFAULT_KNOBS, sample_rate=16000,
-               scale_fn=ddsp.core.exp_sigmoid, noise_window_size=0,
+               frame_rate=250, scale_fn=ddsp.core.exp_sigmoid,
+               noise_window_size=0,
                noise_initial_bias=-5.0, name='timbre_knobs'):
     """Constructor.
 
     Args:
       knob_names: The model's knobs in z order (as its encoder's).
       sample_rate: Audio rate, Hz (harmonics above Nyquist are silent).
+      frame_rate: Frames per second of the controls.
       scale_fn: Applied to the raw decoder outputs first (ddsp's synths'
         default); the synthesizers then run with scale_fn=None.
       noise_window_size: The FilteredNoise's window_size.
@@ -192,6 +228,7 @@ class TimbreKnobs(processors.Processor):
     self.descriptor_names = tuple(knobs.knob_descriptor(k)
                                   for k in self.knob_names)
     self.sample_rate = sample_rate
+    self.frame_rate = frame_rate
     self.scale_fn = scale_fn
     self.noise_window_size = noise_window_size
     self.noise_initial_bias = noise_initial_bias
@@ -226,11 +263,15 @@ class TimbreKnobs(processors.Processor):
       harmonic_distribution = self.scale_fn(harmonic_distribution)
       noise_magnitudes = self.scale_fn(noise_magnitudes +
                                        self.noise_initial_bias)
-    c = ddsp.core.normalize_harmonics(harmonic_distribution, f0_hz,
-                                      self.sample_rate)
-    n = int(c.shape[-1])
-    valid = (f0_hz * np.arange(1, n + 1, dtype=np.float32) <
+    n = int(harmonic_distribution.shape[-1])
+    # A partial sounds if the next one would still be below Nyquist: the
+    # measurement (descriptors.harmonic_powers) reads a partial's band up to
+    # half a spacing above it, so one closer to Nyquist would count as
+    # noise, and a vibrato would move it in and out of sight.
+    valid = (f0_hz * np.arange(2, n + 2, dtype=np.float32) <=
              self.sample_rate / 2.0)
+    c = harmonic_distribution * tf.cast(valid, harmonic_distribution.dtype)
+    c /= tf.reduce_sum(c, -1, keepdims=True) + _TINY
     centroid = self._target(knob_descriptors, 'harmonic_spectral_centroid')
     ratio = self._target(knob_descriptors, 'odd_even_ratio')
     if centroid is not None or ratio is not None:
@@ -242,12 +283,18 @@ class TimbreKnobs(processors.Processor):
       c = shaped
     noise_db = self._target(knob_descriptors, 'noise_ratio')
     if noise_db is not None:
-      harmonic_power = 0.5 * tf.square(amplitudes[..., 0]) * tf.reduce_sum(
-          tf.square(c), -1)
+      partial_power = 0.5 * tf.square(amplitudes) * tf.square(c)
+      harmonic_power = tf.reduce_sum(partial_power, -1)
+      # The share of the partials a moving f0 spreads out of their bands
+      # reads as noise: set the noise so that the measured ratio is the
+      # target (none when the spread alone exceeds it).
+      apparent = tf.reduce_sum(partial_power * apparent_noise_fraction(
+          f0_hz, n, self.sample_rate, self.frame_rate), -1)
+      wanted = tf.nn.relu(tf.pow(10.0, noise_db / 10.0) *
+                          (harmonic_power - apparent) - apparent)
       noise_power = NOISE_VARIANCE * noise_power_gain(noise_magnitudes,
                                                       self.noise_window_size)
-      scale = tf.sqrt(tf.pow(10.0, noise_db / 10.0) * harmonic_power /
-                      (noise_power + _TINY))
+      scale = tf.sqrt(wanted / (noise_power + _TINY))
       noise_magnitudes = noise_magnitudes * scale[..., tf.newaxis]
     return {'amplitudes': amplitudes, 'harmonic_distribution': c,
             'noise_magnitudes': noise_magnitudes}
