@@ -223,7 +223,7 @@ def _sample(args):
       settings=generate.parse_settings(args.set),
       temperature=args.temperature, seed=args.seed, group=args.instrument,
       midi_program=args.midi_program, stream=args.stream,
-      block_frames=args.block_frames)
+      block_frames=args.block_frames, others=args.others)
   for message in result['messages']:
     print(f'note: {message}')
   print(f'Wrote {len(result["samples"])} samples '
@@ -484,6 +484,12 @@ def build_parser():
                   help='warm, bright, dark, aggressive, calm, airy, ... '
                   '(interpret_ddsp/moods.json)')
   sm.add_argument('--temperature', type=float, default=1.0)
+  sm.add_argument('--others', choices=('conditional', 'marginal'),
+                  default='conditional',
+                  help='how the dims --set leaves free are drawn: from the '
+                  'prior conditioned on the set knobs (they follow what the '
+                  'data ties to them), or unconditionally (the same draws '
+                  'whatever the set values); see README "Knob calibration"')
   sm.add_argument('--instrument', default=None,
                   help='use that instrument\'s prior (fit-prior '
                   '--by_instrument)')

@@ -185,11 +185,14 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
 def knob_control_prior(model, prior_path, n_draws=8, n_values=9, seed=0,
                        notes=GENERATION_NOTES, out_dir=None, n_boot=1000):
   """Knob calibration through the user path (`sample --set k=v`): each
-  knob fixed at n_values values over its trained range, the other dims
-  drawn from the prior's conditional (the same seed for every value), on
-  a melody. The cross-talk here includes what the prior learned (e.g.
-  brighter sounds of the data are also noisier); `held` repeats it with
-  the other knobs drawn once from the unconditional prior and held.
+  knob fixed at n_values values over its trained range (5th..95th
+  percentile under the prior), the other dims drawn from the prior (the
+  same seed for every value), on a melody, in both modes of prior.OTHERS.
+  With others='conditional' (the default of `sample --set`)
+  the cross-talk includes what the prior learned (e.g. brighter sounds of
+  the data are also noisier); 'marginal' (`sample --others marginal`)
+  draws the other dims from the unconditional prior, the same draws at
+  every value.
   """
   from interpret_ddsp import calibration  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
@@ -200,22 +203,18 @@ def knob_control_prior(model, prior_path, n_draws=8, n_values=9, seed=0,
   ctrl, _ = generate.make_controls(notes)
   f0 = np.tile(ctrl.f0_hz[None], (n_draws, 1))
   ld = np.tile(ctrl.loudness_db[None], (n_draws, 1))
-  base = prior.sample(n_draws, seed=seed).astype(np.float32)
   out = {}
-  for mode in ('conditional', 'held'):
+  for mode in prior_lib.OTHERS:
     sweeps, curves = {}, {}
     for i, knob in enumerate(model.knob_names):
       lo, hi = np.percentile(prior.sample(2000, seed=seed + 1)[:, i], [5, 95])
       values = np.linspace(lo, hi, n_values)
       measured = np.zeros((n_draws, n_values, len(model.knob_names)))
       for j, v in enumerate(values):
-        if mode == 'conditional':
-          with warnings.catch_warnings():
-            warnings.simplefilter('ignore', prior_lib.KnobRangeWarning)
-            z = prior.sample(n_draws, fixed={knob: float(v)}, seed=seed)
-        else:
-          z = base.copy()
-          z[:, i] = v
+        with warnings.catch_warnings():
+          warnings.simplefilter('ignore', prior_lib.KnobRangeWarning)
+          z = prior.sample(n_draws, fixed={knob: float(v)}, seed=seed,
+                           others=mode)
         audio = model.synthesize(f0, ld, z.astype(np.float32)).numpy()
         measured[:, j] = knob_metrics.measure_knobs(model, audio, f0, ld)
       sweeps[knob] = {'values': values, 'measured': {
@@ -474,9 +473,9 @@ def _knob_report(kc, prior=None):
                  f'{br["monotonic"]} |')
   if prior:
     for mode, title in (('conditional', 'other dims from the prior\'s '
-                         'conditional (what `sample --set` does)'),
-                        ('held', 'other dims drawn once from the prior and '
-                         'held')):
+                         'conditional (`sample --set`)'),
+                        ('marginal', 'other dims from the unconditional '
+                         'prior (`sample --set ... --others marginal`)')):
       p = prior[mode]
       lines += ['', f'### Through the prior: {title}', '',
                 f'{p["n_draws"]} prior draws (the same seed at every value) '

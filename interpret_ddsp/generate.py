@@ -148,7 +148,7 @@ def stream_audio(model, f0_hz, loudness_db, z, block_frames=16):
 def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                   midi=None, profile=None, mood=None, settings=None,
                   temperature=1.0, seed=0, group=None, midi_program=None,
-                  stream=False, block_frames=16):
+                  stream=False, block_frames=16, others='conditional'):
   """Draws n timbres from the prior and renders the same melody with each.
 
   Args:
@@ -170,6 +170,8 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
     stream: Synthesize block by block (streaming.StreamingSynth), as a live
       instrument would, and report its real-time factor and latency.
     block_frames: Frames per streamed block (250 frames/s).
+    others: How the dims not fixed are drawn (prior.OTHERS): 'conditional'
+      on the fixed knobs, or 'marginal' (the same draws whatever they are).
 
   Returns:
     dict written to samples.json.
@@ -195,7 +197,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter('always')
     z = prior.sample(n, fixed=fixed or None, temperature=temperature,
-                     seed=seed)
+                     seed=seed, others=others)
   messages += [str(w.message) for w in caught]
   f0 = np.tile(ctrl.f0_hz[None], (n, 1))
   ld = np.tile(ctrl.loudness_db[None], (n, 1))
@@ -218,7 +220,8 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
     rows.append({'wav': stem + '.wav', 'png': stem + '.png', 'knobs': knobs,
                  'z': z[i].tolist(), 'peak_before_normalization': peak})
   result = {'model': loaded.checkpoint, 'prior': prior_path,
-            'group': prior.group, 'fixed': fixed, 'mood': mood,
+            'group': prior.group, 'fixed': fixed, 'others': others,
+            'mood': mood,
             'temperature': temperature, 'seed': seed,
             'controls': {'secs': ctrl.secs, 'n_notes': len(ctrl.notes),
                          'source': midi or notes or DEFAULT_NOTES},

@@ -35,6 +35,8 @@ from scipy import linalg
 from scipy import special
 
 COVARIANCE_TYPES = ('full', 'diag', 'tied', 'spherical')
+# How `sample` draws the dims that are not fixed.
+OTHERS = ('conditional', 'marginal')
 FORMAT_VERSION = 1
 _FIELDS = ('weights', 'means', 'covariances', 'dim_names', 'knob_names',
            'data_mean', 'data_std', 'data_min', 'data_max', 'covariance_type',
@@ -377,14 +379,20 @@ class GaussianMixturePrior:
         data_min=self.data_min[idx_b], data_max=self.data_max[idx_b],
         covariance_type=self.covariance_type, group=self.group)
 
-  def sample(self, n, fixed=None, temperature=1.0, seed=None):
+  def sample(self, n, fixed=None, temperature=1.0, seed=None,
+             others='conditional'):
     """Draws z from the prior, or from its exact conditional given `fixed`.
 
     Args:
       n: Number of samples.
       fixed: {dim name: value in z units} or None. These dims are set exactly
-        (limited as clip_fixed says, with a KnobRangeWarning) and
-        the others drawn from the conditional mixture.
+        (limited as clip_fixed says, with a KnobRangeWarning) and the
+        others drawn as `others` says.
+      others: 'conditional': from the mixture conditioned on the fixed
+        values (they follow what the data ties to them, e.g. brighter
+        sounds' noisiness); 'marginal': from the unconditional prior, the
+        same draws whatever the fixed values (turning a fixed knob then
+        moves nothing else).
       temperature: Scales each component's standard deviations (covariances
         times T^2); 0 gives component means. Component weights are unchanged.
       seed: Seed or np.random.Generator; None for fresh entropy.
@@ -395,8 +403,16 @@ class GaussianMixturePrior:
     temperature = float(temperature)
     if not temperature >= 0:
       raise ValueError(f'temperature must be >= 0, got {temperature}.')
+    if others not in OTHERS:
+      raise ValueError(f'others must be one of {", ".join(OTHERS)}, not '
+                       f'{others!r}.')
     rng = np.random.default_rng(seed)
     fixed = self._clip_and_warn(fixed or {})
+    if others == 'marginal':
+      out = self._sample(int(n), temperature, rng)
+      for name, value in fixed.items():
+        out[:, self.dim_index(name)] = value
+      return out
     out = np.empty((int(n), self.n_dims))
     for name, value in fixed.items():
       out[:, self.dim_index(name)] = value

@@ -58,7 +58,7 @@ def test_evaluate_writes_the_full_report(tiny_model, tiny_dataset, tmp_path):
   assert cal['pearson_r'] > 0.95 and 0.8 <= cal['slope'] <= 1.2, cal
   lo, hi = cal['ci']['slope']
   assert lo <= cal['slope'] <= hi
-  assert set(m['knob_control_prior']) == {'conditional', 'held'}
+  assert set(m['knob_control_prior']) == {'conditional', 'marginal'}
 
 
 def test_report_markdown_lists_every_number():

@@ -364,3 +364,16 @@ def test_invalid_inputs():
   every = prior.sample(4, fixed={'brightness': 0.1, 'sharpness': 0.2,
                                  'free0': 0.3})
   np.testing.assert_array_equal(every, np.tile([0.1, 0.2, 0.3], (4, 1)))
+
+
+def test_marginal_others_are_the_same_draws_whatever_the_fixed_value():
+  prior = _known_prior()
+  a = prior.sample(6, fixed={'brightness': -0.5}, seed=3, others='marginal')
+  b = prior.sample(6, fixed={'brightness': 0.5}, seed=3, others='marginal')
+  np.testing.assert_array_equal(a[:, 1:], b[:, 1:])
+  assert np.all(a[:, 0] == -0.5) and np.all(b[:, 0] == 0.5)
+  # They are the unconditional draws of the same seed, the knob overwritten.
+  free = prior.sample(6, seed=3)
+  np.testing.assert_array_equal(a[:, 1:], free[:, 1:])
+  with pytest.raises(ValueError, match='others must be one of'):
+    prior.sample(2, others='held')
