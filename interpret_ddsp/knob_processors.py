@@ -294,7 +294,10 @@ class TimbreKnobs(processors.Processor):
                           (harmonic_power - apparent) - apparent)
       noise_power = NOISE_VARIANCE * noise_power_gain(noise_magnitudes,
                                                       self.noise_window_size)
-      scale = tf.sqrt(wanted / (noise_power + _TINY))
+      # Floored: at wanted = 0 (the spread alone reaches the target) the
+      # square root's gradient would be infinite.
+      scale = tf.sqrt(tf.maximum(wanted, _TINY * harmonic_power + _TINY) /
+                      (noise_power + _TINY))
       noise_magnitudes = noise_magnitudes * scale[..., tf.newaxis]
     return {'amplitudes': amplitudes, 'harmonic_distribution': c,
             'noise_magnitudes': noise_magnitudes}

@@ -73,7 +73,7 @@ def test_every_model_config_builds_and_runs(gin_file):
   audio = outputs['audio_synth'].numpy()
   assert audio.shape[-1] == n_samples and np.all(np.isfinite(audio))
   if 'timbre' in gin_file:
-    third = 'hollowness' if 'hollow' in gin_file else 'sharpness'
+    third = 'sharpness' if 'sharpness' in gin_file else 'hollowness'
     assert model.knob_names == ('brightness', third, 'noisiness')
     assert model.z_dims == 16
 
