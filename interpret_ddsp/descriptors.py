@@ -349,14 +349,15 @@ def harmonic_magnitudes(mag, f0_hz, sample_rate=16000, harmonics=None):
 
 def _band_energy(cumulative, low, high):
   """Sum of P over [low, high] (fractional bins; bin i spans i +- 1/2),
-  from cumulative [batch, n_frames, n_bins + 1] (0, P_0, P_0 + P_1, ...)
+  from cumulative [batch, n_frames, n_bins + 1] (0, P_0, P_0 + P_1, ...,
+  float64: the differences of large running sums keep their precision)
   read at positions [batch, n_frames, m]; clipped to the spectrum.
-  Returns (energy, width in bins)."""
+  Returns (energy, width in bins), float32."""
   n_bins = int(cumulative.shape[-1]) - 1
   low = tf.clip_by_value(low + 0.5, 0.0, float(n_bins))
   high = tf.clip_by_value(high + 0.5, 0.0, float(n_bins))
-  at = lambda x: _read_bins(cumulative, x)
-  return at(high) - at(low), high - low
+  at = lambda x: _read_bins(cumulative, tf.cast(x, cumulative.dtype))
+  return tf.cast(at(high) - at(low), tf.float32), high - low
 
 
 def f0_span(f0_hz, window_frames):
@@ -450,7 +451,7 @@ def harmonic_powers(mag, f0_hz, sample_rate=16000, harmonics=None,
   half = partial_bands(spacing, sweep)
   valid = ((position + spacing / 2 <= n_bins - 1) &
            (f0_hz[..., tf.newaxis] >= MIN_F0_HZ))
-  power = tf.square(mag)
+  power = tf.cast(tf.square(mag), tf.float64)
   cumulative = tf.concat([tf.zeros_like(power[..., :1]),
                           tf.cumsum(power, axis=-1)], axis=-1)
   lobe, _ = _band_energy(cumulative, position - half, position + half)

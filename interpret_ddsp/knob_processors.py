@@ -125,7 +125,11 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
     >>> round(float((k * e).sum() / e.sum()), 4)
     3.0
   """
-  log_power = _masked_log(tf.square(distribution), valid)
+  # Floored 80 dB below the strongest partial: d log(c^2) / dc = 2 / c
+  # would reach 1e7 at ddsp's exp_sigmoid floor (1e-7).
+  power = tf.square(distribution)
+  power = tf.maximum(power, 1e-8 * tf.reduce_max(power, -1, keepdims=True))
+  log_power = _masked_log(power, valid)
   log_ratio = (None if ratio_db is None else
                tf.convert_to_tensor(ratio_db, tf.float32) * (np.log(10.0) / 10))
   max_log_gain = max_gain_db * np.log(10.0) / 10.0
@@ -279,7 +283,8 @@ class TimbreKnobs(processors.Processor):
       # Keep the decoder's harmonic power: a distribution summing to 1
       # carries sum c_k^2 of it, so reshaping alone would change the level.
       power = lambda d: tf.reduce_sum(tf.square(d), -1, keepdims=True)
-      amplitudes = amplitudes * tf.sqrt(power(c) / (power(shaped) + _TINY))
+      amplitudes = amplitudes * tf.sqrt(tf.maximum(power(c), _TINY) /
+                                        (power(shaped) + _TINY))
       c = shaped
     noise_db = self._target(knob_descriptors, 'noise_ratio')
     if noise_db is not None:
