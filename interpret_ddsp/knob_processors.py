@@ -22,9 +22,9 @@ those descriptors, exactly and differentiably:
   partials that a moving f0 (vibrato, glides) spreads out of their bands
   in the measurement counted as noise already (`apparent_noise_fraction`).
 
-The tilt and odd gain keep the harmonic power the decoder chose (the
-amplitude is rescaled), so turning brightness or hollowness does not change
-the level. Knobs it has no rule for (e.g.
+The decoder's amplitude A sets the harmonic power, A^2 / 2, whatever the
+shape (the amplitude is divided by sqrt(sum_k c_k^2)), so turning
+brightness or hollowness does not change the level. Knobs it has no rule for (e.g.
 sharpness) pass through: the decoder alone decides them. The decoder still
 learns what the knobs leave free (the loudness, the rest of the spectrum's
 shape, the noise's colour); training reconstructs because the targets come
@@ -279,13 +279,13 @@ class TimbreKnobs(processors.Processor):
     centroid = self._target(knob_descriptors, 'harmonic_spectral_centroid')
     ratio = self._target(knob_descriptors, 'odd_even_ratio')
     if centroid is not None or ratio is not None:
-      shaped = shape_harmonics(c, valid, centroid, ratio)
-      # Keep the decoder's harmonic power: a distribution summing to 1
-      # carries sum c_k^2 of it, so reshaping alone would change the level.
-      power = lambda d: tf.reduce_sum(tf.square(d), -1, keepdims=True)
-      amplitudes = amplitudes * tf.sqrt(tf.maximum(power(c), _TINY) /
-                                        (power(shaped) + _TINY))
-      c = shaped
+      c = shape_harmonics(c, valid, centroid, ratio)
+      # The amplitude sets the harmonic power, A^2 / 2, whatever the shape:
+      # a distribution summing to 1 carries sum c_k^2 of it, so reshaping
+      # alone would change the level (and a spread one would need more than
+      # exp_sigmoid's largest amplitude, 2).
+      amplitudes = amplitudes / tf.sqrt(
+          tf.reduce_sum(tf.square(c), -1, keepdims=True) + _TINY)
     noise_db = self._target(knob_descriptors, 'noise_ratio')
     if noise_db is not None:
       partial_power = 0.5 * tf.square(amplitudes) * tf.square(c)
