@@ -148,7 +148,7 @@ def stream_audio(model, f0_hz, loudness_db, z, block_frames=16):
 def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                   midi=None, profile=None, mood=None, settings=None,
                   temperature=1.0, seed=0, group=None, midi_program=None,
-                  stream=False, block_frames=16, others='conditional'):
+                  stream=False, block_frames=16, others='marginal'):
   """Draws n timbres from the prior and renders the same melody with each.
 
   Args:
@@ -170,8 +170,10 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
     stream: Synthesize block by block (streaming.StreamingSynth), as a live
       instrument would, and report its real-time factor and latency.
     block_frames: Frames per streamed block (250 frames/s).
-    others: How the dims not fixed are drawn (prior.OTHERS): 'conditional'
-      on the fixed knobs, or 'marginal' (the same draws whatever they are).
+    others: How the dims not fixed are drawn (prior.OTHERS): 'marginal'
+      (the same draws whatever the fixed values: a set knob moves nothing
+      else) or 'conditional' on the fixed knobs (the others follow what the
+      data ties to them).
 
   Returns:
     dict written to samples.json.
