@@ -16,13 +16,17 @@ intervals). Writes benchmarks/results/knob_designs.json and each design's
 report under --root.
 
   .venv/bin/python benchmarks/knob_designs.py --data runs/pretrained/data
-  # with the shipped run's own model as the processors arm (same recipe,
-  # data and seed; saves one training):
+  # with the shipped run's own model and evaluation as the processors arm
+  # (same recipe, data, seed and evaluate settings; saves a training):
   .venv/bin/python benchmarks/knob_designs.py --data runs/pretrained/data \
-      --reuse processors=runs/pretrained/model
+      --reuse processors=runs/pretrained/model \
+      --metrics processors=runs/pretrained/evaluation/metrics.json
+A design whose folder already holds evaluation/metrics.json of the same
+step is not evaluated again.
 """
 
 import argparse
+import json
 import os
 import shutil
 import time
@@ -72,10 +76,15 @@ def main():
   parser.add_argument('--reuse', action='append', default=[],
                       help='DESIGN=MODEL_DIR: copy a finished run of the '
                       'same recipe instead of training it')
+  parser.add_argument('--metrics', action='append', default=[],
+                      help='DESIGN=METRICS_JSON: a finished evaluate run of '
+                      'that model on the same eval data, instead of '
+                      'evaluating again')
   parser.add_argument('--out', default=os.path.join(HERE, 'results',
                                                     'knob_designs.json'))
   args = parser.parse_args()
   reuse = dict(r.split('=', 1) for r in args.reuse)
+  given = dict(r.split('=', 1) for r in args.metrics)
   eval_pattern = os.path.join(args.data, 'eval.tfrecord*')
   result = {'cpu': bench_common.cpu_name(), 'cpus': os.cpu_count(),
             'data': args.data, 'steps': args.steps, 'seed': args.seed,
@@ -92,10 +101,21 @@ def main():
                 num_steps=args.steps, seed=args.seed, progress=False,
                 gin_params=[f'Trainer.learning_rate = {args.learning_rate}'])
     entry['train_secs_now'] = time.perf_counter() - start
-    metrics = evaluate.evaluate(
-        save_dir, eval_pattern, os.path.join(args.root, name, 'evaluation'),
-        max_examples=args.eval_examples, knob_examples=args.knob_examples,
-        progress=False)
+    metrics_path = given.get(name, os.path.join(save_dir, 'evaluation',
+                                                'metrics.json'))
+    metrics = None
+    if os.path.exists(metrics_path):
+      with open(metrics_path) as f:
+        metrics = json.load(f)
+      if metrics.get('step') != train.latest_step(save_dir):
+        metrics = None
+      else:
+        entry['metrics_from'] = metrics_path
+    if metrics is None:
+      metrics = evaluate.evaluate(
+          save_dir, eval_pattern, os.path.join(save_dir, 'evaluation'),
+          max_examples=args.eval_examples, knob_examples=args.knob_examples,
+          progress=False)
     entry.update(summarize(metrics))
     result['designs'][name] = entry
     bench_common.write_result(result, args.out)

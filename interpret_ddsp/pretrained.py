@@ -168,6 +168,12 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       f'- Knobs ({len(knobs["knob_names"])} named + {knobs["free_dims"]} free '
       f'dims): {units}. Knob values are in standard deviations of the '
       'training set (0 = its average).',
+      '- Design: knob processors (`interpret_ddsp/knob_processors.py`, '
+      '`TimbreKnobs` in the processor group) set each knob\'s descriptor '
+      'on the synthesis parameters: a tilt and an odd-harmonic gain of the '
+      'harmonic distribution for brightness and hollowness, the noise '
+      'level against the harmonic power for noisiness. The decoder learns '
+      'what the knobs leave free.',
       f'- Steps: {summary["steps"]}, on 2 CPU cores.',
       f'- Prior: {g.n_components}-component {g.covariance_type}-covariance '
       'Gaussian mixture chosen by BIC over the pooled z of the training '
