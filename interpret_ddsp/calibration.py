@@ -162,13 +162,15 @@ def meets_targets(cal, max_cross_talk=None, targets=None):
   return {k: bool(v) for k, v in out.items()}
 
 
-def plot_calibration(curves, path, title=None):
+def plot_calibration(curves, path, title=None, ranges=None):
   """Measured vs requested per knob, with the ideal line.
 
   Args:
     curves: {knob: (values [n_values], measured [n_examples, n_values])}.
     path: PNG to write.
     title: Figure title.
+    ranges: {knob: (low, high)}, the trained range: the figures in each
+      panel's title are fitted inside it, and it is shaded.
   """
   import matplotlib  # pylint: disable=g-import-not-at-top
   matplotlib.use('Agg')
@@ -182,9 +184,16 @@ def plot_calibration(curves, path, title=None):
     ax.fill_between(values, lo, hi, alpha=0.25, label='10-90% of examples')
     ax.plot(values, np.nanmean(measured, 0), 'o-', label='mean measured')
     ax.plot(values, values, 'k--', lw=1, label='ideal (measured = knob)')
-    fit = line_fit(values, measured)
-    ax.set_title(f'{knob}: slope {fit["slope"]:.2f}, r {fit["pearson_r"]:.2f}'
-                 f', MAE {fit["mae"]:.2f}', fontsize=9)
+    inside = np.ones(len(values), bool)
+    where = ''
+    if ranges and knob in ranges:
+      lo_r, hi_r = ranges[knob]
+      inside = (values >= lo_r - 1e-6) & (values <= hi_r + 1e-6)
+      ax.axvspan(lo_r, hi_r, color='0.93', zorder=0, label='trained range')
+      where = 'in range: '
+    fit = line_fit(values[inside], measured[:, inside])
+    ax.set_title(f'{knob}, {where}slope {fit["slope"]:.2f}, r '
+                 f'{fit["pearson_r"]:.3f}, MAE {fit["mae"]:.2f}', fontsize=9)
     ax.set_xlabel(f'{knob} knob (std units)')
     ax.set_ylabel('descriptor of the output (std units)')
     ax.legend(fontsize=7)

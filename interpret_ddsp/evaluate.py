@@ -176,7 +176,9 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
   if out_dir:
     calibration.plot_calibration(
         curves, os.path.join(out_dir, KNOB_CALIBRATION_PNG),
-        'Knob calibration, rest of z held (eval examples)')
+        'Knob calibration, rest of z held (eval examples); beyond the '
+        'shaded trained range: extrapolation to +-3 std',
+        ranges={k: result[k]['range'] for k in model.knob_names})
     calibration.plot_cross_talk(result['cross_talk'],
                                 os.path.join(out_dir, CROSS_TALK_PNG))
   return result

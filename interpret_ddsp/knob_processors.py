@@ -18,9 +18,13 @@ those descriptors, exactly and differentiably:
 - noisiness (`noise_ratio`, dB): the noise magnitudes scaled so that the
   filtered noise's power over the harmonic power A^2 sum_k c_k^2 / 2 equals
   10^(r / 10), with the noise filter's power gain computed from the same
-  impulse response ddsp's FilteredNoise builds, and with the part of the
-  partials that a moving f0 (vibrato, glides) spreads out of their bands
-  in the measurement counted as noise already (`apparent_noise_fraction`).
+  impulse response ddsp's FilteredNoise builds.
+
+Every rule is frame by frame (no state, no lookahead), so StreamingSynth
+runs the processor block by block exactly as offline synthesis does. What
+the rules leave to the measurement: a wide vibrato spreads a partial's
+energy within the 128 ms analysis window, and the part beyond half a
+spacing (high partials) reads as noise, as it does on the data.
 
 The decoder's amplitude A sets the harmonic power, A^2 / 2, whatever the
 shape (the amplitude is divided by sqrt(sum_k c_k^2)), so turning
@@ -50,7 +54,6 @@ import gin
 import numpy as np
 import tensorflow as tf
 
-from interpret_ddsp import descriptors
 from interpret_ddsp import knobs
 
 # Descriptors TimbreKnobs sets itself.
@@ -159,37 +162,6 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
   return amplitude / (tf.reduce_sum(amplitude, -1, keepdims=True) + _TINY)
 
 
-def apparent_noise_fraction(f0_hz, n_harmonics, sample_rate=16000,
-                            frame_rate=250, n_fft=knobs.N_FFT):
-  """Share of each partial's energy that `descriptors.noise_ratio` counts
-  as noise because f0 moves within its analysis window.
-
-  Over the window (n_fft samples) f0 spans [lo, hi]; partial k then sweeps
-  +-D_k = k (hi - lo) / 2 around its mean, in bins, spreading its energy
-  about evenly over that span. The measurement widens the partial's band to
-  D_k + a main lobe (`descriptors.partial_bands`) up to half the spacing,
-  so only the share beyond a full band, max(0, 1 - L_k / D_k), reads as
-  noise (high partials under a wide vibrato).
-
-  Args:
-    f0_hz: [batch, n_frames, 1] Hz at frame_rate.
-    n_harmonics: Partials k = 1..n.
-    sample_rate: Audio rate, Hz.
-    frame_rate: Frames per second of f0_hz.
-    n_fft: The analysis window of the measurement.
-
-  Returns:
-    [batch, n_frames, n_harmonics] in [0, 1].
-  """
-  f0 = tf.stop_gradient(f0_hz)
-  lo, hi = descriptors.f0_span(f0, n_fft * frame_rate / sample_rate)
-  bins_per_hz = n_fft / sample_rate
-  k = np.arange(1, n_harmonics + 1, dtype=np.float32)
-  sweep = (hi - lo) * (bins_per_hz / 2.0) * k
-  half = descriptors.partial_bands(f0 * bins_per_hz, sweep)
-  return tf.nn.relu(1.0 - half / tf.maximum(sweep, 1e-6))
-
-
 def noise_power_gain(magnitudes, window_size=0):
   """Power gain of ddsp's FilteredNoise filter per frame: sum of the squared
   taps of `ddsp.core.frequency_impulse_response(magnitudes, window_size)`
@@ -219,7 +191,8 @@ class TimbreKnobs(processors.Processor):
     Args:
       knob_names: The model's knobs in z order (as its encoder's).
       sample_rate: Audio rate, Hz (harmonics above Nyquist are silent).
-      frame_rate: Frames per second of the controls.
+      frame_rate: Frames per second of the controls (every rule is frame
+        by frame, so none reads it; saved configs bind it).
       scale_fn: Applied to the raw decoder outputs first (ddsp's synths'
         default); the synthesizers then run with scale_fn=None.
       noise_window_size: The FilteredNoise's window_size.
@@ -288,19 +261,13 @@ class TimbreKnobs(processors.Processor):
           tf.reduce_sum(tf.square(c), -1, keepdims=True) + _TINY)
     noise_db = self._target(knob_descriptors, 'noise_ratio')
     if noise_db is not None:
-      partial_power = 0.5 * tf.square(amplitudes) * tf.square(c)
-      harmonic_power = tf.reduce_sum(partial_power, -1)
-      # The share of the partials a moving f0 spreads out of their bands
-      # reads as noise: set the noise so that the measured ratio is the
-      # target (none when the spread alone exceeds it).
-      apparent = tf.reduce_sum(partial_power * apparent_noise_fraction(
-          f0_hz, n, self.sample_rate, self.frame_rate), -1)
-      wanted = tf.nn.relu(tf.pow(10.0, noise_db / 10.0) *
-                          (harmonic_power - apparent) - apparent)
+      harmonic_power = 0.5 * tf.reduce_sum(
+          tf.square(amplitudes) * tf.square(c), -1)
+      wanted = tf.pow(10.0, noise_db / 10.0) * harmonic_power
       noise_power = NOISE_VARIANCE * noise_power_gain(noise_magnitudes,
                                                       self.noise_window_size)
-      # Floored: at wanted = 0 (the spread alone reaches the target) the
-      # square root's gradient would be infinite.
+      # Floored: at wanted = 0 (a silent frame) the square root's gradient
+      # would be infinite.
       scale = tf.sqrt(tf.maximum(wanted, _TINY * harmonic_power + _TINY) /
                       (noise_power + _TINY))
       noise_magnitudes = noise_magnitudes * scale[..., tf.newaxis]

@@ -155,22 +155,19 @@ def test_noise_power_gain_is_the_filtered_noise_variance():
       gain / 3.0, rel=0.03)
 
 
-def test_gradients_are_finite_where_the_vibrato_spread_exceeds_the_target():
-  """A wide vibrato on a bright tone already reads as more noise than a
-  -60 dB target: the noise is floored there, with finite gradients."""
+def test_gradients_are_finite_in_silent_frames():
+  """A silent frame (no harmonic power) asks for no noise: the floored
+  noise scale keeps the gradients finite there."""
   proc = knob_processors.TimbreKnobs(knob_names=knobs.DEFAULT_KNOBS,
                                      sample_rate=SR)
-  t = np.arange(N_FRAMES) / 250.0
-  f0 = tf.constant((200.0 * 2 ** (0.08 * np.sin(2 * np.pi * 5.5 * t)))
-                   [None, :, None], tf.float32)
   rng = np.random.default_rng(4)
-  raw = [tf.Variable(rng.normal(0, 1, (1, N_FRAMES, n)).astype(np.float32))
+  raw = [tf.Variable(rng.normal(0, 1, (1, 4, n)).astype(np.float32))
          for n in (1, 40, 33)]
-  targets = tf.tile(tf.constant([[[3.0, 0.0, -60.0]]]), [1, N_FRAMES, 1])
+  raw[0].assign(tf.fill([1, 4, 1], -60.0))  # exp_sigmoid: amplitude ~0.
+  f0 = tf.fill([1, 4, 1], 220.0)
+  targets = tf.tile(tf.constant([[[2.0, 0.0, -30.0]]]), [1, 4, 1])
   with tf.GradientTape() as tape:
     out = proc.get_controls(*raw, f0, targets)
     loss = sum(tf.reduce_sum(v) for v in out.values())
   grads = tape.gradient(loss, raw)
   assert all(np.all(np.isfinite(g.numpy())) for g in grads)
-  apparent = knob_processors.apparent_noise_fraction(f0, 40)
-  assert float(tf.reduce_max(apparent)) > 0.1  # The case is exercised.
