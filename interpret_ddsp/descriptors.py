@@ -476,6 +476,14 @@ def harmonic_powers(mag, f0_hz, sample_rate=16000, harmonics=None,
   return tf.where(valid, energy, tf.zeros_like(energy)), valid
 
 
+def _ratio_db(a, b):
+  """10 log10((a + d) / (b + d)) of energies >= 0, d = 1e-6 (a + b) +
+  1e-10: about +-60 dB at most, 0 dB when both are 0."""
+  floor = _OER_FLOOR * (a + b) + AMIN
+  return 10.0 * (tf.math.log(a + floor) - tf.math.log(b + floor)) / np.log(
+      10.0)
+
+
 def odd_even_ratio_from_mag(mag, f0_hz, sample_rate=16000,
                             n_harmonics=N_HARMONICS, window_frames=None):
   """Odd-to-even harmonic energy ratio in dB.
@@ -500,6 +508,7 @@ def odd_even_ratio_from_mag(mag, f0_hz, sample_rate=16000,
     f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
     sample_rate: Samples per second.
     n_harmonics: Highest harmonic number considered.
+    window_frames: Frames one analysis window spans (`harmonic_powers`).
 
   Returns:
     float32 [batch, n_frames], dB (0 dB: equal energy; +6.02 dB: 4x more
@@ -511,9 +520,7 @@ def odd_even_ratio_from_mag(mag, f0_hz, sample_rate=16000,
   is_odd = (harmonics % 2 == 1).astype(np.float32)
   e_odd = tf.nn.relu(tf.reduce_sum(energy * is_odd, axis=-1))
   e_even = tf.nn.relu(tf.reduce_sum(energy * (1.0 - is_odd), axis=-1))
-  floor = _OER_FLOOR * (e_odd + e_even) + AMIN
-  return 10.0 * (tf.math.log(e_odd + floor) -
-                 tf.math.log(e_even + floor)) / np.log(10.0)
+  return _ratio_db(e_odd, e_even)
 
 
 def harmonic_spectral_centroid_from_mag(mag, f0_hz, sample_rate=16000,
@@ -538,6 +545,7 @@ def harmonic_spectral_centroid_from_mag(mag, f0_hz, sample_rate=16000,
     f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
     sample_rate: Samples per second.
     n_harmonics: Highest harmonic number considered.
+    window_frames: Frames one analysis window spans (`harmonic_powers`).
 
   Returns:
     float32 [batch, n_frames], harmonic numbers (0 if unvoiced/silent).
@@ -581,6 +589,7 @@ def noise_ratio_from_mag(mag, f0_hz, sample_rate=16000,
     f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
     sample_rate: Samples per second.
     n_harmonics: Highest harmonic number considered.
+    window_frames: Frames one analysis window spans (`harmonic_powers`).
 
   Returns:
     float32 [batch, n_frames], dB.
@@ -589,9 +598,7 @@ def noise_ratio_from_mag(mag, f0_hz, sample_rate=16000,
                               np.arange(1, n_harmonics + 1), window_frames)
   e_harm = tf.nn.relu(tf.reduce_sum(energy, axis=-1))
   e_noise = tf.nn.relu(tf.reduce_sum(tf.square(mag), axis=-1) - e_harm)
-  floor = _OER_FLOOR * (e_noise + e_harm) + AMIN
-  return 10.0 * (tf.math.log(e_noise + floor) -
-                 tf.math.log(e_harm + floor)) / np.log(10.0)
+  return _ratio_db(e_noise, e_harm)
 
 
 def hz_to_bark(freq_hz):
