@@ -87,14 +87,16 @@ result['ar']['halves_alone'] = [
 print('RESULT ' + json.dumps(result))
 """
 
-# A few steps of ddsp's Trainer on timbre_ae_tiny.gin, global batch 4.
+# A few steps of ddsp's Trainer on timbre_ae_learned_tiny.gin (the design
+# with every timbre loss, the consistency loss's perturbed decode included),
+# global batch 4.
 _TRAIN_SCRIPT = _PRELUDE + """
 from ddsp.training import trainers
 from interpret_ddsp import train
 import timbre_batch
 STEPS = 3
 batch = timbre_batch.make_batch(noise=(0.0, 0.03, 0.003, 0.01))
-train.parse_gin(['models/timbre_ae_tiny.gin'])
+train.parse_gin(['models/timbre_ae_learned_tiny.gin'])
 tf.keras.utils.set_random_seed(0)
 with strategy.scope():
   model = train.build_model()
