@@ -56,8 +56,6 @@ import tensorflow as tf
 
 from interpret_ddsp import knobs
 
-# Descriptors TimbreKnobs sets itself.
-CONTROLLED = ('harmonic_spectral_centroid', 'odd_even_ratio', 'noise_ratio')
 NOISE_VARIANCE = 1.0 / 3.0  # ddsp's FilteredNoise excitation: U(-1, 1).
 _TINY = 1e-12
 
