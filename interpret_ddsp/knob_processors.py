@@ -26,22 +26,31 @@ the rules leave to the measurement: a wide vibrato spreads a partial's
 energy within the 128 ms analysis window, and the part beyond half a
 spacing (high partials) reads as noise, as it does on the data.
 
-The decoder's amplitude A sets the harmonic power, A^2 / 2, whatever the
-shape (the amplitude is divided by sqrt(sum_k c_k^2)), so turning
-brightness or hollowness does not change the level. Knobs it has no rule for (e.g.
-sharpness) pass through: the decoder alone decides them. The decoder still
-learns what the knobs leave free (the loudness, the rest of the spectrum's
-shape, the noise's colour); training reconstructs because the targets come
-from the input's descriptors (the encoder's knob dims).
+The level: given the frames' loudness (the model's `loudness_db` input,
+ddsp's A-weighted loudness in dB), the harmonic amplitude is solved so
+that the output's ddsp loudness equals it (`loudness_amplitude`; closed
+form from each partial's A-weighting and the noise filter's A-weighted
+gain), and the decoder's amplitude goes unused: a spectral loss on linear
+magnitudes can favour a too-quiet output while the shape is not yet
+right (L1 shrinks towards 0), and the model of 32774f8 came out 4-10 dB
+quieter than its input (16 eval examples). Without the loudness input, the decoder's amplitude A sets the
+harmonic power, A^2 / 2, whatever the shape (it is divided by
+sqrt(sum_k c_k^2)), so turning brightness or hollowness does not change
+the level. Knobs it has no rule for (e.g. sharpness) pass through: the
+decoder alone decides them. The decoder still learns what the knobs leave
+free (the rest of the spectrum's shape, the noise's colour); training
+reconstructs because the targets come from the input's descriptors (the
+encoder's knob dims).
 
-Example gin (see gin/models/timbre_ae_knobs_tiny.gin):
+Example gin (gin/models/timbre_ae.gin):
 
   ProcessorGroup.dag = [
     (@TimbreKnobs(), ['amps', 'harmonic_distribution', 'noise_magnitudes',
-                      'f0_hz', 'knob_descriptors']),
-    (@synths.Harmonic(), ['timbre_knobs/amplitudes',
-                          'timbre_knobs/harmonic_distribution', 'f0_hz']),
-    (@synths.FilteredNoise(), ['timbre_knobs/noise_magnitudes']),
+                      'f0_hz', 'knob_descriptors', 'loudness_db']),
+    (@synths.Harmonic(), ['timbre_knobs/controls/amplitudes',
+                          'timbre_knobs/controls/harmonic_distribution',
+                          'f0_hz']),
+    (@synths.FilteredNoise(), ['timbre_knobs/controls/noise_magnitudes']),
     (@processors.Add(), ['filtered_noise/signal', 'harmonic/signal']),
   ]
   Harmonic.scale_fn = None
@@ -57,6 +66,13 @@ import tensorflow as tf
 from interpret_ddsp import knobs
 
 NOISE_VARIANCE = 1.0 / 3.0  # ddsp's FilteredNoise excitation: U(-1, 1).
+# ddsp's loudness (features.compute_loudness): A-weighted power, averaged
+# over the bins of a 512-point periodic-Hann STFT of the 16 kHz audio, in
+# dB. A component of power P at frequency f reads P * A(f) * sum(w^2), and
+# sum(w^2) = 3 N / 8 for the periodic Hann window.
+LOUDNESS_SAMPLE_RATE = 16000
+LOUDNESS_N_FFT = 512
+LOUDNESS_WINDOW_POWER = 3.0 * LOUDNESS_N_FFT / 8.0
 _TINY = 1e-12
 
 
@@ -160,6 +176,35 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
   return amplitude / (tf.reduce_sum(amplitude, -1, keepdims=True) + _TINY)
 
 
+def a_weighting_power(f_hz, min_db=-80.0):
+  """The A-weighting curve (IEC 61672) as a power gain, floored at min_db.
+
+  10^(A(f) / 10) with A(f) in dB as `librosa.A_weighting` gives it (0 dB
+  at 1 kHz). Works on numpy arrays and tensors.
+
+  Example:
+    >>> round(float(a_weighting_power(np.array(1000.0))), 3)
+    1.0
+  """
+  f2 = f_hz * f_hz
+  c0, c1, c2, c3 = (12194.217 ** 2, 20.598997 ** 2, 107.65265 ** 2,
+                    737.86223 ** 2)
+  # R_A(f)^2 = c0^2 f^8 / ((f^2 + c1)^2 (f^2 + c2) (f^2 + c3) (f^2 + c0)^2).
+  r = c0 * f2 * f2 / ((f2 + c1) * (f2 + c0))
+  gain = r * r / ((f2 + c2) * (f2 + c3)) * 10.0 ** 0.2
+  return tf.maximum(gain, 10.0 ** (min_db / 10.0)) if tf.is_tensor(gain) \
+      else np.maximum(gain, 10.0 ** (min_db / 10.0))
+
+
+def loudness_weights(f_hz):
+  """What a component at f_hz adds to ddsp's loudness per unit power: its
+  A-weighting, and nothing above 8 kHz (loudness is measured on 16 kHz
+  audio). Same shape as f_hz."""
+  f_hz = tf.convert_to_tensor(f_hz, tf.float32)
+  audible = tf.cast(f_hz < LOUDNESS_SAMPLE_RATE / 2.0, tf.float32)
+  return a_weighting_power(tf.maximum(f_hz, 1.0)) * audible
+
+
 def noise_power_gain(magnitudes, window_size=0):
   """Power gain of ddsp's FilteredNoise filter per frame: sum of the squared
   taps of `ddsp.core.frequency_impulse_response(magnitudes, window_size)`
@@ -174,6 +219,30 @@ def noise_power_gain(magnitudes, window_size=0):
   """
   ir = ddsp.core.frequency_impulse_response(magnitudes, window_size)
   return tf.reduce_sum(tf.square(ir), axis=-1)
+
+
+def noise_loudness_gain(magnitudes, sample_rate, window_size=0):
+  """As `noise_power_gain`, A-weighted the way ddsp's loudness weighs it:
+  (1 / L) sum_j |H_j|^2 loudness_weights(f_j) over the L-point DFT of the
+  filter's impulse response (Parseval: without the weights, the power
+  gain).
+
+  Args:
+    magnitudes: [batch, n_frames, n_bands] linear magnitudes.
+    sample_rate: The noise's sample rate, Hz.
+    window_size: As FilteredNoise's.
+
+  Returns:
+    [batch, n_frames].
+  """
+  ir = ddsp.core.frequency_impulse_response(magnitudes, window_size)
+  size = int(ir.shape[-1])
+  spectrum = tf.square(tf.abs(tf.signal.rfft(ir, [size])))
+  bins = np.arange(size // 2 + 1)
+  # One-sided: every bin but DC (and Nyquist, for even sizes) stands for two.
+  twice = np.where((bins == 0) | (2 * bins == size), 1.0, 2.0)
+  weights = loudness_weights(bins * sample_rate / size) * twice
+  return tf.reduce_sum(spectrum * weights, axis=-1) / size
 
 
 @gin.register
@@ -217,16 +286,20 @@ class TimbreKnobs(processors.Processor):
     return knobs.INVERSE_TRANSFORMS[name](knob_descriptors[..., i])
 
   def get_controls(self, amplitudes, harmonic_distribution, noise_magnitudes,
-                   f0_hz, knob_descriptors):
+                   f0_hz, knob_descriptors, loudness_db=None):
     """Synthesizer controls with the knobs' descriptors set.
 
     Args:
-      amplitudes: [batch, n_frames, 1] raw decoder output.
+      amplitudes: [batch, n_frames, 1] raw decoder output (unused when
+        loudness_db is given).
       harmonic_distribution: [batch, n_frames, n_harmonics] raw.
       noise_magnitudes: [batch, n_frames, n_bands] raw.
       f0_hz: [batch, n_frames, 1] Hz.
       knob_descriptors: [batch, n_frames, n_knobs] the knobs' targets as
         scaled descriptors (knobs.unstandardize of the knob values).
+      loudness_db: [batch, n_frames(, 1)] ddsp loudness, dB, or None. When
+        given, it sets the level (`loudness_amplitude`): the output's
+        loudness is the input's, and the decoder's amplitude goes unused.
 
     Returns:
       {'amplitudes' [batch, n_frames, 1], 'harmonic_distribution' (sums to
@@ -258,6 +331,9 @@ class TimbreKnobs(processors.Processor):
       amplitudes = amplitudes / tf.sqrt(
           tf.reduce_sum(tf.square(c), -1, keepdims=True) + _TINY)
     noise_db = self._target(knob_descriptors, 'noise_ratio')
+    if loudness_db is not None:
+      amplitudes = self.loudness_amplitude(c, f0_hz, noise_magnitudes,
+                                           loudness_db, noise_db)
     if noise_db is not None:
       harmonic_power = 0.5 * tf.reduce_sum(
           tf.square(amplitudes) * tf.square(c), -1)
@@ -271,6 +347,48 @@ class TimbreKnobs(processors.Processor):
       noise_magnitudes = noise_magnitudes * scale[..., tf.newaxis]
     return {'amplitudes': amplitudes, 'harmonic_distribution': c,
             'noise_magnitudes': noise_magnitudes}
+
+  def loudness_amplitude(self, distribution, f0_hz, noise_magnitudes,
+                         loudness_db, noise_db=None):
+    """The harmonic amplitude A that gives the requested ddsp loudness.
+
+    The output's A-weighted power is A^2 (h_w + rho h nu) with the
+    noisiness rule (noise power rho = 10^(NHR / 10) times the harmonic
+    power A^2 h), or A^2 h_w + n_w without it, where h = sum_k c_k^2 / 2,
+    h_w the same with each partial's loudness weight, nu the noise
+    filter's A-weighted over plain power gain and n_w the decoder's noise
+    A-weighted power; the requested power is
+    10^(loudness_db / 10) / LOUDNESS_WINDOW_POWER.
+
+    Args:
+      distribution: [batch, n_frames, n_harmonics] summing to 1.
+      f0_hz: [batch, n_frames, 1] Hz.
+      noise_magnitudes: [batch, n_frames, n_bands] scaled magnitudes.
+      loudness_db: [batch, n_frames(, 1)] dB.
+      noise_db: [batch, n_frames] noise-to-harmonic ratio in dB, or None.
+
+    Returns:
+      [batch, n_frames, 1] amplitudes for Harmonic (scale_fn=None).
+    """
+    loudness_db = tf.convert_to_tensor(loudness_db, tf.float32)
+    if loudness_db.shape.rank == 3:
+      loudness_db = loudness_db[..., 0]
+    n = int(distribution.shape[-1])
+    weights = loudness_weights(f0_hz * np.arange(1, n + 1, dtype=np.float32))
+    power = 0.5 * tf.square(distribution)
+    h, h_w = tf.reduce_sum(power, -1), tf.reduce_sum(power * weights, -1)
+    target = tf.pow(10.0, loudness_db / 10.0) / LOUDNESS_WINDOW_POWER
+    noise_w = NOISE_VARIANCE * noise_loudness_gain(
+        noise_magnitudes, self.sample_rate, self.noise_window_size)
+    if noise_db is None:
+      a2 = tf.maximum(target - noise_w, 0.0) / (h_w + _TINY)
+    else:
+      noise_gain = NOISE_VARIANCE * noise_power_gain(noise_magnitudes,
+                                                     self.noise_window_size)
+      nu = noise_w / (noise_gain + _TINY)
+      a2 = target / (h_w + tf.pow(10.0, noise_db / 10.0) * h * nu + _TINY)
+    # Floored: sqrt's gradient at 0 is infinite.
+    return tf.sqrt(tf.maximum(a2, _TINY))[..., tf.newaxis]
 
   def get_signal(self, amplitudes, harmonic_distribution, noise_magnitudes):
     """A processor's signal: here the controls themselves (the synths that

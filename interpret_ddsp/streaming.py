@@ -387,6 +387,7 @@ class StreamingSynth:
     rnn_state = [state[f'rnn/{i}'] for i in range(len(self._state_sizes))]
     outputs, rnn_state = self._decode(features, rnn_state)
     outputs['f0_hz'] = features['f0_hz']
+    outputs['loudness_db'] = features['loudness_db']  # The level rule's.
     if self.knob_processor is not None:
       outputs.update(self._knob_controls(outputs, z))
     if noise is None:  # ddsp's uniform noise, reproducible per block.

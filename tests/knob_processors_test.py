@@ -171,3 +171,74 @@ def test_gradients_are_finite_in_silent_frames():
     loss = sum(tf.reduce_sum(v) for v in out.values())
   grads = tape.gradient(loss, raw)
   assert all(np.all(np.isfinite(g.numpy())) for g in grads)
+
+
+def test_a_weighting_power_is_librosas_curve():
+  import librosa  # pylint: disable=g-import-not-at-top
+  f = np.array([20.0, 100.0, 440.0, 1000.0, 3000.0, 7900.0, 15000.0])
+  np.testing.assert_allclose(
+      10 * np.log10(knob_processors.a_weighting_power(f)),
+      librosa.A_weighting(f), atol=1e-3)
+
+
+def test_noise_loudness_gain_without_weights_would_be_the_power_gain():
+  """Parseval: with every weight 1 the A-weighted sum is the power gain;
+  with A-weighting a low-passed noise (mostly < 500 Hz) reads quieter."""
+  mags = np.tile(np.linspace(1.0, 0.0, 33, dtype=np.float32) ** 8,
+                 (1, 2, 1))
+  gain = knob_processors.noise_power_gain(tf.constant(mags)).numpy()
+  weighted = knob_processors.noise_loudness_gain(tf.constant(mags),
+                                                 SR).numpy()
+  assert np.all(weighted < 0.5 * gain)
+
+
+@pytest.mark.parametrize('f0', [110.0, 440.0])
+def test_the_loudness_input_sets_ddsps_measured_loudness(f0):
+  """With loudness_db given, ddsp's own compute_loudness of the
+  Harmonic + FilteredNoise output reads the requested dB, for every shape
+  and noise level the knobs ask for (and the decoder's amplitude has no
+  say)."""
+  from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
+  proc = knob_processors.TimbreKnobs(knob_names=knobs.DEFAULT_KNOBS,
+                                     sample_rate=SR)
+  rng = np.random.default_rng(5)
+  batch, n_h, n_bands = 4, 40, 33
+  raw = lambda n: tf.tile(tf.constant(rng.normal(0, 1, (batch, 1, n)),
+                                      tf.float32), [1, N_FRAMES, 1])
+  f0_hz = tf.fill([batch, N_FRAMES, 1], f0)
+  want = np.array([[1.3, -6.0, -25.0], [2.0, 0.0, -10.0],
+                   [3.0, 4.0, -3.0], [4.0, 10.0, 0.0]], np.float32)
+  scaled = want.copy()
+  scaled[:, 0] = np.log2(want[:, 0])
+  targets = tf.tile(tf.constant(scaled)[:, None], [1, N_FRAMES, 1])
+  loudness = np.array([-40.0, -25.0, -10.0, 0.0], np.float32)
+  loud = tf.tile(tf.constant(loudness)[:, None, None], [1, N_FRAMES, 1])
+  tf.random.set_seed(0)
+  out = {}
+  for amps in (raw(1), raw(1) + 3.0):  # Two decoder amplitudes.
+    controls = proc.get_controls(amps, raw(n_h), raw(n_bands), f0_hz,
+                                 targets, loud)
+    audio = _synthesize(controls, f0_hz)
+    measured = spectral_ops.compute_loudness(audio, SR, 250).numpy()
+    out[len(out)] = np.median(measured[:, 20:-20], axis=1)
+  np.testing.assert_allclose(out[0], loudness, atol=0.3)
+  np.testing.assert_allclose(out[1], loudness, atol=0.3)
+
+
+def test_the_loudness_input_without_a_noise_knob_leaves_room_for_the_noise():
+  """One knob (brightness): the decoder's noise stays as it is and the
+  harmonic level makes up the rest of the requested loudness."""
+  from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
+  proc = knob_processors.TimbreKnobs(knob_names=('brightness',),
+                                     sample_rate=SR)
+  f0_hz = tf.fill([2, N_FRAMES, 1], 220.0)
+  hd = tf.zeros([2, N_FRAMES, 30])
+  noise = tf.fill([2, N_FRAMES, 33], -1.0)  # exp_sigmoid: a quiet noise.
+  loud = tf.constant([[-20.0], [-5.0]])[:, None] * tf.ones([1, N_FRAMES, 1])
+  controls = proc.get_controls(tf.zeros([2, N_FRAMES, 1]), hd, noise, f0_hz,
+                               tf.fill([2, N_FRAMES, 1], 1.5), loud)
+  tf.random.set_seed(1)
+  audio = _synthesize(controls, f0_hz)
+  measured = spectral_ops.compute_loudness(audio, SR, 250).numpy()
+  np.testing.assert_allclose(np.median(measured[:, 20:-20], 1), [-20, -5],
+                             atol=0.5)

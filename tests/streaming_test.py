@@ -75,6 +75,13 @@ def _seeded_synthesize(model, f0, loudness, z):
   return audio, noise
 
 
+def _dag_keys(model, module):
+  """The input keys of a module in the model's processor group, read off
+  the gin-built DAG itself."""
+  return next([str(k) for k in node[1]] for node in model.processor_group.dag
+              if getattr(node[0], 'name', node[0]) == module.name)
+
+
 def _offline(model, f0, loudness, z, noise, float64_phase=False):
   """(harmonic, filtered noise) of offline synthesis through the model's
   layers and ddsp.core, noise given; phases float32 as ddsp or float64."""
@@ -92,10 +99,10 @@ def _offline(model, f0, loudness, z, noise, float64_phase=False):
   knob_proc = next((m for m in model.processor_group.modules
                     if isinstance(m, knob_processors.TimbreKnobs)), None)
   if knob_proc is not None:  # Frame by frame, before the synths.
-    c = knob_proc.get_controls(outputs['amps'],
-                               outputs['harmonic_distribution'],
-                               outputs['noise_magnitudes'], features['f0_hz'],
-                               model.knob_descriptors(features['z']))
+    known = dict(features, **outputs,
+                 knob_descriptors=model.knob_descriptors(features['z']))
+    c = knob_proc.get_controls(*[known[k] for k in _dag_keys(model,
+                                                             knob_proc)])
     outputs.update(amps=c['amplitudes'],
                    harmonic_distribution=c['harmonic_distribution'],
                    noise_magnitudes=c['noise_magnitudes'])
