@@ -8,6 +8,8 @@ import os
 import sys
 
 from interpret_ddsp.compat import CREPE_CAPACITIES
+from interpret_ddsp import contracts
+from interpret_ddsp import shipped
 
 
 def _print_diagnosis(lines, problems):
@@ -172,7 +174,7 @@ def _train(args):
         f'{args.save_dir}.')
   if hasattr(trainer.model, 'knob_names'):
     print(f'Knobs: {", ".join(trainer.model.knob_names)} '
-          f'({args.save_dir}/{train.KNOBS_FILE}).')
+          f'({args.save_dir}/{contracts.KNOBS_FILE}).')
   return 0
 
 
@@ -261,10 +263,7 @@ def _interpolate(args):
 def _evaluate(args):
   from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
   save_dir, prior, z = args.save_dir, args.prior, args.z
-  if save_dir is None:
-    from interpret_ddsp import pretrained  # pylint: disable=g-import-not-at-top
-    save_dir = pretrained.model_dir()
-    prior, z = prior or pretrained.prior_path(), z or pretrained.z_path()
+  save_dir, prior, z = shipped.resolve(save_dir, prior, z)
   m = evaluate.evaluate(save_dir, args.tfrecords, args.output_dir,
                         prior_path=prior, z_path=z,
                         max_examples=args.max_examples,

@@ -8,19 +8,48 @@ descriptor keys and per-example metadata. ddsp's own `TFRecordProvider`
 reads the same files (it ignores the extra keys).
 """
 
+import json
+import os
+
 import gin
 from ddsp.training import data as ddsp_data
 import tensorflow as tf
 
+from interpret_ddsp import contracts
 from interpret_ddsp import descriptors
 
+_KINDS = {'string': tf.string, 'int': tf.int64, 'float': tf.float32}
+# Per-example metadata (contracts.METADATA) as TFRecord features.
 METADATA_FEATURES = {
-    'source_file': tf.io.FixedLenFeature([], tf.string, default_value=''),
-    'instrument': tf.io.FixedLenFeature([], tf.string, default_value=''),
-    'midi_pitch': tf.io.FixedLenFeature([], tf.int64, default_value=-1),
-    'velocity': tf.io.FixedLenFeature([], tf.int64, default_value=-1),
-    'start_secs': tf.io.FixedLenFeature([], tf.float32, default_value=0.0),
-}
+    key: tf.io.FixedLenFeature([], _KINDS[kind], default_value=default)
+    for key, (kind, default) in contracts.METADATA.items()}
+
+
+def read_manifest(data_dir):
+  """The manifest.json `prepare` wrote in data_dir (dict), or None when
+  there is none (e.g. shards made elsewhere)."""
+  path = os.path.join(data_dir, contracts.DATASET_MANIFEST)
+  if not tf.io.gfile.exists(path):
+    return None
+  with tf.io.gfile.GFile(path) as f:
+    return json.load(f)
+
+
+def example_secs(file_pattern, default):
+  """Example length of a shard glob: its dataset manifest's, else default
+  (e.g. the model's own)."""
+  manifest = read_manifest(contracts.dataset_dir(file_pattern))
+  return manifest['config']['example_secs'] if manifest else default
+
+
+def provider_for(file_pattern, loaded, include_metadata=True):
+  """A TimbreTFRecordProvider for shards read by a trained model
+  (`model_io.LoadedModel`): the dataset's example length, the model's
+  sample rate."""
+  return TimbreTFRecordProvider(
+      file_pattern, example_secs=example_secs(file_pattern,
+                                              loaded.example_secs),
+      sample_rate=loaded.sample_rate, include_metadata=include_metadata)
 
 
 @gin.register

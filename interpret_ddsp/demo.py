@@ -29,6 +29,7 @@ import os
 import numpy as np
 
 from interpret_ddsp import calibration
+from interpret_ddsp import shipped
 
 # The demo's sweep must lie this close to the ideal line (std units).
 CALIBRATION_BAND = calibration.TARGETS['mae']
@@ -149,7 +150,6 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
   from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import pretrained  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
   os.makedirs(output_dir, exist_ok=True)
   summary = {}
@@ -162,10 +162,9 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
     summary['pipeline'] = {'dir': train_dir, 'steps': result['steps'],
                            'secs': result['secs'],
                            'evaluation': p['evaluation']}
-  elif save_dir is None:
-    save_dir = pretrained.model_dir()
-    prior_path = prior_path or pretrained.prior_path()
-    z_path = z_path or pretrained.z_path()
+  else:
+    save_dir, prior_path, z_path = shipped.resolve(save_dir, prior_path,
+                                                   z_path)
   if not prior_path:
     from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
     raise errors.UserError('A model given without its prior: pass --prior.')

@@ -22,11 +22,9 @@ import warnings
 
 import numpy as np
 
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
 
-KNOB_CALIBRATION_PNG = 'knob_calibration.png'
-KNOB_CALIBRATION_PRIOR_PNG = 'knob_calibration_prior.png'
-CROSS_TALK_PNG = 'cross_talk.png'
 # The melody generation and the user-path calibration play.
 GENERATION_NOTES = 'A3:0.9,E4:0.9'
 VISQOL_NOTE = ('ViSQOL: absent. No offline build of ViSQOL (a Bazel/C++ '
@@ -36,11 +34,7 @@ VISQOL_NOTE = ('ViSQOL: absent. No offline build of ViSQOL (a Bazel/C++ '
 
 def _provider(file_pattern, loaded):
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
-  secs = extract._example_secs(file_pattern, loaded.example_secs)  # pylint: disable=protected-access
-  return data.TimbreTFRecordProvider(file_pattern, example_secs=secs,
-                                     sample_rate=loaded.sample_rate,
-                                     include_metadata=False)
+  return data.provider_for(file_pattern, loaded, include_metadata=False)
 
 
 def _batches(provider, batch_size, max_examples):
@@ -143,7 +137,7 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
         k: m[:, keep] for k, m in sw['measured_all'].items()}}
     own = sw['measured'][:, keep]
     mono = [metrics.monotonicity(inside, row) for row in own]
-    paths = [generate.path_metrics(np.stack(
+    paths = [metrics.path_metrics(np.stack(
         [sweeps[knob]['measured'][o][e] for o in model.knob_names], -1))
              for e in range(len(idx))]
     result[knob] = {
@@ -175,12 +169,12 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
         result[knob]['calibration'], result[knob]['max_cross_talk'])
   if out_dir:
     calibration.plot_calibration(
-        curves, os.path.join(out_dir, KNOB_CALIBRATION_PNG),
+        curves, os.path.join(out_dir, contracts.KNOB_CALIBRATION_PNG),
         'Knob calibration, rest of z held (eval examples); beyond the '
         'shaded trained range: extrapolation to +-3 std',
         ranges={k: result[k]['range'] for k in model.knob_names})
     calibration.plot_cross_talk(result['cross_talk'],
-                                os.path.join(out_dir, CROSS_TALK_PNG))
+                                os.path.join(out_dir, contracts.CROSS_TALK_PNG))
   return result
 
 
@@ -228,7 +222,7 @@ def knob_control_prior(model, prior_path, n_draws=8, n_values=9, seed=0,
       out[mode][knob] = calibration.calibration(*curves[knob], n_boot=n_boot)
     if out_dir and mode == 'conditional':
       calibration.plot_calibration(
-          curves, os.path.join(out_dir, KNOB_CALIBRATION_PRIOR_PNG),
+          curves, os.path.join(out_dir, contracts.KNOB_CALIBRATION_PRIOR_PNG),
           'Knob calibration through sample --set (others from the prior)')
   return out
 
@@ -375,9 +369,9 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
         bar.update(1)
   if bar:
     bar.close()
-  with open(os.path.join(output_dir, 'metrics.json'), 'w') as f:
+  with open(os.path.join(output_dir, contracts.METRICS_JSON), 'w') as f:
     json.dump(out, f, indent=1)
-  with open(os.path.join(output_dir, 'report.md'), 'w') as f:
+  with open(os.path.join(output_dir, contracts.REPORT_MD), 'w') as f:
     f.write(report_markdown(out))
   return out
 
@@ -444,7 +438,7 @@ def _knob_report(kc, prior=None):
            'descriptor measured on each output, in std units of the '
            'training set. Targets: Pearson r >= 0.97, slope 0.85-1.15, MAE '
            '<= 0.2, |cross-talk slope| <= 0.2. [95% bootstrap intervals '
-           'over examples.]', '', f'![calibration]({KNOB_CALIBRATION_PNG})',
+           'over examples.]', '', f'![calibration]({contracts.KNOB_CALIBRATION_PNG})',
            '', '| knob | range | Pearson r | slope | intercept | MAE | max '
            '\\|cross-talk\\| | targets met |',
            '| --- | --- | --- | --- | --- | --- | --- | --- |']
@@ -461,7 +455,7 @@ def _knob_report(kc, prior=None):
         f'{"all" if not missed else "missed: " + ", ".join(missed)} |')
   lines += ['', 'Cross-talk: slope of each knob\'s descriptor (columns) per '
             'unit of the swept knob (rows); the diagonal is each knob\'s own '
-            'slope.', '', f'![cross-talk]({CROSS_TALK_PNG})', '']
+            'slope.', '', f'![cross-talk]({contracts.CROSS_TALK_PNG})', '']
   lines += _slope_table(kc['cross_talk'])
   lines += ['', 'Beyond the trained range (to +-3 std): slope from the '
             'range\'s edge to the extreme (target >= 0.7), and whether the '
@@ -490,7 +484,7 @@ def _knob_report(kc, prior=None):
                      f'{_ci(cal, "slope")} | {_ci(cal, "mae")} |')
       lines += ['', 'Cross-talk slopes:', ''] + _slope_table(p['cross_talk'])
     lines += ['', f'![calibration through the prior]'
-              f'({KNOB_CALIBRATION_PRIOR_PNG})']
+              f'({contracts.KNOB_CALIBRATION_PRIOR_PNG})']
   lines += ['', '### Rank figures (secondary)', '',
             '| knob | Spearman (mean) | monotonic share | smoothness | '
             'non-linearity |', '| --- | --- | --- | --- | --- |']

@@ -24,24 +24,14 @@ import os
 
 import numpy as np
 
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
 
-METADATA = ('instrument', 'source_file', 'midi_pitch', 'velocity',
-            'start_secs')
 
 
 def dim_names(knob_names, z_dims):
   return list(knob_names) + [f'free_{i}'
                              for i in range(z_dims - len(knob_names))]
-
-
-def _example_secs(file_pattern, default):
-  """example_secs from the dataset's manifest.json, else the model's."""
-  manifest = os.path.join(os.path.dirname(file_pattern), 'manifest.json')
-  if os.path.exists(manifest):
-    with open(manifest) as f:
-      return json.load(f)['config']['example_secs']
-  return default
 
 
 def extract_z(save_dir, file_pattern, output=None, batch_size=32,
@@ -68,9 +58,7 @@ def extract_z(save_dir, file_pattern, output=None, batch_size=32,
   if not hasattr(model, 'knob_names'):
     raise errors.UserError(f'{save_dir} holds a model without named knobs '
                            '(train a timbre_ae/timbre_vae config).')
-  secs = _example_secs(file_pattern, loaded.example_secs)
-  provider = data.TimbreTFRecordProvider(file_pattern, example_secs=secs,
-                                         sample_rate=loaded.sample_rate)
+  provider = data.provider_for(file_pattern, loaded)
   dataset = provider.get_batch(batch_size, shuffle=False, repeats=1,
                                drop_remainder=False)
   if max_examples:
@@ -99,7 +87,7 @@ def _encode_batches(model, dataset):
            'knob_targets': t[:, 0].numpy(), 'target_weights': w[:, 0].numpy(),
            'f0_hz': batch['f0_hz'].numpy(),
            'loudness_db': batch['loudness_db'].numpy()}
-    for key in METADATA:
+    for key in contracts.METADATA_KEYS:
       value = batch[key].numpy()
       out[key] = (value.astype(str) if value.dtype == object else value)
     for k, v in out.items():
@@ -180,6 +168,7 @@ def extract_z_beam(save_dir, file_pattern, output, batch_size,
   per element, the merged .npz written by the last step."""
   import apache_beam as beam  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
   if not output:
     raise errors.UserError('A Beam extract-z needs --output.')
@@ -187,7 +176,7 @@ def extract_z_beam(save_dir, file_pattern, output, batch_size,
   if not shards:
     raise errors.UserError(f'No TFRecords match {file_pattern}.')
   loaded = model_io.load_model(save_dir)
-  secs = _example_secs(file_pattern, loaded.example_secs)
+  secs = data.example_secs(file_pattern, loaded.example_secs)
   if '://' not in output:
     output = os.path.abspath(output)
   options = beam.options.pipeline_options.PipelineOptions(

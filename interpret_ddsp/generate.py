@@ -16,8 +16,11 @@ import warnings
 
 import numpy as np
 
+from interpret_ddsp import contracts
 from interpret_ddsp import controls as controls_lib
 from interpret_ddsp import errors
+from interpret_ddsp import metrics
+from interpret_ddsp import shipped
 
 DEFAULT_NOTES = 'C4:0.75,E4:0.75,G4:0.75,C5:1.5'
 
@@ -105,10 +108,7 @@ def write_wav(path, audio, sample_rate):
 
 def _default_prior(save_dir, prior_path):
   """The pretrained model's prior when neither model nor prior is given."""
-  if prior_path or save_dir is not None:
-    return prior_path
-  from interpret_ddsp import pretrained  # pylint: disable=g-import-not-at-top
-  return pretrained.prior_path()
+  return shipped.resolve(save_dir, prior_path)[1]
 
 
 def _format_knobs(names, z):
@@ -228,7 +228,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
             'controls': {'secs': ctrl.secs, 'n_notes': len(ctrl.notes),
                          'source': midi or notes or DEFAULT_NOTES},
             'messages': messages, 'samples': rows, 'streaming': stream_stats}
-  with open(os.path.join(output_dir, 'samples.json'), 'w') as f:
+  with open(os.path.join(output_dir, contracts.SAMPLES_JSON), 'w') as f:
     json.dump(result, f, indent=1)
   return result
 
@@ -296,23 +296,6 @@ def endpoint_z(model, spec, prior=None, seed=0, prior_path=None):
   raise errors.UserError(f'Endpoint {spec!r}: use audio:PATH, prior[:SEED], '
                          'instrument:NAME, mood:NAME or '
                          'knobs:brightness=1,hollowness=-1.')
-
-
-def path_metrics(path):
-  """Smoothness and non-linearity of a descriptor path [steps, k].
-
-  smoothness: RMS of the second difference along the path (0 for any
-    evenly paced straight path; lower is smoother).
-  nonlinearity: RMS distance from the straight line between the endpoints,
-    evenly paced (0 when the path is exactly linear).
-  Both in the descriptors' standardized units.
-  """
-  path = np.asarray(path, np.float64)
-  t = np.linspace(0, 1, len(path))[:, None]
-  line = (1 - t) * path[0] + t * path[-1]
-  second = np.diff(path, n=2, axis=0)
-  return {'smoothness': float(np.sqrt(np.mean(second ** 2))),
-          'nonlinearity': float(np.sqrt(np.mean((path - line) ** 2)))}
 
 
 def descriptor_path(model, audios, f0_hz, loudness_db):
@@ -399,8 +382,8 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
       'knobs_along_path': zs[:, :len(model.knob_names)].tolist(),
       'descriptor_path': model_path.tolist(),
       'crossfade_descriptor_path': fade_path.tolist(),
-      'z_interpolation': path_metrics(model_path),
-      'crossfade': path_metrics(fade_path), 'messages': messages,
+      'z_interpolation': metrics.path_metrics(model_path),
+      'crossfade': metrics.path_metrics(fade_path), 'messages': messages,
   }
   with open(os.path.join(output_dir, 'interpolation.json'), 'w') as f:
     json.dump(result, f, indent=1)

@@ -31,7 +31,7 @@ Disentanglement of a code z [n, z_dims] against attributes [n, k]
 Generation: `sound_features` (per-sound vector), `standardize`,
 `frechet_distance`, `mean_pairwise_distance` (diversity), `novelty`.
 
-Sweeps: `monotonicity` (and `path_metrics`, from interpret_ddsp.generate).
+Sweeps and paths: `monotonicity`, `path_metrics`.
 The sweeps themselves come from `knob_metrics.knob_sweep`.
 """
 
@@ -47,12 +47,8 @@ import scipy.stats
 from interpret_ddsp import audio_io
 from interpret_ddsp import descriptors
 from interpret_ddsp import features as features_lib
-from interpret_ddsp import generate
 from interpret_ddsp import knobs
 
-# Smoothness and non-linearity of a descriptor path, re-exported for the
-# report (interpret_ddsp.generate.path_metrics).
-path_metrics = generate.path_metrics
 
 FFT_SIZES = (2048, 1024, 512, 256, 128, 64)  # ddsp's SpectralLoss default.
 # snr_db is clipped to +-this (identical signals would give +inf).
@@ -776,3 +772,20 @@ def monotonicity(values, measured, tolerance=1e-6):
           'monotonic_share': float(steps.all(axis=1).mean()),
           'spearman': float(np.mean([_spearman(values, m)
                                      for m in measured]))}
+
+
+def path_metrics(path):
+  """Smoothness and non-linearity of a descriptor path [steps, k].
+
+  smoothness: RMS of the second difference along the path (0 for any
+    evenly paced straight path; lower is smoother).
+  nonlinearity: RMS distance from the straight line between the endpoints,
+    evenly paced (0 when the path is exactly linear).
+  Both in the descriptors' standardized units.
+  """
+  path = np.asarray(path, np.float64)
+  t = np.linspace(0, 1, len(path))[:, None]
+  line = (1 - t) * path[0] + t * path[-1]
+  second = np.diff(path, n=2, axis=0)
+  return {'smoothness': float(np.sqrt(np.mean(second ** 2))),
+          'nonlinearity': float(np.sqrt(np.mean((path - line) ** 2)))}

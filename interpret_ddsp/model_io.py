@@ -14,6 +14,7 @@ import dataclasses
 import numpy as np
 
 from interpret_ddsp import errors
+from interpret_ddsp import shipped
 
 
 @dataclasses.dataclass
@@ -103,7 +104,4 @@ def as_loaded(model_or_dir):
   pretrained model), so callers can load once and pass the result on."""
   if isinstance(model_or_dir, LoadedModel):
     return model_or_dir
-  if model_or_dir is None:
-    from interpret_ddsp import pretrained  # pylint: disable=g-import-not-at-top
-    model_or_dir = pretrained.model_dir()
-  return load_model(model_or_dir)
+  return load_model(shipped.resolve(model_or_dir)[0])

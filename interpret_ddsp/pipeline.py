@@ -25,6 +25,7 @@ import json
 import os
 import time
 
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
 
 
@@ -65,7 +66,7 @@ def paths(output_dir):
   """{stage output name: path} of a pipeline folder."""
   j = lambda *p: os.path.join(output_dir, *p)
   return {'audio': j('audio'), 'data': j('data'), 'model': j('model'),
-          'z': j('z.npz'), 'prior': j('prior.npz'), 'samples': j('samples'),
+          'z': j(contracts.Z_FILE), 'prior': j(contracts.PRIOR_FILE), 'samples': j('samples'),
           'evaluation': j('evaluation')}
 
 
@@ -112,10 +113,10 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
   p = paths(output_dir)
   os.makedirs(output_dir, exist_ok=True)
   programs = soundfont_set.parse_programs(recipe.programs)
-  render_manifest = os.path.join(p['audio'], soundfont_set.MANIFEST)
+  render_manifest = os.path.join(p['audio'], contracts.RENDER_MANIFEST)
   train_pattern = os.path.join(p['data'], 'train.tfrecord*')
   eval_pattern = os.path.join(p['data'], 'eval.tfrecord*')
-  metrics_json = os.path.join(p['evaluation'], 'metrics.json')
+  metrics_json = os.path.join(p['evaluation'], contracts.METRICS_JSON)
 
   def do_prepare():
     with open(render_manifest) as f:
@@ -136,7 +137,7 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
            p['audio'], programs, soundfont_path=soundfont,
            key_step=recipe.key_step, velocities=recipe.velocities,
            n_melodies=recipe.n_melodies, overwrite=True, progress=progress)),
-      ('prepare', lambda: _done(os.path.join(p['data'], 'manifest.json')),
+      ('prepare', lambda: _done(os.path.join(p['data'], contracts.DATASET_MANIFEST)),
        do_prepare),
       ('train',
        lambda: (train.latest_step(p['model']) or 0) >= recipe.num_steps,
@@ -149,7 +150,7 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
           p['model'], train_pattern, p['z'], progress=progress)),
       ('fit-prior', lambda: _done(p['prior']), lambda: prior.fit_z_file(
           p['z'], p['prior'], by_instrument=True, progress=progress)),
-      ('sample', lambda: _done(os.path.join(p['samples'], 'samples.json')),
+      ('sample', lambda: _done(os.path.join(p['samples'], contracts.SAMPLES_JSON)),
        lambda: generate.sample_sounds(p['model'], p['prior'], p['samples'],
                                       n=recipe.n_samples)),
       ('evaluate', lambda: _done(metrics_json), lambda: evaluate.evaluate(

@@ -15,9 +15,9 @@ Each example holds ddsp's keys (`audio`, `audio_16k`, `f0_hz`,
 `f0_confidence`, `loudness_db`; frame counts as ddsp's `TFRecordProvider`
 expects), our descriptor keys (interpret_ddsp.descriptors.DESCRIPTOR_NAMES)
 and metadata (`source_file`, `instrument`, `midi_pitch`, `velocity`,
-`start_secs`). Beside the shards: `manifest.json` (counts, durations,
-skipped inputs and why, the config, timings), `descriptor_statistics.json`
-(per-descriptor moments over voiced frames, for normalization) and
+`start_secs`; the keys are `contracts`'). Beside the shards: `manifest.json`
+(counts, durations, skipped inputs and why, the config, timings, and each
+raw descriptor's moments over voiced frames as a summary) and
 `dataset_statistics.json` (ddsp's `compute_dataset_statistics`).
 
 The runner is Beam's: by default the local DirectRunner with one worker
@@ -41,17 +41,16 @@ import numpy as np
 
 from interpret_ddsp import audio_io
 from interpret_ddsp import compat
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp import features
 from interpret_ddsp import sources
 
 SILENCE_PEAK = 1e-4  # Peak amplitude under which audio counts as silent.
-MANIFEST = 'manifest.json'
-DESCRIPTOR_STATS = 'descriptor_statistics.json'
-DDSP_STATS = 'dataset_statistics.json'
 _REPORTS = '_reports'
-_OUTPUTS = ('train.tfrecord*', 'eval.tfrecord*', MANIFEST, DESCRIPTOR_STATS,
-            DDSP_STATS, '.*.tmp', '_reports/*')
+_OUTPUTS = ('train.tfrecord*', 'eval.tfrecord*', contracts.DATASET_MANIFEST,
+            contracts.DDSP_STATISTICS, contracts.DDSP_QUANTILES, '.*.tmp',
+            '_reports/*')
 
 
 def split_of(source_id, eval_fraction):
@@ -374,7 +373,7 @@ def ddsp_statistics(output_dir, config):
       provider, batch_size=8, power_frame_rate=config['frame_rate'])
   transform = stats.pop('quantile_transform', None)
   if transform is not None:
-    np.savez(os.path.join(output_dir, 'dataset_statistics_quantiles.npz'),
+    np.savez(os.path.join(output_dir, contracts.DDSP_QUANTILES),
              **{k: np.asarray(v) for k, v in vars(transform).items()
                 if isinstance(v, np.ndarray)})
   return {k: float(v) for k, v in stats.items()}
@@ -470,8 +469,9 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
                  'source': source_config or {},
                  'pipeline_options': options},
   }
-  with open(os.path.join(output_dir, DESCRIPTOR_STATS), 'w') as f:
-    json.dump(descriptor_statistics(summary.get('moments', {})), f, indent=1)
+  # A summary for people (the knobs' units are train's knob_statistics.json).
+  manifest['descriptor_moments'] = descriptor_statistics(
+      summary.get('moments', {}))
   if compute_ddsp_stats and manifest['counts']['examples_train']:
     try:
       stats = ddsp_statistics(output_dir, config)
@@ -479,8 +479,8 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       # The shards are written and valid; do not lose them over statistics.
       manifest['ddsp_statistics_error'] = f'{type(e).__name__}: {e}'
     else:
-      with open(os.path.join(output_dir, DDSP_STATS), 'w') as f:
+      with open(os.path.join(output_dir, contracts.DDSP_STATISTICS), 'w') as f:
         json.dump(stats, f, indent=1)
-  with open(os.path.join(output_dir, MANIFEST), 'w') as f:
+  with open(os.path.join(output_dir, contracts.DATASET_MANIFEST), 'w') as f:
     json.dump(manifest, f, indent=1)
   return manifest

@@ -1,16 +1,12 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""The shipped pretrained default: a tiny timbre AE and its prior.
+"""Reproduce and export the shipped pretrained model (the release layer).
 
-It lives in `interpret_ddsp/pretrained_model/` (package data, a few MB):
-the newest TF checkpoint, the operative gin config, knobs.json,
-knob_statistics.json, prior.npz (global + per instrument), the `evaluate`
-metrics.json with its calibration PNGs, the training z (z.npz) and
-MODEL_CARD.md. `sample`, `interpolate`, `evaluate` and
-`demo` use it when no model is given.
-
-Reproduce it end to end (render FluidR3_GM.sf2 -> prepare -> train ->
-extract-z -> fit-prior -> sample -> evaluate -> export):
+Where the shipped model is and how commands default to it is
+`interpret_ddsp.shipped` (a leaf); this module sits above everything else:
+it runs the whole pipeline (render FluidR3_GM.sf2 -> prepare -> train ->
+extract-z -> fit-prior -> sample -> evaluate) and exports the result, with
+a model card written from the run's own numbers:
 
   sudo apt-get install fluid-soundfont-gm   # Debian's MIT-licensed FluidR3
   .venv/bin/python -m interpret_ddsp.pretrained \\
@@ -22,48 +18,11 @@ import json
 import os
 import shutil
 
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
+from interpret_ddsp import shipped
 
-DEFAULT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           'pretrained_model')
-PRIOR = 'prior.npz'
-Z = 'z.npz'  # Training z (extract-z), for the demo's z scatter.
-CARD = 'MODEL_CARD.md'
-# What a model folder needs besides the checkpoint files.
-MODEL_FILES = ('operative_config-0.gin', 'knobs.json', 'knob_statistics.json')
-# The evaluate report's files shipped beside the model (the card shows them).
-EVALUATION_FILES = ('metrics.json', 'knob_calibration.png', 'cross_talk.png',
-                    'knob_calibration_prior.png')
-
-
-def model_dir(path=None):
-  """The pretrained model folder (or `path` when given), checked.
-
-  Raises:
-    UserError: It has no checkpoint.
-  """
-  path = path or DEFAULT_DIR
-  if not os.path.exists(os.path.join(path, 'checkpoint')):
-    raise errors.UserError(
-        f'No pretrained model in {path}: reinstall interpret_ddsp, or '
-        'reproduce it with `python -m interpret_ddsp.pretrained`.')
-  return path
-
-
-def prior_path(path=None):
-  """The prior .npz of the pretrained model."""
-  return os.path.join(model_dir(path), PRIOR)
-
-
-def z_path(path=None):
-  """The training z (.npz from extract-z) of the pretrained model."""
-  return os.path.join(model_dir(path), Z)
-
-
-def metrics(path=None):
-  """The `evaluate` metrics of the pretrained model (dict)."""
-  with open(os.path.join(model_dir(path), 'metrics.json')) as f:
-    return json.load(f)
+DEFAULT_DIR = shipped.DEFAULT_DIR
 
 
 def export(run_dir, dest=DEFAULT_DIR):
@@ -86,19 +45,19 @@ def export(run_dir, dest=DEFAULT_DIR):
       os.remove(os.path.join(dest, name))
   prefix = os.path.basename(ckpt)
   for name in os.listdir(p['model']):
-    if name.startswith(prefix + '.') or name in MODEL_FILES:
+    if name.startswith(prefix + '.') or name in contracts.MODEL_FILES:
       shutil.copy(os.path.join(p['model'], name), dest)
   with open(os.path.join(dest, 'checkpoint'), 'w') as f:
     f.write(f'model_checkpoint_path: "{prefix}"\n'
             f'all_model_checkpoint_paths: "{prefix}"\n')
-  shutil.copy(p['prior'], os.path.join(dest, PRIOR))
-  _copy_z(p['z'], os.path.join(dest, Z))
-  for name in (PRIOR, Z):  # np.savez writes through a private temp file.
+  shutil.copy(p['prior'], os.path.join(dest, contracts.PRIOR_FILE))
+  _copy_z(p['z'], os.path.join(dest, contracts.Z_FILE))
+  for name in (contracts.PRIOR_FILE, contracts.Z_FILE):  # np.savez writes through a private temp file.
     os.chmod(os.path.join(dest, name), 0o644)
   for name in os.listdir(dest):  # Pictures of an earlier export's report.
     if name.endswith('.png'):
       os.remove(os.path.join(dest, name))
-  for name in EVALUATION_FILES:
+  for name in contracts.EVALUATION_FILES:
     src = os.path.join(p['evaluation'], name)
     if os.path.exists(src):
       shutil.copy(src, dest)
@@ -120,15 +79,14 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
   from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
   p = pipeline.paths(run_dir)
-  with open(os.path.join(p['audio'], soundfont_set.MANIFEST)) as f:
+  with open(os.path.join(p['audio'], contracts.RENDER_MANIFEST)) as f:
     render = json.load(f)
-  with open(os.path.join(p['data'], 'manifest.json')) as f:
+  with open(os.path.join(p['data'], contracts.DATASET_MANIFEST)) as f:
     data = json.load(f)
-  with open(os.path.join(dest, 'knobs.json')) as f:
+  with open(os.path.join(dest, contracts.KNOBS_FILE)) as f:
     knobs = json.load(f)
-  priors = prior_lib.load_priors(os.path.join(dest, PRIOR))
+  priors = prior_lib.load_priors(os.path.join(dest, contracts.PRIOR_FILE))
   recipe, m = summary['recipe'], summary['metrics']
   c = data['counts']
   soundfont = os.path.basename(render['config']['soundfont'])
@@ -210,22 +168,18 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       'noise, and the noise-to-harmonic ratio measures no lower than about '
       '-40 dB on a steady tone (the analysis window\'s leakage).',
       '']
-  path = os.path.join(dest, CARD)
+  path = os.path.join(dest, contracts.MODEL_CARD)
   with open(path, 'w') as f:
     f.write('\n'.join(lines))
   return path
 
 
-# The extract-z arrays the demo and evaluate read (not the per-frame
-# controls or source paths, which would make the package 40x bigger).
-Z_KEYS = ('z', 'dim_names', 'knob_names', 'instrument', 'midi_pitch',
-          'velocity', 'model_step')
 
 
 def _copy_z(src, dst):
   import numpy as np  # pylint: disable=g-import-not-at-top
   with np.load(src, allow_pickle=False) as data:
-    arrays = {k: data[k] for k in Z_KEYS if k in data.files}
+    arrays = {k: data[k] for k in contracts.Z_SHIPPED if k in data.files}
   np.savez_compressed(dst, **arrays)
 
 
@@ -246,12 +200,12 @@ def main(argv=None):
                  'fluid-soundfont-gm`, or pass --soundfont.')
   summary = pipeline.run(args.run_dir, 'pretrained', soundfont=args.soundfont,
                          progress=not args.no_progress)
-  with open(os.path.join(args.run_dir, 'summary.json'), 'w') as f:
+  with open(os.path.join(args.run_dir, contracts.RUN_SUMMARY), 'w') as f:
     json.dump({k: v for k, v in summary.items() if k != 'metrics'}, f,
               indent=1)
   dest = export(args.run_dir, args.dest)
   write_card(args.run_dir, summary, dest)
-  print(f'Exported step {summary["steps"]} with {CARD} to {dest}.')
+  print(f'Exported step {summary["steps"]} with {contracts.MODEL_CARD} to {dest}.')
   return 0
 
 

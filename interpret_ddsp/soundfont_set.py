@@ -20,10 +20,10 @@ import numpy as np
 import soundfile
 import tqdm
 
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp import soundfont
 
-MANIFEST = 'render_manifest.json'
 # GM program -> (name, lowest key, highest key): the usual playing range.
 INSTRUMENTS = {
     24: ('nylon_guitar', 40, 84),
@@ -144,7 +144,7 @@ def render_set(output_dir, programs, soundfont_path=None, sample_rate=16000,
      'counts': {...}, 'config': {...}}, also written as render_manifest.json.
   """
   soundfont_path = soundfont_path or soundfont.default_soundfont()
-  manifest_path = os.path.join(output_dir, MANIFEST)
+  manifest_path = os.path.join(output_dir, contracts.RENDER_MANIFEST)
   if os.path.exists(manifest_path) and not overwrite:
     raise errors.UserError(
         f'{output_dir} already holds a rendered set; pass --overwrite to '

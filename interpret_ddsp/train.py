@@ -22,18 +22,28 @@ import contextlib
 import json
 import os
 
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
 
-GIN_DIR = os.path.join(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))), 'gin')
-KNOB_STATS = 'knob_statistics.json'
-KNOBS_FILE = 'knobs.json'
-LOSS_LOG = 'losses.jsonl'  # One JSON line of losses per step.
+
+
+def _gin_dir():
+  """Our gin configs: installed as package data (`interpret_ddsp/gin`, from
+  the repository's `gin/`, setup.py), else the checkout's `gin/` (an
+  editable install)."""
+  here = os.path.dirname(os.path.abspath(__file__))
+  installed = os.path.join(here, 'gin')
+  if os.path.isdir(os.path.join(installed, 'models')):
+    return installed
+  return os.path.join(os.path.dirname(here), 'gin')
+
+
+GIN_DIR = _gin_dir()
 
 
 def read_loss_log(save_dir):
   """[{step, total_loss, ...}] from a training folder's losses.jsonl."""
-  with open(os.path.join(save_dir, LOSS_LOG)) as f:
+  with open(os.path.join(save_dir, contracts.LOSS_LOG)) as f:
     return [json.loads(line) for line in f if line.strip()]
 
 
@@ -71,13 +81,13 @@ def add_gin_search_paths():
 
 def dataset_bindings(dataset_dir):
   """Gin macros for a `prepare` output folder (from its manifest.json)."""
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  manifest_path = os.path.join(dataset_dir, 'manifest.json')
-  if not tf.io.gfile.exists(manifest_path):
-    raise errors.UserError(f'{dataset_dir} has no manifest.json: point '
-                           '--dataset at an `interpret-ddsp prepare` output.')
-  with tf.io.gfile.GFile(manifest_path) as f:
-    config = json.load(f)['config']
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  manifest = data.read_manifest(dataset_dir)
+  if manifest is None:
+    raise errors.UserError(
+        f'{dataset_dir} has no {contracts.DATASET_MANIFEST}: point '
+        '--dataset at an `interpret-ddsp prepare` output.')
+  config = manifest['config']
   secs, sr, fr = (config['example_secs'], config['sample_rate'],
                   config['frame_rate'])
   if fr != 250:
@@ -87,9 +97,10 @@ def dataset_bindings(dataset_dir):
   time_steps = decoder_time_steps(n_samples, int(round(secs * fr)))
   if '://' not in dataset_dir:  # Local: absolute, so configs stay valid.
     dataset_dir = os.path.abspath(dataset_dir)
-  pattern = os.path.join(dataset_dir, '{}.tfrecord*')
-  return [f"TRAIN_PATTERN = '{pattern.format('train')}'",
-          f"EVAL_PATTERN = '{pattern.format('eval')}'",
+  train_pattern = contracts.split_pattern(dataset_dir, contracts.TRAIN_SPLIT)
+  eval_pattern = contracts.split_pattern(dataset_dir, contracts.EVAL_SPLIT)
+  return [f"TRAIN_PATTERN = '{train_pattern}'",
+          f"EVAL_PATTERN = '{eval_pattern}'",
           f'EXAMPLE_SECS = {secs}',
           f'SAMPLE_RATE = {sr}',
           f'N_SAMPLES = {n_samples}',
@@ -151,7 +162,7 @@ def set_knob_statistics(model, provider, save_dir=None, max_batches=200):
                                 max_batches=max_batches)
   pre.set_statistics({d: (s['mean'], s['std']) for d, s in stats.items()})
   if save_dir:
-    with open(os.path.join(save_dir, KNOB_STATS), 'w') as f:
+    with open(os.path.join(save_dir, contracts.KNOB_STATISTICS), 'w') as f:
       json.dump(stats, f, indent=1)
   return stats
 
@@ -164,7 +175,7 @@ def write_knobs(model, save_dir):
           'variational': bool(model.encoder.variational),
           'units': {k: {'descriptor': d, 'unit': u, 'mean': m, 'std': s}
                     for k, (d, u, m, s) in model.knob_units().items()}}
-  with open(os.path.join(save_dir, KNOBS_FILE), 'w') as f:
+  with open(os.path.join(save_dir, contracts.KNOBS_FILE), 'w') as f:
     json.dump(info, f, indent=1)
   return info
 
@@ -254,7 +265,7 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
     set_knob_statistics(model, provider, save_dir, knob_stat_batches)
   total = gin.query_parameter('train.num_steps')
   with _wrap_steps(trainer, total, latest_step(save_dir), progress,
-                   max_secs, os.path.join(save_dir, LOSS_LOG)):
+                   max_secs, os.path.join(save_dir, contracts.LOSS_LOG)):
     try:
       train_util.train(data_provider=gin.REQUIRED, trainer=trainer,
                        save_dir=save_dir, restore_dir=save_dir)

@@ -24,6 +24,7 @@ import tqdm
 
 from interpret_ddsp import audio_io
 from interpret_ddsp import compat
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp import features
 from interpret_ddsp import signals
@@ -119,10 +120,10 @@ def validate_set(data_dir, output_dir=None, crepe_model='full',
   Returns:
     {'instruments': {name: summary}, 'config': {...}}, also written as JSON.
   """
-  manifest_path = os.path.join(data_dir, soundfont_set.MANIFEST)
+  manifest_path = os.path.join(data_dir, contracts.RENDER_MANIFEST)
   if not os.path.isfile(manifest_path):
     raise errors.UserError(
-        f'{data_dir} has no {soundfont_set.MANIFEST}: validate-data needs a '
+        f'{data_dir} has no {contracts.RENDER_MANIFEST}: validate-data needs a '
         'set made by `interpret-ddsp render-soundfont` (it has ground truth).')
   with open(manifest_path) as f:
     manifest = json.load(f)

@@ -11,8 +11,8 @@ import pytest
 import soundfile
 
 from interpret_ddsp import cli
-from interpret_ddsp import pretrained
 from interpret_ddsp import prior as prior_lib
+from interpret_ddsp import shipped
 
 
 def centroid_hz(path):
@@ -34,20 +34,20 @@ def demo_dir(tmp_path_factory):
 
 
 def test_pretrained_model_is_complete_and_small():
-  path = pretrained.model_dir()
+  path = shipped.model_dir()
   names = os.listdir(path)
   for name in ('checkpoint', 'operative_config-0.gin', 'knobs.json',
                'prior.npz', 'z.npz', 'metrics.json', 'MODEL_CARD.md'):
     assert name in names, name
   assert sum(os.path.getsize(os.path.join(path, n)) for n in names) < 8e6
-  priors = prior_lib.load_priors(pretrained.prior_path())
+  priors = prior_lib.load_priors(shipped.prior_path())
   assert len([g for g in priors if g]) >= 5  # One prior per instrument.
 
 
 def test_model_card_numbers_are_the_measured_ones():
-  with open(os.path.join(pretrained.model_dir(), 'MODEL_CARD.md')) as f:
+  with open(os.path.join(shipped.model_dir(), 'MODEL_CARD.md')) as f:
     card = f.read()
-  m = pretrained.metrics()
+  m = shipped.metrics()
   assert 'FluidR3_GM.sf2' in card and 'MIT' in card
   assert f'{m["reconstruction"]["spectral_distance"]:.3f}' in card
   cal = m['knob_control']['brightness']['calibration']
@@ -57,7 +57,7 @@ def test_model_card_numbers_are_the_measured_ones():
 def test_pretrained_knobs_are_calibrated_by_value():
   """evaluate's numbers for the shipped model against the knob targets:
   a knob at v gives its descriptor at v (std units), alone."""
-  kc = pretrained.metrics()['knob_control']
+  kc = shipped.metrics()['knob_control']
   for knob in kc['cross_talk']['knobs']:
     cal = kc[knob]['calibration']
     assert cal['pearson_r'] >= 0.97, (knob, cal)
@@ -123,8 +123,8 @@ def test_sample_and_interpolate_default_to_the_pretrained_model(tmp_path):
                    '--set', 'brightness=1.5', '--output_dir', out]) == 0
   with open(os.path.join(out, 'samples.json')) as f:
     result = json.load(f)
-  assert result['model'].startswith(pretrained.model_dir())
-  assert result['prior'] == pretrained.prior_path()
+  assert result['model'].startswith(shipped.model_dir())
+  assert result['prior'] == shipped.prior_path()
   assert all(r['knobs']['brightness'] == 1.5 for r in result['samples'])
   path = str(tmp_path / 'path')
   assert cli.main(['interpolate', '--start', 'instrument:flute', '--end',
@@ -132,7 +132,7 @@ def test_sample_and_interpolate_default_to_the_pretrained_model(tmp_path):
                    '--output_dir', path]) == 0
   with open(os.path.join(path, 'interpolation.json')) as f:
     interp = json.load(f)
-  priors = prior_lib.load_priors(pretrained.prior_path())
+  priors = prior_lib.load_priors(shipped.prior_path())
   np.testing.assert_allclose(interp['z_start'], priors['flute'].mean(),
                              rtol=1e-5, atol=1e-5)
 
@@ -145,7 +145,7 @@ def test_unknown_instrument_endpoint_lists_the_known_ones(capsys):
 
 
 def test_own_model_without_prior_is_one_sentence(capsys):
-  assert cli.main(['sample', '--save_dir', pretrained.model_dir(),
+  assert cli.main(['sample', '--save_dir', shipped.model_dir(),
                    '--output_dir', '/tmp/unused']) == 2
   err = capsys.readouterr().err.strip()
   assert 'needs its prior: pass --prior' in err and '\n' not in err

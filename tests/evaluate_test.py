@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from interpret_ddsp import cli
+from interpret_ddsp import contracts
 from interpret_ddsp import evaluate
 from interpret_ddsp import knob_metrics
 from interpret_ddsp import model_io
@@ -33,8 +34,8 @@ def test_evaluate_writes_the_full_report(tiny_model, tiny_dataset, tmp_path):
   m = json.load(open(os.path.join(out, 'metrics.json')))
   assert set(m) >= {'reconstruction', 'knob_control', 'disentanglement',
                     'generation'}
-  for name in ('report.md', evaluate.KNOB_CALIBRATION_PNG,
-               evaluate.CROSS_TALK_PNG, evaluate.KNOB_CALIBRATION_PRIOR_PNG,
+  for name in (contracts.REPORT_MD, contracts.KNOB_CALIBRATION_PNG,
+               contracts.CROSS_TALK_PNG, contracts.KNOB_CALIBRATION_PRIOR_PNG,
                'generated_0.wav', 'reconstruction_0_output.wav'):
     assert os.path.exists(os.path.join(out, name))
   report = open(os.path.join(out, 'report.md')).read()

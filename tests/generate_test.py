@@ -14,6 +14,7 @@ from interpret_ddsp import errors
 from interpret_ddsp import extract
 from interpret_ddsp import features
 from interpret_ddsp import generate
+from interpret_ddsp import metrics
 from interpret_ddsp import prior as prior_lib
 
 
@@ -140,12 +141,12 @@ def test_bad_input_is_one_clear_sentence(z_and_prior, tiny_model, tmp_path,
 def test_path_metrics_on_known_paths():
   t = np.linspace(0, 1, 5)[:, None]
   straight = np.hstack([t, 2 * t])
-  m = generate.path_metrics(straight)
+  m = metrics.path_metrics(straight)
   assert m['smoothness'] == pytest.approx(0, abs=1e-12)
   assert m['nonlinearity'] == pytest.approx(0, abs=1e-12)
   bent = straight.copy()
   bent[2] += [0.5, 0.0]  # One midpoint off the line by 0.5 in one dim.
-  m = generate.path_metrics(bent)
+  m = metrics.path_metrics(bent)
   assert m['nonlinearity'] == pytest.approx(np.sqrt(0.25 / 10))
   # Second differences: +0.5, -1, +0.5 in dim 0, 0 in dim 1.
   assert m['smoothness'] == pytest.approx(np.sqrt(1.5 / 6))

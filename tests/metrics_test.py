@@ -9,7 +9,6 @@ import pytest
 import scipy.linalg
 import scipy.stats
 
-from interpret_ddsp import generate
 from interpret_ddsp import knob_metrics
 from interpret_ddsp import metrics
 from interpret_ddsp import signals
@@ -416,5 +415,3 @@ def test_monotonicity():
   both = metrics.monotonicity(values, np.stack([values, np.zeros(200)]))
   assert both['spearman'] == pytest.approx(0.5)
   assert both['monotonic_share'] == 1.0
-  # Path smoothness is generate's, re-exported, not a copy.
-  assert metrics.path_metrics is generate.path_metrics

@@ -75,9 +75,9 @@ def work_dir(tmp_path_factory):
 def _require_pretrained_model():
   """Notebooks 3 and 4 use the shipped pretrained model (package data)."""
   from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import pretrained  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import shipped  # pylint: disable=g-import-not-at-top
   try:
-    pretrained.model_dir()
+    shipped.model_dir()
   except errors.UserError as e:
     pytest.skip(str(e))
 
@@ -171,7 +171,7 @@ def test_02_train(work_dir):
   assert train.latest_step(model_dir) == summary['step'] == 40
   spectral = np.array([r['spectral_loss'] for r in log])
   assert spectral[-8:].mean() < 0.8 * spectral[:8].mean(), spectral
-  with open(os.path.join(model_dir, train.KNOBS_FILE)) as f:
+  with open(os.path.join(model_dir, contracts.KNOBS_FILE)) as f:
     assert json.load(f)['knob_names'] == ['brightness', 'hollowness',
                                           'noisiness']
   assert os.path.getsize(os.path.join(out, 'loss_curve.png')) > 10000

@@ -12,6 +12,7 @@ import pytest
 import soundfile
 
 from interpret_ddsp import cli
+from interpret_ddsp import contracts
 from interpret_ddsp import data
 from interpret_ddsp import errors
 from interpret_ddsp import prepare
@@ -146,10 +147,10 @@ def test_split_is_by_source_and_deterministic(prepared):
                               0.34) == split
 
 
-def test_descriptor_statistics_are_written(prepared):
+def test_descriptor_moments_are_in_the_manifest(prepared):
   out, _ = prepared
-  with open(os.path.join(out, prepare.DESCRIPTOR_STATS)) as f:
-    stats = json.load(f)
+  with open(os.path.join(out, contracts.DATASET_MANIFEST)) as f:
+    stats = json.load(f)['descriptor_moments']
   assert stats['harmonic_centroid']['count'] > 500
   assert stats['harmonic_centroid']['min'] >= 1.0 - 1e-3  # >= fundamental.
   assert 0 < stats['spectral_flatness']['mean'] < 0.5
@@ -242,7 +243,7 @@ def test_cli_soundfont_source_on_the_default_runner(tmp_path, capsys):
                    '--example_secs', '2', '--hop_secs', '1']) == 0
   printed = capsys.readouterr().out
   assert 'Prepared' in printed and 'real time' in printed
-  with open(os.path.join(out, prepare.MANIFEST)) as f:
+  with open(os.path.join(out, contracts.DATASET_MANIFEST)) as f:
     manifest = json.load(f)
   assert 'multi_threading' in ' '.join(manifest['config']['pipeline_options'])
   provider = data.TimbreTFRecordProvider(os.path.join(out, '*.tfrecord*'),
@@ -253,7 +254,7 @@ def test_cli_soundfont_source_on_the_default_runner(tmp_path, capsys):
     pitches.add(int(ex['midi_pitch']))
   assert {60, 72, 84, 96} <= pitches  # Notes over the range; -1: melody.
   assert 'ddsp_statistics_error' not in manifest
-  with open(os.path.join(out, prepare.DDSP_STATS)) as f:
+  with open(os.path.join(out, contracts.DDSP_STATISTICS)) as f:
     stats = json.load(f)
   # Flute notes from C4 to C7 (MIDI 60..96) plus melodies.
   assert 58 < stats['mean_min_pitch_note'] < stats['mean_max_pitch_note'] < 98

@@ -12,6 +12,7 @@ import soundfile
 
 from interpret_ddsp import cli
 from interpret_ddsp import compat
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp import signals
 from interpret_ddsp import soundfont
@@ -97,7 +98,7 @@ def test_silent_keys_are_skipped_and_counted(tmp_path):
   assert manifest['counts']['written'] + manifest['counts']['skipped'] == (
       manifest['counts']['planned'])
   assert not os.path.exists(tmp_path / 'alto_sax_065/note_k064_v100.wav')
-  with open(tmp_path / soundfont_set.MANIFEST) as f:
+  with open(tmp_path / contracts.RENDER_MANIFEST) as f:
     assert json.load(f)['counts'] == manifest['counts']
 
 

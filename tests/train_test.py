@@ -14,6 +14,7 @@ import pytest
 
 from conftest import REPO
 from interpret_ddsp import cli
+from interpret_ddsp import contracts
 from interpret_ddsp import model_io
 from interpret_ddsp import train
 
@@ -39,8 +40,8 @@ def _assert_trained(save_dir, name, n_steps):
     assert {'ar_loss', 'descriptor_loss'} <= set(rows[1])
     # Knob processors set the output's descriptors: no consistency loss.
     assert 'consistency_loss' not in rows[1]
-    assert os.path.exists(os.path.join(save_dir, train.KNOBS_FILE))
-    assert os.path.exists(os.path.join(save_dir, train.KNOB_STATS))
+    assert os.path.exists(os.path.join(save_dir, contracts.KNOBS_FILE))
+    assert os.path.exists(os.path.join(save_dir, contracts.KNOB_STATISTICS))
   if name == 'timbre_vae':
     assert 'kl_loss' in rows[1]
 

@@ -1,0 +1,97 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""The on-disk contracts: every file name, TFRecord key and npz key that one
+stage writes and another reads, in one place (a leaf: imports nothing of
+the package).
+
+Folders, as the stages write them:
+
+  <audio>/render_manifest.json         render (soundfont_set)
+  <data>/train.tfrecord-*, eval.tfrecord-*, manifest.json,
+        dataset_statistics.json, dataset_statistics_quantiles.npz   prepare
+  <model>/ckpt-*, operative_config-0.gin, knobs.json,
+        knob_statistics.json, losses.jsonl                           train
+  z.npz                                                              extract-z
+  prior.npz (+ prior_bic.json / .png)                                fit-prior
+  <samples>/samples.json, *.wav, *.png                               sample
+  <evaluation>/metrics.json, report.md, knob_calibration.png,
+        knob_calibration_prior.png, cross_talk.png                   evaluate
+  pretrained_model/ = <model> files + prior.npz + z.npz +
+        <evaluation> files + MODEL_CARD.md                           export
+
+Example:
+  >>> import os
+  >>> os.path.join('runs/x/data', DATASET_MANIFEST)
+  'runs/x/data/manifest.json'
+"""
+
+import os
+
+# --- Render and prepare -------------------------------------------------------
+RENDER_MANIFEST = 'render_manifest.json'
+DATASET_MANIFEST = 'manifest.json'
+DDSP_STATISTICS = 'dataset_statistics.json'  # ddsp's, for its trainers.
+DDSP_QUANTILES = 'dataset_statistics_quantiles.npz'
+TRAIN_SPLIT, EVAL_SPLIT = 'train', 'eval'
+TFRECORD_INFIX = '.tfrecord'
+
+
+def split_pattern(data_dir, split):
+  """Glob of one split's shards in a prepare folder ('train' or 'eval')."""
+  return os.path.join(data_dir, f'{split}{TFRECORD_INFIX}*')
+
+
+def dataset_dir(file_pattern):
+  """The prepare folder of a shard glob (where its manifest lies)."""
+  return os.path.dirname(file_pattern)
+
+
+# TFRecord keys. ddsp's own (its TFRecordProvider reads these), then ours:
+# one [n_frames] float per descriptor (descriptors.DESCRIPTOR_NAMES), and
+# per-example metadata: {key: (kind, default)} with kind 'string', 'int'
+# or 'float'.
+DDSP_KEYS = ('audio', 'f0_hz', 'f0_confidence', 'loudness_db')
+METADATA = {
+    'source_file': ('string', ''),
+    'instrument': ('string', ''),
+    'midi_pitch': ('int', -1),
+    'velocity': ('int', -1),
+    'start_secs': ('float', 0.0),
+}
+METADATA_KEYS = tuple(METADATA)
+
+# --- Train -------------------------------------------------------------------
+OPERATIVE_CONFIG = 'operative_config-0.gin'
+OPERATIVE_CONFIG_PREFIX = 'operative_config-'
+KNOBS_FILE = 'knobs.json'
+KNOB_STATISTICS = 'knob_statistics.json'
+LOSS_LOG = 'losses.jsonl'  # One JSON line of losses per step.
+# What a model folder needs besides the checkpoint files.
+MODEL_FILES = (OPERATIVE_CONFIG, KNOBS_FILE, KNOB_STATISTICS)
+
+# --- extract-z: z.npz ----------------------------------------------------------
+Z_FILE = 'z.npz'
+# Arrays of z.npz: 'z' [n, z_dims], 'dim_names', 'knob_names', the METADATA
+# keys [n], 'knob_targets' / 'target_weights' [n, n_knobs], 'f0_hz' /
+# 'loudness_db' [n, n_frames], 'model_dir', 'model_step'.
+Z_PROVENANCE = ('dim_names', 'knob_names', 'model_dir', 'model_step')
+# The ones shipped with the pretrained model (the demo's scatter and
+# evaluate's novelty read them; the per-frame controls and source paths
+# would make the package 40x bigger).
+Z_SHIPPED = ('z', 'dim_names', 'knob_names', 'instrument', 'midi_pitch',
+             'velocity', 'model_step')
+
+# --- fit-prior, sample, evaluate ---------------------------------------------
+PRIOR_FILE = 'prior.npz'
+SAMPLES_JSON = 'samples.json'
+METRICS_JSON = 'metrics.json'
+REPORT_MD = 'report.md'
+KNOB_CALIBRATION_PNG = 'knob_calibration.png'
+KNOB_CALIBRATION_PRIOR_PNG = 'knob_calibration_prior.png'
+CROSS_TALK_PNG = 'cross_talk.png'
+EVALUATION_FILES = (METRICS_JSON, KNOB_CALIBRATION_PNG, CROSS_TALK_PNG,
+                    KNOB_CALIBRATION_PRIOR_PNG)
+
+# --- The shipped model -------------------------------------------------------
+MODEL_CARD = 'MODEL_CARD.md'
+RUN_SUMMARY = 'summary.json'
