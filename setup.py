@@ -22,8 +22,14 @@ setuptools.setup(
     license='Apache-2.0',
     python_requires='>=3.11',
     packages=setuptools.find_packages(include=['interpret_ddsp',
-                                               'interpret_ddsp.*']),
-    package_data={'interpret_ddsp': ['moods.json', 'pretrained_model/*']},
+                                               'interpret_ddsp.*']) +
+    ['interpret_ddsp.gin'],
+    # The repository's gin/ (the layout is a contract) ships inside the
+    # package as interpret_ddsp/gin, so a plain `pip install .` trains
+    # with models/timbre_ae_tiny.gin (train._gin_dir).
+    package_dir={'interpret_ddsp.gin': 'gin'},
+    package_data={'interpret_ddsp': ['moods.json', 'pretrained_model/*'],
+                  'interpret_ddsp.gin': ['README.md', '*/*.gin']},
     install_requires=[
         # TensorFlow with Keras 2 (ddsp is written against it).
         'tensorflow==2.21.*',
