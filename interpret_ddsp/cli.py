@@ -9,6 +9,7 @@ import sys
 
 from interpret_ddsp.compat import CREPE_CAPACITIES
 from interpret_ddsp import contracts
+from interpret_ddsp import errors
 from interpret_ddsp import shipped
 
 
@@ -73,7 +74,7 @@ def _render_soundfont(args):
       args.output_dir, soundfont_set.parse_programs(args.programs),
       soundfont_path=args.soundfont, sample_rate=args.sample_rate,
       key_step=args.key_step,
-      velocities=[int(v) for v in args.velocities.split(',')],
+      velocities=_int_list(args.velocities, '--velocities'),
       n_melodies=args.melodies, melody_secs=args.melody_secs, seed=args.seed,
       overwrite=args.overwrite)
   counts = manifest['counts']
@@ -104,10 +105,44 @@ def _validate_data(args):
   return 0
 
 
+def _int_list(text, flag):
+  """'50,80,110' -> [50, 80, 110]; UserError naming the flag otherwise."""
+  try:
+    return [int(v) for v in _csv(text)]
+  except ValueError:
+    raise errors.UserError(f'{flag} takes whole numbers separated by commas '
+                           f'(e.g. 50,80,110), not {text!r}.') from None
+
+
+def _int_range(text, flag):
+  """'48:84' -> [48, 84]; UserError naming the flag otherwise."""
+  parts = text.split(':')
+  try:
+    lo, hi = (int(p) for p in parts)
+  except ValueError:
+    raise errors.UserError(f'{flag} takes LOW:HIGH in whole numbers (e.g. '
+                           f'48:84), not {text!r}.') from None
+  if lo > hi:
+    raise errors.UserError(f'{flag} {text}: LOW is above HIGH.')
+  return [lo, hi]
+
+
 def _prepare(args, beam_options):
   from interpret_ddsp import prepare  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import sources  # pylint: disable=g-import-not-at-top
   source_config = {'source': args.source, 'input': args.input}
+  nsynth_only = [f'--{k}' for k in ('families', 'sources', 'pitch_range')
+                 if getattr(args, k)]
+  if args.source != 'nsynth' and nsynth_only:
+    raise errors.UserError(
+        f'{", ".join(nsynth_only)} only '
+        f'{"filter" if len(nsynth_only) > 1 else "filters"} NSynth notes; '
+        f'not --source {args.source}.')
+  if args.source == 'recordings' and args.velocities:
+    raise errors.UserError('--velocities picks NSynth notes or the rendered '
+                           'velocities of --source soundfont; recordings '
+                           'keep theirs.')
+  velocities = _int_list(args.velocities, '--velocities')
   if args.source == 'recordings':
     items = sources.recording_items(args.input)
   elif args.source == 'soundfont':
@@ -117,18 +152,19 @@ def _prepare(args, beam_options):
         render_dir, soundfont_set.parse_programs(args.programs),
         soundfont_path=args.input, sample_rate=args.sample_rate,
         key_step=args.key_step, n_melodies=args.melodies, seed=args.seed,
-        overwrite=args.overwrite)
+        overwrite=args.overwrite,
+        **({'velocities': velocities} if velocities else {}))
     items = sources.rendered_items(render_dir, manifest)
-    source_config.update(render_dir=render_dir, programs=args.programs)
+    source_config.update(render_dir=render_dir, programs=args.programs,
+                         velocities=manifest['config']['velocities'])
   else:
-    pitch_range = ([int(p) for p in args.pitch_range.split(':')]
+    pitch_range = (_int_range(args.pitch_range, '--pitch_range')
                    if args.pitch_range else None)
     items = sources.nsynth_items(
         args.input or 'nsynth/gansynth_subset.f0_and_loudness',
         split=args.split, data_dir=args.data_dir,
         families=_csv(args.families), sources=_csv(args.sources),
-        pitch_range=pitch_range,
-        velocities=[int(v) for v in _csv(args.velocities)])
+        pitch_range=pitch_range, velocities=velocities)
     source_config.update(split=args.split, families=args.families,
                          sources=args.sources, pitch_range=args.pitch_range,
                          velocities=args.velocities)
@@ -194,15 +230,11 @@ def _extract_z(args, beam_options=None):
 
 
 def _fit_prior(args):
-  from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import prior  # pylint: disable=g-import-not-at-top
-  try:
-    priors, tables, notes = prior.fit_z_file(
-        args.z, args.output, by_instrument=args.by_instrument,
-        max_components=args.max_components, seed=args.seed,
-        progress=not args.no_progress)
-  except ValueError as e:
-    raise errors.UserError(f'--by_instrument: {e}') from e
+  priors, tables, notes = prior.fit_z_file(
+      args.z, args.output, by_instrument=args.by_instrument,
+      max_components=args.max_components, seed=args.seed,
+      progress=not args.no_progress)
   for note in notes:
     print(f'note: {note}')
   stem = os.path.splitext(args.output)[0]
@@ -314,6 +346,9 @@ def build_parser():
   parser = argparse.ArgumentParser(
       prog='interpret-ddsp',
       description='DDSP with named timbre knobs and a generative prior.')
+  parser.add_argument('--verbose', action='store_true',
+                      help='keep TensorFlow\'s start-up log lines (hidden by '
+                      'default; may go anywhere on the line)')
   verbs = parser.add_subparsers(dest='verb', required=True, metavar='VERB')
 
   doctor = verbs.add_parser(
@@ -394,7 +429,9 @@ def build_parser():
   group.add_argument('--sources', default='', help='acoustic,electronic,'
                      'synthetic')
   group.add_argument('--pitch_range', default='', help='e.g. 48:84')
-  group.add_argument('--velocities', default='', help='e.g. 75,100')
+  group.add_argument('--velocities', default='',
+                     help='NSynth: keep these velocities (e.g. 75,100); '
+                     'soundfont: render at these (default 50,80,110)')
   group = prep.add_argument_group('soundfont')
   group.add_argument('--programs', default='violin,flute,trumpet')
   group.add_argument('--render_dir', default=None,
@@ -559,6 +596,9 @@ def build_parser():
 
 def main(argv=None):
   parser = build_parser()
+  # --verbose acts at import (interpret_ddsp.stderr_filter); any position.
+  argv = [a for a in (sys.argv[1:] if argv is None else argv)
+          if a != '--verbose']
   args, extra = parser.parse_known_args(argv)
   if extra and args.verb not in ('prepare', 'extract-z'):
     parser.error(f'unrecognized arguments: {" ".join(extra)}')
@@ -569,8 +609,27 @@ def main(argv=None):
       return args.func(args, beam_options)
     return args.func(args)
   except errors.UserError as e:
-    print(f'interpret-ddsp {args.verb}: {e}', file=sys.stderr)
+    print(f'interpret-ddsp {args.verb}: {_one_line(e)}', file=sys.stderr)
     return 2
+  except (FileNotFoundError, IsADirectoryError, NotADirectoryError,
+          PermissionError) as e:  # A path the user gave.
+    print(f'interpret-ddsp {args.verb}: {e.filename}: '
+          f'{e.strerror or type(e).__name__}.', file=sys.stderr)
+    return 2
+  except Exception as e:  # pylint: disable=broad-except
+    tf = sys.modules.get('tensorflow')
+    if tf is None or not isinstance(e, tf.errors.DataLossError):
+      raise  # A bug: keep its traceback.
+    where = str(e).split("'")[1] if "'" in str(e) else ''
+    print(f'interpret-ddsp {args.verb}: a TFRecord is truncated or corrupt '
+          f'({where or "data loss"}): prepare it again.', file=sys.stderr)
+    return 2
+
+
+def _one_line(error):
+  """An error's message as one line (gin and TF messages span several)."""
+  lines = [l.strip() for l in str(error).splitlines() if l.strip()]
+  return ' '.join(lines) if len(lines) <= 3 else lines[0]
 
 
 if __name__ == '__main__':

@@ -1,8 +1,8 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
 """The on-disk contracts: every file name, TFRecord key and npz key that one
-stage writes and another reads, in one place (a leaf: imports nothing of
-the package).
+stage writes and another reads, in one place, and the checked reader of
+the npz files (a leaf: it imports only `errors`).
 
 Folders, as the stages write them:
 
@@ -26,6 +26,11 @@ Example:
 """
 
 import os
+import zipfile
+
+import numpy as np
+
+from interpret_ddsp import errors
 
 # --- Render and prepare -------------------------------------------------------
 RENDER_MANIFEST = 'render_manifest.json'
@@ -69,7 +74,7 @@ LOSS_LOG = 'losses.jsonl'  # One JSON line of losses per step.
 # What a model folder needs besides the checkpoint files.
 MODEL_FILES = (OPERATIVE_CONFIG, KNOBS_FILE, KNOB_STATISTICS)
 
-# --- extract-z: z.npz ----------------------------------------------------------
+# --- extract-z: z.npz ------------------------------------------------
 Z_FILE = 'z.npz'
 # Arrays of z.npz: 'z' [n, z_dims], 'dim_names', 'knob_names', the METADATA
 # keys [n], 'knob_targets' / 'target_weights' [n, n_knobs], 'f0_hz' /
@@ -95,3 +100,39 @@ EVALUATION_FILES = (METRICS_JSON, KNOB_CALIBRATION_PNG, CROSS_TALK_PNG,
 # --- The shipped model -------------------------------------------------------
 MODEL_CARD = 'MODEL_CARD.md'
 RUN_SUMMARY = 'summary.json'
+
+
+def read_npz(path, required=(), what='a .npz of plain arrays'):
+  """All arrays of an npz file (no pickles), checked.
+
+  Args:
+    path: The file.
+    required: Array names it must hold.
+    what: What it should be, for the message (e.g. 'an extract-z output').
+
+  Returns:
+    {name: np.ndarray}.
+
+  Raises:
+    errors.BadInput: The file is missing, not an npz of plain arrays
+      (empty, truncated, pickled objects) or lacks a required array.
+  """
+  if not os.path.isfile(path):
+    raise errors.BadInput(f'{path}: no such file (expected {what}).')
+  if not zipfile.is_zipfile(path):
+    raise errors.BadInput(f'{path} is not {what}: not an npz archive '
+                          '(empty, truncated or another format).')
+  try:
+    with np.load(path, allow_pickle=False) as data:
+      arrays = {k: data[k] for k in data.files}
+  except ValueError as e:  # Object arrays: never unpickled here.
+    raise errors.BadInput(f'{path} is not {what}: it holds Python objects, '
+                          'which are never loaded (no pickles).') from e
+  except (OSError, EOFError, zipfile.BadZipFile) as e:
+    raise errors.BadInput(f'{path} is not {what}: corrupt archive '
+                          f'({type(e).__name__}).') from e
+  missing = [k for k in required if k not in arrays]
+  if missing:
+    raise errors.BadInput(f'{path} has no {", ".join(map(repr, missing))} '
+                          f'array: is it {what}?')
+  return arrays

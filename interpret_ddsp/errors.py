@@ -14,3 +14,8 @@ class UserError(Exception):
 
 class EnvironmentProblem(UserError):
   """The installed stack or the machine lacks something that was asked for."""
+
+
+class BadInput(UserError, ValueError):
+  """A value or file the user gave is wrong (also a ValueError, so library
+  callers that catch ValueError keep working)."""

@@ -326,6 +326,10 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
   provider = _provider(file_pattern, loaded)
   sections = ['reconstruction']
   timbre = hasattr(model, 'knob_names')
+  if timbre and prior_path:  # Before minutes of work, not after.
+    from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
+    prior_lib.GaussianMixturePrior.load(prior_path).check_knobs(
+        model.knob_names, model.z_dims)
   if timbre:
     sections += ['knob_control', 'disentanglement']
     if prior_path:

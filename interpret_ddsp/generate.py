@@ -283,6 +283,9 @@ def endpoint_z(model, spec, prior=None, seed=0, prior_path=None):
   if kind == 'prior' and prior is None:
     raise errors.UserError('prior:... endpoints need --prior.')
   if kind == 'prior':
+    if arg and not arg.lstrip('-').isdigit():
+      raise errors.UserError(f'Endpoint {spec!r}: prior:SEED takes a whole '
+                             'number (or prior alone).')
     return prior.sample(1, seed=int(arg or seed))[0]
   if kind in ('mood', 'knobs'):
     if kind == 'mood':

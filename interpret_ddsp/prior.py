@@ -34,6 +34,9 @@ import numpy as np
 from scipy import linalg
 from scipy import special
 
+from interpret_ddsp import contracts
+from interpret_ddsp import errors
+
 COVARIANCE_TYPES = ('full', 'diag', 'tied', 'spherical')
 # How `sample` draws the dims that are not fixed.
 OTHERS = ('conditional', 'marginal')
@@ -237,8 +240,8 @@ class GaussianMixturePrior:
   def dim_index(self, name):
     """Index of dim `name` in z; ValueError listing the known names."""
     if name not in self.dim_names:
-      raise ValueError(f'Unknown dim {name!r}; the prior knows '
-                       f'{", ".join(self.dim_names)}.')
+      raise errors.BadInput(f'Unknown dim {name!r}; the prior knows '
+                            f'{", ".join(self.dim_names)}.')
     return self.dim_names.index(name)
 
   def check_knobs(self, model_knob_names, z_dims=None):
@@ -250,13 +253,14 @@ class GaussianMixturePrior:
     """
     model = _str_tuple(model_knob_names)
     if model != self.knob_names:
-      raise ValueError(
+      raise errors.BadInput(
           f'The prior was fitted for knobs ({", ".join(self.knob_names)}) '
           f'but the model has knobs ({", ".join(model)}); fit the prior on '
           'this model\'s z.')
     if z_dims is not None and int(z_dims) != self.n_dims:
-      raise ValueError(f'The prior is over {self.n_dims} z dims but the model '
-                       f'has {int(z_dims)}; fit the prior on this model\'s z.')
+      raise errors.BadInput(
+          f'The prior is over {self.n_dims} z dims but the model has '
+          f'{int(z_dims)}; fit the prior on this model\'s z.')
 
   def clip_fixed(self, fixed):
     """Validates fixed values; limits them where they cannot go.
@@ -285,7 +289,7 @@ class GaussianMixturePrior:
         continue
       value = float(fixed[name])
       if not np.isfinite(value):
-        raise ValueError(f'{name}={value} is not a finite number.')
+        raise errors.BadInput(f'{name}={value} is not a finite number.')
       lo, hi = self.data_min[i], self.data_max[i]
       if lo <= value <= hi:
         pass
@@ -478,8 +482,8 @@ class GaussianMixturePrior:
     if group is None:
       group = next(iter(priors)) if len(priors) == 1 else ''
     if group not in priors:
-      raise ValueError(f'{path} has no prior for group {group!r}; it has '
-                       f'{", ".join(repr(g) for g in priors)}.')
+      raise errors.BadInput(f'{path} has no prior for group {group!r}; it '
+                            f'has {", ".join(repr(g) for g in priors)}.')
     return priors[group]
 
 
@@ -519,16 +523,21 @@ def load_priors(path):
   Returns:
     {group name: GaussianMixturePrior}, in the saved order.
   """
-  with np.load(path, allow_pickle=False) as data:
-    version = int(data['format_version'])
-    if version > FORMAT_VERSION:
-      raise ValueError(f'{path} is prior format {version}; this version of '
-                       f'interpret_ddsp reads up to {FORMAT_VERSION}.')
-    priors = {}
-    for i, group in enumerate(_str_tuple(data['groups'])):
-      priors[group] = GaussianMixturePrior.from_arrays(
-          {name: data[f'{i}/{name}'] for name in _FIELDS})
-      priors[group].group = group
+  data = contracts.read_npz(path, ('format_version', 'groups'),
+                            'a prior .npz written by fit-prior')
+  version = int(data['format_version'])
+  if version > FORMAT_VERSION:
+    raise errors.BadInput(f'{path} is prior format {version}; this version '
+                          f'of interpret_ddsp reads up to {FORMAT_VERSION}.')
+  priors = {}
+  for i, group in enumerate(_str_tuple(data['groups'])):
+    try:
+      arrays = {name: data[f'{i}/{name}'] for name in _FIELDS}
+      priors[group] = GaussianMixturePrior.from_arrays(arrays)
+    except (KeyError, ValueError) as e:
+      raise errors.BadInput(f'{path} holds no complete prior {group!r} '
+                            f'({e}): not a fit-prior output.') from e
+    priors[group].group = group
   return priors
 
 
@@ -730,18 +739,20 @@ def fit_z_file(z_path, output, by_instrument=False, max_components=8, seed=0,
     ValueError: by_instrument, but z_path has no instrument names.
   """
   import json  # pylint: disable=g-import-not-at-top
-  with np.load(z_path, allow_pickle=False) as data:
-    z = data['z']
-    dims = [str(d) for d in data['dim_names']]
-    knobs = [str(k) for k in data['knob_names']]
-    labels = data['instrument'] if 'instrument' in data else np.array([])
+  data = contracts.read_npz(z_path, ('z', 'dim_names', 'knob_names'),
+                            'an extract-z output')
+  z = data['z']
+  dims = [str(d) for d in data['dim_names']]
+  knobs = [str(k) for k in data['knob_names']]
+  labels = data.get('instrument', np.array([]))
   fit = dict(max_components=max_components, seed=seed, progress=progress)
   with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter('always')
     if by_instrument:
       if not any(labels):
-        raise ValueError(f'{z_path} has no instrument names (prepare writes '
-                         'them for soundfont and NSynth data).')
+        raise errors.BadInput(f'--by_instrument: {z_path} has no instrument '
+                              'names (prepare writes them for soundfont and '
+                              'NSynth data).')
       labels = [str(l) or 'unknown' for l in labels]
       priors, tables = fit_priors_by_group(z, labels, dims, knobs, **fit)
     else:

@@ -139,6 +139,35 @@ def parse_gin(gin_files, gin_params=(), save_dir=None, dataset_dir=None):
                                           bindings + list(gin_params))
     except IOError as e:
       raise errors.UserError(f'gin: {e}') from e
+    except (ValueError, SyntaxError) as e:  # Unknown names, bad syntax.
+      raise errors.UserError(f'gin: {_first_line(e)}') from e
+
+
+def _first_line(error):
+  return next((l.strip() for l in str(error).splitlines() if l.strip()),
+              type(error).__name__)
+
+
+def data_provider():
+  """The gin-bound train.data_provider, checked: bound, and its files there.
+
+  Raises:
+    UserError: No dataset bound, or its pattern matches no file.
+  """
+  import gin  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  try:
+    provider = gin.query_parameter('train.data_provider')
+  except ValueError as e:
+    raise errors.UserError(
+        'No dataset: pass --dataset DIR (a `prepare` output), or a gin file '
+        'that binds train.data_provider (e.g. datasets/tfrecord.gin).') from e
+  provider = provider.scoped_configurable_fn()
+  pattern = getattr(provider, '_file_pattern', None)
+  if isinstance(pattern, str) and not tf.io.gfile.glob(pattern):
+    raise errors.UserError(f'No TFRecords match {pattern}: pass --dataset '
+                           'DIR (a `prepare` output).')
+  return provider
 
 
 def latest_step(save_dir):
@@ -251,6 +280,7 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   if num_steps is not None:
     params.append(f'train.num_steps = {int(num_steps)}')
   parse_gin(gin_files, params, save_dir, dataset_dir)
+  provider = data_provider()  # Fails fast, before any model is built.
   if seed is not None:
     tf.keras.utils.set_random_seed(int(seed))
   if strategy is None:
@@ -261,7 +291,6 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   resuming = latest_step(save_dir) > 0
   timbre = hasattr(model, 'knob_names')
   if timbre and not resuming:
-    provider = gin.query_parameter('train.data_provider').scoped_configurable_fn()
     set_knob_statistics(model, provider, save_dir, knob_stat_batches)
   total = gin.query_parameter('train.num_steps')
   with _wrap_steps(trainer, total, latest_step(save_dir), progress,
