@@ -69,6 +69,8 @@ setuptools.setup(
         'pretty_midi',
         'scikit-learn',
         'tqdm',
+        # ViSQOL v3 in pure Python (its SVR model ships in the wheel).
+        'visqol-python==3.8.0',
     ],
     extras_require={
         # nbclient/nbformat/ipykernel: tests/notebooks_test.py runs colab/*.ipynb.

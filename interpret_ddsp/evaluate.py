@@ -27,9 +27,6 @@ from interpret_ddsp import errors
 
 # The melody generation and the user-path calibration play.
 GENERATION_NOTES = 'A3:0.9,E4:0.9'
-VISQOL_NOTE = ('ViSQOL: absent. No offline build of ViSQOL (a Bazel/C++ '
-               'project fetched from GitHub) installs from the package index, '
-               'and this tool never downloads at run time.')
 
 
 def _provider(file_pattern, loaded):
@@ -70,23 +67,22 @@ def reconstruction(model, provider, max_examples=64, batch_size=16,
   Returns:
     `metrics.reconstruction_row`'s keys ('spectral_distance', 'snr_db',
     'mcd_db', 'f0_l1_cents', 'f0_outlier_rate', 'loudness_l1_db') averaged
-    over examples (`metrics.mean_of_rows`), plus 'n_examples' and
-    'visqol' (a note).
+    over examples (`metrics.mean_of_rows`), plus 'visqol' (ViSQOL's
+    MOS-LQO, audio mode at 48 kHz) and 'n_examples'.
   """
   from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
   rows, examples = [], []
   for batch in _batches(provider, batch_size, max_examples):
     audio = batch['audio'].numpy()
     synth = model(dict(batch), training=False)['audio_synth'].numpy()
-    rows += metrics.reconstruction_metrics(audio, synth, sample_rate)[
-        'per_example']
+    rows += metrics.reconstruction_metrics(audio, synth, sample_rate,
+                                           with_visqol=True)['per_example']
     examples += list(zip(audio, synth))[:3 - len(examples)]
   if not examples:
     raise errors.UserError('The eval TFRecords hold no examples (is the eval '
                            'split empty? see prepare --eval_fraction).')
   result = metrics.mean_of_rows(rows)
   result['n_examples'] = len(rows)
-  result['visqol'] = VISQOL_NOTE
   if out_dir:
     _write_examples(out_dir, examples, sample_rate)
   return result
@@ -390,10 +386,13 @@ def report_markdown(m):
                      ('snr_db', 'SNR (dB)'), ('mcd_db', 'MCD (dB)'),
                      ('f0_l1_cents', 'f0 L1 (cents, CREPE on output)'),
                      ('f0_outlier_rate', 'f0 outlier rate'),
-                     ('loudness_l1_db', 'loudness L1 (dB)')):
-    lines.append(f'| {label} | {r[key]:.3f} |')
-  lines += ['', r['visqol'], '',
-            'Examples: `reconstruction_*_input.wav` / `_output.wav`.', '']
+                     ('loudness_l1_db', 'loudness L1 (dB)'),
+                     ('visqol', 'ViSQOL MOS-LQO (audio mode, 48 kHz; '
+                      'identical = 4.73)')):
+    if isinstance(r.get(key), (int, float)):  # Older reports: a note.
+      lines.append(f'| {label} | {r[key]:.3f} |')
+  lines += ['', 'Examples: `reconstruction_*_input.wav` / `_output.wav`.',
+            '']
   if 'knob_control' in m:
     lines += _knob_report(m['knob_control'], m.get('knob_control_prior'))
   if 'disentanglement' in m:

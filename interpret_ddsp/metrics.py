@@ -348,8 +348,48 @@ RECONSTRUCTION_KEYS = ('spectral_distance', 'snr_db', 'mcd_db',
                        'loudness_l1_db', 'f0_l1_cents', 'f0_outlier_rate')
 
 
+VISQOL_SAMPLE_RATE = 48000  # ViSQOL's audio mode scores 48 kHz audio.
+_visqol_api = None
+
+
+def visqol(reference, estimate, sample_rate=16000):
+  """ViSQOL's MOS-LQO (audio mode, `visqol-python`, a pure-Python port of
+  Google's ViSQOL v3) of estimate against reference, both resampled to 48
+  kHz as its audio mode requires.
+
+  From 1 (bad) to about 4.73 (identical signals, the mode's maximum). A
+  model at 16 kHz has nothing above 8 kHz, and neither has its 16 kHz
+  reference, so the score compares the band both have.
+
+  Args:
+    reference, estimate: float audio [n_samples] at sample_rate (the longer
+      is trimmed).
+    sample_rate: Their rate, Hz.
+
+  Returns:
+    float MOS-LQO.
+
+  Example:
+    >>> t = np.arange(16000) / 16000.0
+    >>> tone = 0.3 * np.sin(2 * np.pi * 440.0 * t)
+    >>> round(visqol(tone, tone), 2)
+    4.73
+  """
+  global _visqol_api
+  if _visqol_api is None:
+    import visqol as visqol_lib  # pylint: disable=g-import-not-at-top
+    _visqol_api = visqol_lib.VisqolApi()
+    _visqol_api.create(mode='audio')
+  reference, estimate = _pair(reference, estimate)
+  up = lambda x: audio_io.resample(x, sample_rate, VISQOL_SAMPLE_RATE).astype(
+      np.float64)
+  result = _visqol_api.measure_from_arrays(up(reference), up(estimate),
+                                           sample_rate=VISQOL_SAMPLE_RATE)
+  return float(result.moslqo)
+
+
 def reconstruction_row(reference, estimate, sample_rate=16000, with_f0=True,
-                       crepe_model='tiny'):
+                       crepe_model='tiny', with_visqol=False):
   """Every reconstruction metric of one pair, all at the sounds' rate.
 
   Args:
@@ -358,12 +398,14 @@ def reconstruction_row(reference, estimate, sample_rate=16000, with_f0=True,
     sample_rate: Samples per second of both.
     with_f0: Also run CREPE on both sounds (`f0_l1_of_audio`; ~0.5 s each).
     crepe_model: CREPE capacity.
+    with_visqol: Also score `visqol` (about 0.15 s per second of audio).
 
   Returns:
     {'spectral_distance' (`multiscale_spectral_distance`), 'snr_db',
-    'mcd_db' (dB), 'loudness_l1_db' (dB), and with_f0: 'f0_l1_cents'
+    'mcd_db' (dB), 'loudness_l1_db' (dB), with_f0: 'f0_l1_cents'
     (cents; NaN without a confidently voiced reference frame),
-    'f0_outlier_rate' (in [0, 1])}: floats.
+    'f0_outlier_rate' (in [0, 1]), with_visqol: 'visqol' (MOS-LQO)}:
+    floats.
   """
   row = {'spectral_distance': multiscale_spectral_distance(
              reference, estimate, sample_rate),
@@ -374,6 +416,8 @@ def reconstruction_row(reference, estimate, sample_rate=16000, with_f0=True,
     f0 = f0_l1_of_audio(reference, estimate, sample_rate, crepe_model)
     row['f0_l1_cents'] = f0['l1_cents']
     row['f0_outlier_rate'] = f0['outlier_rate']
+  if with_visqol:
+    row['visqol'] = visqol(reference, estimate, sample_rate)
   return row
 
 
@@ -390,7 +434,8 @@ def mean_of_rows(rows):
 
 
 def reconstruction_metrics(references, estimates, sample_rate=16000,
-                           with_f0=True, crepe_model='tiny'):
+                           with_f0=True, crepe_model='tiny',
+                           with_visqol=False):
   """All reconstruction metrics per example (`reconstruction_row`) and their
   means (`mean_of_rows`).
 
@@ -407,7 +452,8 @@ def reconstruction_metrics(references, estimates, sample_rate=16000,
     the same keys averaged over examples (NaNs, from examples without a
     confidently voiced frame, left out)}.
   """
-  rows = [reconstruction_row(ref, est, sample_rate, with_f0, crepe_model)
+  rows = [reconstruction_row(ref, est, sample_rate, with_f0, crepe_model,
+                            with_visqol)
           for ref, est in zip(references, estimates)]
   return {'per_example': rows, 'mean': mean_of_rows(rows)}
 
