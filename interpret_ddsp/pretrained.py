@@ -130,8 +130,9 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       '`TimbreKnobs` in the processor group) set each knob\'s descriptor '
       'on the synthesis parameters: a tilt and an odd-harmonic gain of the '
       'harmonic distribution for brightness and hollowness, the noise '
-      'level against the harmonic power for noisiness. The decoder learns '
-      'what the knobs leave free.',
+      'level against the harmonic power for noisiness; the output level '
+      'is solved from the loudness input, so the output\'s ddsp loudness '
+      'is the one asked for. The decoder learns what the knobs leave free.',
       f'- Steps: {summary["steps"]}, on 2 CPU cores.',
       f'- Prior: {g.n_components}-component {g.covariance_type}-covariance '
       'Gaussian mixture chosen by BIC over the pooled z of the training '
