@@ -4,6 +4,7 @@
 TFRecordProvider and ours read, bad input skipped and counted."""
 
 import glob
+import hashlib
 import json
 import os
 
@@ -132,9 +133,16 @@ def test_split_is_by_source_and_deterministic(prepared):
   out, manifest = prepared
   # The split hashes the source path (under pytest's numbered temp folder),
   # so which of the three notes lands in eval varies between sessions.
-  inputs = os.path.join(os.path.dirname(out), 'in')
-  expected = [prepare.split_of(os.path.join(inputs, f'p{p}_k{k}.flac'), 0.34)
-              for p, k in NOTES]
+  # The documented rule, computed here: sha1 of 'folder/name', its first 32
+  # bits as a fraction of 2^32, below eval_fraction -> eval.
+  def rule(name):
+    digest = hashlib.sha1(f'in/{name}'.encode()).hexdigest()
+    return 'eval' if int(digest[:8], 16) / 2 ** 32 < 0.34 else 'train'
+  expected = [rule(f'p{p}_k{k}.flac') for p, k in NOTES]
+  # Where the data lives does not matter, only folder/name.
+  for p, k in NOTES:
+    assert (prepare.split_of(f'/elsewhere/deep/in/p{p}_k{k}.flac', 0.34) ==
+            rule(f'p{p}_k{k}.flac'))
   assert manifest['counts']['sources_train'] == expected.count('train')
   assert manifest['counts']['sources_eval'] == expected.count('eval')
   for split in ('train', 'eval'):
