@@ -23,6 +23,8 @@ Example:
 
 import numpy as np
 
+from interpret_ddsp import files
+
 N_BOOTSTRAP = 1000
 # Targets of a default knob (the knobs issue; README).
 TARGETS = {'pearson_r': 0.97, 'slope': (0.85, 1.15), 'mae': 0.2,
@@ -200,7 +202,7 @@ def plot_calibration(curves, path, title=None, ranges=None):
   if title:
     fig.suptitle(title, fontsize=10)
   fig.tight_layout()
-  fig.savefig(path, dpi=100)
+  files.save_figure(fig, path, dpi=100)
   plt.close(fig)
 
 
@@ -225,5 +227,5 @@ def plot_cross_talk(table, path, title=None):
   ax.set_title(title or 'Cross-talk: descriptor slope per knob unit',
                fontsize=9)
   fig.tight_layout()
-  fig.savefig(path, dpi=100)
+  files.save_figure(fig, path, dpi=100)
   plt.close(fig)

@@ -29,6 +29,7 @@ import os
 import numpy as np
 
 from interpret_ddsp import calibration
+from interpret_ddsp import files
 from interpret_ddsp import shipped
 
 # The demo's sweep must lie this close to the ideal line (std units).
@@ -126,7 +127,7 @@ def _plot_curve(path, values, measured, knob, fit, band=CALIBRATION_BAND):
   ax.set_ylabel(f'{knob} of the output (std units)')
   ax.legend(fontsize=8)
   fig.tight_layout()
-  fig.savefig(path, dpi=100)
+  files.save_figure(fig, path, dpi=100)
   plt.close(fig)
 
 
@@ -226,6 +227,6 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
         dims=(['brightness', 'noisiness'] if {'brightness', 'noisiness'} <=
               set(groups[''].dim_names) else None),
         samples=np.array([r['z'] for r in samples['samples']]))
-  with open(out('demo.json'), 'w') as f:
+  with files.atomic(out('demo.json')) as f:
     json.dump(summary, f, indent=1)
   return summary

@@ -24,6 +24,7 @@ import numpy as np
 
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
+from interpret_ddsp import files
 
 # The melody generation and the user-path calibration play.
 GENERATION_NOTES = 'A3:0.9,E4:0.9'
@@ -91,11 +92,10 @@ def reconstruction(model, provider, max_examples=64, batch_size=16,
 def _write_examples(out_dir, examples, sample_rate):
   """Writes (input, output) pairs [n_samples] as reconstruction_{i}_*.wav
   at sample_rate."""
-  import soundfile  # pylint: disable=g-import-not-at-top
   for i, (a, s) in enumerate(examples):
-    soundfile.write(os.path.join(out_dir, f'reconstruction_{i}_input.wav'),
+    files.write_audio(os.path.join(out_dir, f'reconstruction_{i}_input.wav'),
                     a, sample_rate)
-    soundfile.write(os.path.join(out_dir, f'reconstruction_{i}_output.wav'),
+    files.write_audio(os.path.join(out_dir, f'reconstruction_{i}_output.wav'),
                     s, sample_rate)
 
 
@@ -152,8 +152,7 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
         'n_examples': int(len(idx))}
     curves[knob] = (values, sw['measured'])
     if out_dir and i == 0:
-      import soundfile  # pylint: disable=g-import-not-at-top
-      soundfile.write(os.path.join(out_dir, f'sweep_{knob}.wav'),
+      files.write_audio(os.path.join(out_dir, f'sweep_{knob}.wav'),
                       np.concatenate(list(sw['audio'][0])), sample_rate)
   result['cross_talk'] = calibration.cross_talk(sweeps, n_boot=n_boot)
   result['cross_talk_rank'] = metrics.cross_talk(sweeps)
@@ -265,9 +264,8 @@ def generation(model, prior_path, eval_audio, train_z, n=16, seed=0,
     adherence.append(metrics.f0_error_cents(
         ctrl.f0_hz[:n_f], f0, ctrl.loudness_db[:n_f] > -50))
   if out_dir:
-    import soundfile  # pylint: disable=g-import-not-at-top
     for i in range(min(4, n)):
-      soundfile.write(os.path.join(out_dir, f'generated_{i}.wav'), audio[i],
+      files.write_audio(os.path.join(out_dir, f'generated_{i}.wav'), audio[i],
                       sample_rate)
   return {
       'frechet_distance': metrics.frechet_distance(gen_feats, real_feats),
@@ -369,9 +367,9 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
         bar.update(1)
   if bar:
     bar.close()
-  with open(os.path.join(output_dir, contracts.METRICS_JSON), 'w') as f:
+  with files.atomic(os.path.join(output_dir, contracts.METRICS_JSON)) as f:
     json.dump(out, f, indent=1)
-  with open(os.path.join(output_dir, contracts.REPORT_MD), 'w') as f:
+  with files.atomic(os.path.join(output_dir, contracts.REPORT_MD)) as f:
     f.write(report_markdown(out))
   return out
 

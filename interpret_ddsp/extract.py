@@ -26,6 +26,7 @@ import numpy as np
 
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
+from interpret_ddsp import files
 
 
 
@@ -106,7 +107,7 @@ def _finish(result, model, loaded, save_dir, output):
   result['model_step'] = np.array(loaded.step)
   if output:
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-    np.savez(output, **result)
+    files.save_npz(output, **result)
   return result
 
 

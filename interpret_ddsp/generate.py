@@ -19,6 +19,7 @@ import numpy as np
 from interpret_ddsp import contracts
 from interpret_ddsp import controls as controls_lib
 from interpret_ddsp import errors
+from interpret_ddsp import files
 from interpret_ddsp import metrics
 from interpret_ddsp import shipped
 
@@ -91,18 +92,17 @@ def plot_sound(path, audio, sample_rate, f0_hz, frame_rate, title):
   ax.legend(loc='upper right')
   ax.set_title(title, fontsize=9)
   fig.tight_layout()
-  fig.savefig(path, dpi=100)
+  files.save_figure(fig, path, dpi=100)
   plt.close(fig)
 
 
 def write_wav(path, audio, sample_rate):
   """Writes float audio [n_samples] as a float32 WAV, scaled down (never
   clipped) when its peak exceeds 1; returns that original peak."""
-  import soundfile  # pylint: disable=g-import-not-at-top
   peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
   if peak > 1.0:  # Never clip: scale down, and say so in the JSON.
     audio = audio / peak
-  soundfile.write(path, audio.astype(np.float32), sample_rate)
+  files.write_audio(path, audio.astype(np.float32), sample_rate)
   return peak
 
 
@@ -228,7 +228,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
             'controls': {'secs': ctrl.secs, 'n_notes': len(ctrl.notes),
                          'source': midi or notes or DEFAULT_NOTES},
             'messages': messages, 'samples': rows, 'streaming': stream_stats}
-  with open(os.path.join(output_dir, contracts.SAMPLES_JSON), 'w') as f:
+  with files.atomic(os.path.join(output_dir, contracts.SAMPLES_JSON)) as f:
     json.dump(result, f, indent=1)
   return result
 
@@ -325,7 +325,7 @@ def plot_paths(path_png, model_path, fade_path, knob_names):
     ax.set_title(f'{name} of the output')
   np.atleast_1d(axes)[0].legend(fontsize=8)
   fig.tight_layout()
-  fig.savefig(path_png, dpi=100)
+  files.save_figure(fig, path_png, dpi=100)
   plt.close(fig)
 
 
@@ -388,6 +388,6 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
       'z_interpolation': metrics.path_metrics(model_path),
       'crossfade': metrics.path_metrics(fade_path), 'messages': messages,
   }
-  with open(os.path.join(output_dir, 'interpolation.json'), 'w') as f:
+  with files.atomic(os.path.join(output_dir, 'interpolation.json')) as f:
     json.dump(result, f, indent=1)
   return result

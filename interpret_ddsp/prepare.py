@@ -44,6 +44,7 @@ from interpret_ddsp import compat
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp import features
+from interpret_ddsp import files
 from interpret_ddsp import sources
 
 SILENCE_PEAK = 1e-4  # Peak amplitude under which audio counts as silent.
@@ -373,7 +374,7 @@ def ddsp_statistics(output_dir, config):
       provider, batch_size=8, power_frame_rate=config['frame_rate'])
   transform = stats.pop('quantile_transform', None)
   if transform is not None:
-    np.savez(os.path.join(output_dir, contracts.DDSP_QUANTILES),
+    files.save_npz(os.path.join(output_dir, contracts.DDSP_QUANTILES),
              **{k: np.asarray(v) for k, v in vars(transform).items()
                 if isinstance(v, np.ndarray)})
   return {k: float(v) for k, v in stats.items()}
@@ -479,8 +480,10 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       # The shards are written and valid; do not lose them over statistics.
       manifest['ddsp_statistics_error'] = f'{type(e).__name__}: {e}'
     else:
-      with open(os.path.join(output_dir, contracts.DDSP_STATISTICS), 'w') as f:
+      with files.atomic(os.path.join(output_dir,
+                                     contracts.DDSP_STATISTICS)) as f:
         json.dump(stats, f, indent=1)
-  with open(os.path.join(output_dir, contracts.DATASET_MANIFEST), 'w') as f:
+  with files.atomic(os.path.join(output_dir,
+                                 contracts.DATASET_MANIFEST)) as f:
     json.dump(manifest, f, indent=1)
   return manifest

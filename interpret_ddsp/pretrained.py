@@ -20,6 +20,7 @@ import shutil
 
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
+from interpret_ddsp import files
 from interpret_ddsp import shipped
 
 DEFAULT_DIR = shipped.DEFAULT_DIR
@@ -47,12 +48,13 @@ def export(run_dir, dest=DEFAULT_DIR):
   for name in os.listdir(p['model']):
     if name.startswith(prefix + '.') or name in contracts.MODEL_FILES:
       shutil.copy(os.path.join(p['model'], name), dest)
-  with open(os.path.join(dest, 'checkpoint'), 'w') as f:
+  with files.atomic(os.path.join(dest, 'checkpoint')) as f:
     f.write(f'model_checkpoint_path: "{prefix}"\n'
             f'all_model_checkpoint_paths: "{prefix}"\n')
   shutil.copy(p['prior'], os.path.join(dest, contracts.PRIOR_FILE))
   _copy_z(p['z'], os.path.join(dest, contracts.Z_FILE))
-  for name in (contracts.PRIOR_FILE, contracts.Z_FILE):  # np.savez writes through a private temp file.
+  # Copies of files written through a private (0600) temporary file.
+  for name in (contracts.PRIOR_FILE, contracts.Z_FILE):
     os.chmod(os.path.join(dest, name), 0o644)
   for name in os.listdir(dest):  # Pictures of an earlier export's report.
     if name.endswith('.png'):
@@ -170,7 +172,7 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       '-40 dB on a steady tone (the analysis window\'s leakage).',
       '']
   path = os.path.join(dest, contracts.MODEL_CARD)
-  with open(path, 'w') as f:
+  with files.atomic(path) as f:
     f.write('\n'.join(lines))
   return path
 
@@ -181,7 +183,7 @@ def _copy_z(src, dst):
   import numpy as np  # pylint: disable=g-import-not-at-top
   with np.load(src, allow_pickle=False) as data:
     arrays = {k: data[k] for k in contracts.Z_SHIPPED if k in data.files}
-  np.savez_compressed(dst, **arrays)
+  files.save_npz(compressed=True, path=dst, **arrays)
 
 
 def main(argv=None):
@@ -201,12 +203,13 @@ def main(argv=None):
                  'fluid-soundfont-gm`, or pass --soundfont.')
   summary = pipeline.run(args.run_dir, 'pretrained', soundfont=args.soundfont,
                          progress=not args.no_progress)
-  with open(os.path.join(args.run_dir, contracts.RUN_SUMMARY), 'w') as f:
+  with files.atomic(os.path.join(args.run_dir, contracts.RUN_SUMMARY)) as f:
     json.dump({k: v for k, v in summary.items() if k != 'metrics'}, f,
               indent=1)
   dest = export(args.run_dir, args.dest)
   write_card(args.run_dir, summary, dest)
-  print(f'Exported step {summary["steps"]} with {contracts.MODEL_CARD} to {dest}.')
+  print(f'Exported step {summary["steps"]} with {contracts.MODEL_CARD} to '
+        f'{dest}.')
   return 0
 
 

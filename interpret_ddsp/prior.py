@@ -36,6 +36,7 @@ from scipy import special
 
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
+from interpret_ddsp import files
 
 COVARIANCE_TYPES = ('full', 'diag', 'tied', 'spherical')
 # How `sample` draws the dims that are not fixed.
@@ -712,7 +713,7 @@ def plot_bic(bic_table, path):
     ax.set_title(f'Gaussian-mixture prior, {bic_table["n_examples"]} examples')
   ax.legend()
   fig.tight_layout()
-  fig.savefig(path, format='png')
+  files.save_figure(fig, path, format='png')
   return path
 
 
@@ -761,7 +762,7 @@ def fit_z_file(z_path, output, by_instrument=False, max_components=8, seed=0,
   save_priors(output, priors)
   stem = os.path.splitext(output)[0]
   plot_bic(tables[''], stem + '_bic.png')
-  with open(stem + '_bic.json', 'w') as f:
+  with files.atomic(stem + '_bic.json') as f:
     json.dump(tables, f, indent=1)
   return priors, tables, [str(w.message) for w in caught]
 
@@ -813,5 +814,5 @@ def plot_z_scatter(prior, z, path, dims=None, labels=None, samples=None):
                '(2-sigma ellipses, width = weight)', fontsize=9)
   ax.legend(fontsize=7)
   fig.tight_layout()
-  fig.savefig(path, format='png')
+  files.save_figure(fig, path, format='png')
   return path

@@ -17,11 +17,11 @@ import json
 import os
 
 import numpy as np
-import soundfile
 import tqdm
 
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
+from interpret_ddsp import files
 from interpret_ddsp import soundfont
 
 # GM program -> (name, lowest key, highest key): the usual playing range.
@@ -159,7 +159,7 @@ def render_set(output_dir, programs, soundfont_path=None, sample_rate=16000,
   }
   plan = _plan(programs, key_step, velocities, n_melodies, held_secs,
                release_secs, melody_secs, seed)
-  files, skipped = [], []
+  written, skipped = [], []
   for program, stem, performance, meta in tqdm.tqdm(
       plan, desc='render', unit='file', disable=not progress):
     audio, f0_hz, voiced = soundfont.render_performance(
@@ -171,7 +171,7 @@ def render_set(output_dir, programs, soundfont_path=None, sample_rate=16000,
       continue
     os.makedirs(os.path.join(output_dir, os.path.dirname(stem)),
                 exist_ok=True)
-    soundfile.write(os.path.join(output_dir, stem + '.wav'), audio,
+    files.write_audio(os.path.join(output_dir, stem + '.wav'), audio,
                     sample_rate, subtype='FLOAT')
     record = {
         'source': 'soundfont', 'soundfont': config['soundfont'],
@@ -182,16 +182,16 @@ def render_set(output_dir, programs, soundfont_path=None, sample_rate=16000,
         'f0_hz': [round(float(f), 3) for f in f0_hz],
         'voiced': [int(v) for v in voiced],
     }
-    with open(os.path.join(output_dir, stem + '.json'), 'w') as f:
+    with files.atomic(os.path.join(output_dir, stem + '.json')) as f:
       json.dump(record, f)
-    files.append(stem + '.wav')
+    written.append(stem + '.wav')
   manifest = {
-      'files': files, 'skipped': skipped, 'config': config,
-      'counts': {'planned': len(plan), 'written': len(files),
+      'files': written, 'skipped': skipped, 'config': config,
+      'counts': {'planned': len(plan), 'written': len(written),
                  'skipped': len(skipped)},
   }
   os.makedirs(output_dir, exist_ok=True)
-  with open(manifest_path, 'w') as f:
+  with files.atomic(manifest_path) as f:
     json.dump(manifest, f, indent=1)
   return manifest
 

@@ -27,6 +27,7 @@ from interpret_ddsp import compat
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp import features
+from interpret_ddsp import files
 from interpret_ddsp import signals
 from interpret_ddsp import soundfont
 from interpret_ddsp import soundfont_set
@@ -100,7 +101,7 @@ def plot_melody(path, f0, confidence, truth, frame_rate, threshold):
                ' cents')
   ax.legend(loc='upper right')
   fig.tight_layout()
-  fig.savefig(path, dpi=100)
+  files.save_figure(fig, path, dpi=100)
   plt.close(fig)
 
 
@@ -159,6 +160,6 @@ def validate_set(data_dir, output_dir=None, crepe_model='full',
                  'frame_rate': frame_rate, 'confidence_threshold': threshold,
                  'soundfont': manifest['config']['soundfont']},
   }
-  with open(os.path.join(output_dir, 'validation.json'), 'w') as f:
+  with files.atomic(os.path.join(output_dir, 'validation.json')) as f:
     json.dump(report, f, indent=2)
   return report

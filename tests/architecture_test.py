@@ -83,6 +83,7 @@ def test_the_leaves_import_nothing_above_them():
   graph = import_graph()
   assert graph['contracts'] <= {'errors'}
   assert graph['errors'] == set()
+  assert graph['files'] == set()
   assert graph['shipped'] <= {'contracts', 'errors'}
   # Only the release layer (and the CLI over it) may import it.
   importers = {m for m, deps in graph.items() if 'pretrained' in deps}
