@@ -300,6 +300,8 @@ def _evaluate(args):
                         prior_path=prior, z_path=z,
                         max_examples=args.max_examples,
                         knob_examples=args.knob_examples,
+                        prior_draws=args.prior_draws,
+                        n_generated=args.n_generated,
                         progress=not args.no_progress)
   r = m['reconstruction']
   print(f'Wrote {args.output_dir}/metrics.json and report.md.')
@@ -572,6 +574,12 @@ def build_parser():
   ev.add_argument('--max_examples', type=int, default=64)
   ev.add_argument('--knob_examples', type=int, default=32,
                   help='eval examples each knob is swept on')
+  ev.add_argument('--prior_draws', type=int, default=8,
+                  help='prior draws per knob value in the calibration '
+                  'through the prior (with --prior)')
+  ev.add_argument('--n_generated', type=int, default=16,
+                  help='sounds generated from the prior for the generation '
+                  'figures (with --prior)')
   ev.add_argument('--no_progress', action='store_true')
   ev.set_defaults(func=_evaluate)
 

@@ -291,7 +291,7 @@ def _f0_of(audio):
 
 def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
              max_examples=64, progress=True, z_path=None, knob_examples=32,
-             n_boot=1000):
+             n_boot=1000, prior_draws=8, n_generated=16):
   """Runs every section; writes metrics.json and report.md. Returns the
   metrics dict.
 
@@ -307,6 +307,10 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
     z_path: Training z (extract-z) for the novelty figure.
     knob_examples: Eval examples each knob is swept on.
     n_boot: Bootstrap resamples of the calibration intervals.
+    prior_draws: Prior draws per knob value for the calibration through
+      the prior (`sample --set`).
+    n_generated: Sounds generated from the prior for the generation
+      figures.
   """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
@@ -354,14 +358,15 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
       bar.update(1)
     if prior_path:
       out['knob_control_prior'] = knob_control_prior(
-          model, prior_path, out_dir=output_dir, n_boot=n_boot)
+          model, prior_path, n_draws=prior_draws, out_dir=output_dir,
+          n_boot=n_boot)
       if bar:
         bar.update(1)
       eval_audio = np.concatenate([
           b['audio'].numpy() for b in _batches(provider, 16, 32)])[:32]
       train_z = extract.load_z(z_path)['z'] if z_path else None
       out['generation'] = generation(model, prior_path, eval_audio, train_z,
-                                     out_dir=output_dir,
+                                     n=n_generated, out_dir=output_dir,
                                      sample_rate=loaded.sample_rate)
       if bar:
         bar.update(1)

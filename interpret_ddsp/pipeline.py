@@ -43,6 +43,8 @@ class Recipe:
   gin_file: str = 'models/timbre_ae_tiny.gin'
   learning_rate: float = 1e-3
   eval_examples: int = 64
+  prior_draws: int = 8  # evaluate's draws per knob value through the prior.
+  n_generated: int = 16  # evaluate's sounds generated from the prior.
   n_samples: int = 4
   seed: int = 0  # Training seed (train.train): a re-run trains the same.
 
@@ -156,7 +158,9 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
       ('evaluate', lambda: _done(metrics_json), lambda: evaluate.evaluate(
           p['model'], eval_pattern, p['evaluation'], prior_path=p['prior'],
           z_path=p['z'], max_examples=recipe.eval_examples,
-          knob_examples=min(32, recipe.eval_examples), progress=progress)),
+          knob_examples=min(32, recipe.eval_examples),
+          prior_draws=recipe.prior_draws, n_generated=recipe.n_generated,
+          progress=progress)),
   ]
   assert tuple(name for name, _, _ in stages) == STAGES
   secs = {}

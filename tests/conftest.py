@@ -37,23 +37,34 @@ def tiny_recipe():
   return pipeline.Recipe(programs='violin,flute', key_step=12,
                          velocities=(60, 110), n_melodies=1, num_steps=60,
                          learning_rate=3e-3, eval_examples=8,
-                         eval_fraction=0.25, n_samples=2)
+                         eval_fraction=0.25, n_samples=2, prior_draws=2,
+                         n_generated=4)
 
 
 @pytest.fixture(scope='session')
-def tiny_pipeline(tmp_path_factory):
+def tiny_pipeline(tmp_path_factory, worker_id):
   """A pipeline folder (interpret_ddsp.pipeline) for `tiny_recipe()`, whose
   stages the fixtures below run as they are needed: one rendered set, one
-  dataset and one trained model for the whole session. It sits at
-  `<root>/pipeline`, where `interpret-ddsp demo --train --output_dir <root>`
-  continues it (pipeline_test)."""
-  return str(tmp_path_factory.mktemp('tiny_run') / 'pipeline')
+  dataset and one trained model for the whole test run, shared by the
+  pytest-xdist workers (the first to need a stage runs it under a lock,
+  the others then find it done). It sits at `<root>/pipeline`, where
+  `interpret-ddsp demo --train --output_dir <root>` continues it
+  (pipeline_test)."""
+  if worker_id == 'master':  # No xdist: this session's own folder.
+    return str(tmp_path_factory.mktemp('tiny_run') / 'pipeline')
+  root = tmp_path_factory.getbasetemp().parent / 'tiny_run_shared'
+  root.mkdir(exist_ok=True)
+  return str(root / 'pipeline')
 
 
 def _run_pipeline_until(output_dir, stage):
+  import fcntl  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
-  pipeline.run(output_dir, tiny_recipe(), progress=False, log=lambda _: None,
-               stop_after=stage)
+  lock = os.path.join(os.path.dirname(output_dir), '.stages.lock')
+  with open(lock, 'w') as f:
+    fcntl.flock(f, fcntl.LOCK_EX)  # Released when the file closes.
+    pipeline.run(output_dir, tiny_recipe(), progress=False,
+                 log=lambda _: None, stop_after=stage)
   return pipeline.paths(output_dir)
 
 

@@ -30,7 +30,8 @@ def test_evaluate_writes_the_full_report(tiny_model, tiny_dataset, tmp_path):
   assert cli.main(['evaluate', '--save_dir', tiny_model, '--tfrecords',
                    pattern, '--prior', prior_path, '--z', z_path,
                    '--output_dir', out, '--max_examples', '8',
-                   '--knob_examples', '8', '--no_progress']) == 0
+                   '--knob_examples', '8', '--prior_draws', '2',
+                   '--n_generated', '4', '--no_progress']) == 0
   m = json.load(open(os.path.join(out, 'metrics.json')))
   assert set(m) >= {'reconstruction', 'knob_control', 'disentanglement',
                     'generation'}

@@ -19,6 +19,8 @@ import time
 import numpy as np
 import pytest
 
+from interpret_ddsp import contracts
+
 from conftest import REPO
 
 COLAB = os.path.join(REPO, 'colab')
