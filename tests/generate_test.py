@@ -69,9 +69,13 @@ def test_sample_from_midi_has_the_requested_pitch(z_and_prior, tiny_model,
   midi_path = str(tmp_path / 'melody.mid')
   midi.write(midi_path)
   out = str(tmp_path / 'out')
+  # Hollowness held at the data's average: a prior draw far below it (no
+  # odd partials, evaluate_test) is heard an octave up, by design of that
+  # knob; this test is about the score's pitch.
   rc = cli.main(['sample', '--save_dir', tiny_model, '--prior',
                  z_and_prior[1], '--midi', midi_path, '--n', '2',
-                 '--output_dir', out, '--seed', '3'])
+                 '--output_dir', out, '--seed', '3', '--set',
+                 'hollowness=0'])
   assert rc == 0
   result = json.load(open(os.path.join(out, 'samples.json')))
   ctrl, _ = generate.make_controls(midi=midi_path)
@@ -174,13 +178,16 @@ def test_sample_can_stream_block_by_block(z_and_prior, tiny_model, tmp_path):
   """`sample --stream` renders through StreamingSynth: same length as the
   offline render, the requested pitch, and its speed reported."""
   import soundfile  # pylint: disable=g-import-not-at-top
+  held = {'hollowness': 0.0}  # As in test_sample_from_midi_has_...
   offline = generate.sample_sounds(tiny_model, z_and_prior[1],
                                    str(tmp_path / 'off'), n=1,
-                                   notes='A4:0.7,E5:0.7', seed=5)
+                                   notes='A4:0.7,E5:0.7', seed=5,
+                                   settings=held)
   streamed = generate.sample_sounds(tiny_model, z_and_prior[1],
                                     str(tmp_path / 'on'), n=1,
                                     notes='A4:0.7,E5:0.7', seed=5,
-                                    stream=True, block_frames=16)
+                                    settings=held, stream=True,
+                                    block_frames=16)
   assert streamed['samples'][0]['z'] == offline['samples'][0]['z']
   a_off, _ = soundfile.read(offline['samples'][0]['wav'], dtype='float32')
   a_on, _ = soundfile.read(streamed['samples'][0]['wav'], dtype='float32')
