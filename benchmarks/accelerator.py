@@ -133,7 +133,7 @@ def main(argv=None):
       result['mixed_float16'] = run(kind, args.tpu, args.steps, args.batch,
                                     args.block, True)
     except Exception as e:  # pylint: disable=broad-except  # Reported.
-      result['mixed_float16'] = {'error': f'{type(e).__name__}: {e}'[:500]}
+      result['mixed_float16'] = {'error': f'{type(e).__name__}: {e}'[-800:]}
   bench_common.write_result(result, args.out)
   f32 = result['float32']
   print(f'{kind} x{f32["replicas"]}: {1000 * f32["secs_per_step_median"]:.1f} '
