@@ -27,20 +27,20 @@ energy within the 128 ms analysis window, and the part beyond half a
 spacing (high partials) reads as noise, as it does on the data.
 
 The level: given the frames' loudness (the model's `loudness_db` input,
-ddsp's A-weighted loudness in dB), the harmonic amplitude is solved so
-that the output's ddsp loudness equals it (`loudness_amplitude`; closed
-form from each partial's A-weighting and the noise filter's A-weighted
-gain), and the decoder's amplitude goes unused: a spectral loss on linear
-magnitudes can favour a too-quiet output while the shape is not yet
-right (L1 shrinks towards 0), and the model of 32774f8 came out 4-10 dB
-quieter than its input (16 eval examples). Without the loudness input, the decoder's amplitude A sets the
-harmonic power, A^2 / 2, whatever the shape (it is divided by
-sqrt(sum_k c_k^2)), so turning brightness or hollowness does not change
-the level. Knobs it has no rule for (e.g. sharpness) pass through: the
-decoder alone decides them. The decoder still learns what the knobs leave
-free (the rest of the spectrum's shape, the noise's colour); training
-reconstructs because the targets come from the input's descriptors (the
-encoder's knob dims).
+ddsp's A-weighted loudness in dB), the harmonic amplitude is solved so that
+the output's ddsp loudness equals it (`loudness_amplitude`; closed form from
+each partial's A-weighting and the noise filter's A-weighted gain), and the
+decoder's amplitude goes unused: a spectral loss on linear magnitudes can
+favour a too-quiet output while the shape is not yet right (L1 shrinks
+towards 0), and the model of 32774f8 came out 4-10 dB quieter than its input
+(16 eval examples). Without the loudness input, the decoder's amplitude A
+sets the harmonic power, A^2 / 2, whatever the shape (it is divided by
+sqrt(sum_k c_k^2)), so turning brightness or hollowness does not change the
+level. Knobs it has no rule for (e.g. sharpness) pass through: the decoder
+alone decides them. The decoder still learns what the knobs leave free (the
+rest of the spectrum's shape, the noise's colour); training reconstructs
+because the targets come from the input's descriptors (the encoder's knob
+dims).
 
 Example gin (gin/models/timbre_ae.gin):
 
@@ -217,7 +217,11 @@ def noise_power_gain(magnitudes, window_size=0):
   Returns:
     [batch, n_frames].
   """
-  ir = ddsp.core.frequency_impulse_response(magnitudes, window_size)
+  return _power_gain(ddsp.core.frequency_impulse_response(magnitudes,
+                                                         window_size))
+
+
+def _power_gain(ir):
   return tf.reduce_sum(tf.square(ir), axis=-1)
 
 
@@ -235,7 +239,12 @@ def noise_loudness_gain(magnitudes, sample_rate, window_size=0):
   Returns:
     [batch, n_frames].
   """
-  ir = ddsp.core.frequency_impulse_response(magnitudes, window_size)
+  return _loudness_gain(ddsp.core.frequency_impulse_response(magnitudes,
+                                                            window_size),
+                        sample_rate)
+
+
+def _loudness_gain(ir, sample_rate):
   size = int(ir.shape[-1])
   spectrum = tf.square(tf.abs(tf.signal.rfft(ir, [size])))
   bins = np.arange(size // 2 + 1)
@@ -324,22 +333,28 @@ class TimbreKnobs(processors.Processor):
     ratio = self._target(knob_descriptors, 'odd_even_ratio')
     if centroid is not None or ratio is not None:
       c = shape_harmonics(c, valid, centroid, ratio)
+    noise_db = self._target(knob_descriptors, 'noise_ratio')
+    if noise_db is not None or loudness_db is not None:
+      # The noise filter's impulse response, once for both rules.
+      ir = ddsp.core.frequency_impulse_response(noise_magnitudes,
+                                                self.noise_window_size)
+      noise_power = NOISE_VARIANCE * _power_gain(ir)
+    if loudness_db is not None:
+      amplitudes = self.loudness_amplitude(
+          c, f0_hz, noise_power,
+          NOISE_VARIANCE * _loudness_gain(ir, self.sample_rate), loudness_db,
+          noise_db)
+    elif centroid is not None or ratio is not None:
       # The amplitude sets the harmonic power, A^2 / 2, whatever the shape:
       # a distribution summing to 1 carries sum c_k^2 of it, so reshaping
       # alone would change the level (and a spread one would need more than
       # exp_sigmoid's largest amplitude, 2).
       amplitudes = amplitudes / tf.sqrt(
           tf.reduce_sum(tf.square(c), -1, keepdims=True) + _TINY)
-    noise_db = self._target(knob_descriptors, 'noise_ratio')
-    if loudness_db is not None:
-      amplitudes = self.loudness_amplitude(c, f0_hz, noise_magnitudes,
-                                           loudness_db, noise_db)
     if noise_db is not None:
       harmonic_power = 0.5 * tf.reduce_sum(
           tf.square(amplitudes) * tf.square(c), -1)
       wanted = tf.pow(10.0, noise_db / 10.0) * harmonic_power
-      noise_power = NOISE_VARIANCE * noise_power_gain(noise_magnitudes,
-                                                      self.noise_window_size)
       # Floored: at wanted = 0 (a silent frame) the square root's gradient
       # would be infinite.
       scale = tf.sqrt(tf.maximum(wanted, _TINY * harmonic_power + _TINY) /
@@ -348,8 +363,8 @@ class TimbreKnobs(processors.Processor):
     return {'amplitudes': amplitudes, 'harmonic_distribution': c,
             'noise_magnitudes': noise_magnitudes}
 
-  def loudness_amplitude(self, distribution, f0_hz, noise_magnitudes,
-                         loudness_db, noise_db=None):
+  def loudness_amplitude(self, distribution, f0_hz, noise_power,
+                         noise_loudness, loudness_db, noise_db=None):
     """The harmonic amplitude A that gives the requested ddsp loudness.
 
     The output's A-weighted power is A^2 (h_w + rho h nu) with the
@@ -363,7 +378,10 @@ class TimbreKnobs(processors.Processor):
     Args:
       distribution: [batch, n_frames, n_harmonics] summing to 1.
       f0_hz: [batch, n_frames, 1] Hz.
-      noise_magnitudes: [batch, n_frames, n_bands] scaled magnitudes.
+      noise_power: [batch, n_frames] the decoder's noise power (the
+        filter's power gain times the excitation's variance).
+      noise_loudness: [batch, n_frames] the same, A-weighted as ddsp's
+        loudness weighs it (`noise_loudness_gain`).
       loudness_db: [batch, n_frames(, 1)] dB.
       noise_db: [batch, n_frames] noise-to-harmonic ratio in dB, or None.
 
@@ -378,14 +396,10 @@ class TimbreKnobs(processors.Processor):
     power = 0.5 * tf.square(distribution)
     h, h_w = tf.reduce_sum(power, -1), tf.reduce_sum(power * weights, -1)
     target = tf.pow(10.0, loudness_db / 10.0) / LOUDNESS_WINDOW_POWER
-    noise_w = NOISE_VARIANCE * noise_loudness_gain(
-        noise_magnitudes, self.sample_rate, self.noise_window_size)
     if noise_db is None:
-      a2 = tf.maximum(target - noise_w, 0.0) / (h_w + _TINY)
+      a2 = tf.maximum(target - noise_loudness, 0.0) / (h_w + _TINY)
     else:
-      noise_gain = NOISE_VARIANCE * noise_power_gain(noise_magnitudes,
-                                                     self.noise_window_size)
-      nu = noise_w / (noise_gain + _TINY)
+      nu = noise_loudness / (noise_power + _TINY)
       a2 = target / (h_w + tf.pow(10.0, noise_db / 10.0) * h * nu + _TINY)
     # Floored: sqrt's gradient at 0 is infinite.
     return tf.sqrt(tf.maximum(a2, _TINY))[..., tf.newaxis]
