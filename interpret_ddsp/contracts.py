@@ -79,7 +79,6 @@ Z_FILE = 'z.npz'
 # Arrays of z.npz: 'z' [n, z_dims], 'dim_names', 'knob_names', the METADATA
 # keys [n], 'knob_targets' / 'target_weights' [n, n_knobs], 'f0_hz' /
 # 'loudness_db' [n, n_frames], 'model_dir', 'model_step'.
-Z_PROVENANCE = ('dim_names', 'knob_names', 'model_dir', 'model_step')
 # The ones shipped with the pretrained model (the demo's scatter and
 # evaluate's novelty read them; the per-frame controls and source paths
 # would make the package 40x bigger).

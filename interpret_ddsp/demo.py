@@ -227,6 +227,5 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
         dims=(['brightness', 'noisiness'] if {'brightness', 'noisiness'} <=
               set(groups[''].dim_names) else None),
         samples=np.array([r['z'] for r in samples['samples']]))
-  with files.atomic(out('demo.json')) as f:
-    json.dump(summary, f, indent=1)
+  files.write_json(out('demo.json'), summary)
   return summary

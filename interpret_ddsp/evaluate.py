@@ -16,7 +16,6 @@ writes metrics.json, report.md, PNGs and example WAVs):
    eval sounds, diversity, novelty, pitch adherence.
 """
 
-import json
 import os
 import warnings
 
@@ -372,10 +371,9 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
         bar.update(1)
   if bar:
     bar.close()
-  with files.atomic(os.path.join(output_dir, contracts.METRICS_JSON)) as f:
-    json.dump(out, f, indent=1)
-  with files.atomic(os.path.join(output_dir, contracts.REPORT_MD)) as f:
-    f.write(report_markdown(out))
+  files.write_json(os.path.join(output_dir, contracts.METRICS_JSON), out)
+  files.write_text(os.path.join(output_dir, contracts.REPORT_MD),
+                   report_markdown(out))
   return out
 
 

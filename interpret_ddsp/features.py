@@ -28,13 +28,14 @@ import warnings
 import numpy as np
 
 from interpret_ddsp import compat
+from interpret_ddsp import contracts
 from interpret_ddsp import descriptors
 
 CREPE_SAMPLE_RATE = 16000
 CREPE_FRAME_SIZE = 1024  # Samples CREPE sees per frame (64 ms at 16 kHz).
 SILENCE_DB = -80.0  # dBFS peak of a CREPE window under which it is skipped.
 MIN_SILENCE_SECS = 0.1  # Shorter silent runs are analysed anyway.
-DDSP_KEYS = ('audio', 'f0_hz', 'f0_confidence', 'loudness_db')
+DDSP_KEYS = contracts.DDSP_KEYS
 DESCRIPTOR_KEYS = descriptors.DESCRIPTOR_NAMES
 
 

@@ -19,10 +19,15 @@ import os
 import tempfile
 
 
-def _umask():
+def _read_umask():
   mask = os.umask(0)
   os.umask(mask)
   return mask
+
+
+# Read once, at import: os.umask can only be read by setting it, which
+# would briefly change it for every thread of the process.
+_UMASK = _read_umask()
 
 
 @contextlib.contextmanager
@@ -45,7 +50,7 @@ def atomic(path, mode='w', **open_kwargs):
   try:
     with open(tmp, mode, **open_kwargs) as f:
       yield f
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 -> a normal file's.
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's 0600 -> a normal file's.
     os.replace(tmp, path)
   except BaseException:
     with contextlib.suppress(OSError):
@@ -60,6 +65,7 @@ def write_json(path, obj, indent=1):
 
 
 def write_text(path, text):
+  """Text to path, atomically."""
   with atomic(path) as f:
     f.write(text)
 

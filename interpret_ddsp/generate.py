@@ -228,8 +228,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
             'controls': {'secs': ctrl.secs, 'n_notes': len(ctrl.notes),
                          'source': midi or notes or DEFAULT_NOTES},
             'messages': messages, 'samples': rows, 'streaming': stream_stats}
-  with files.atomic(os.path.join(output_dir, contracts.SAMPLES_JSON)) as f:
-    json.dump(result, f, indent=1)
+  files.write_json(os.path.join(output_dir, contracts.SAMPLES_JSON), result)
   return result
 
 
@@ -388,6 +387,5 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
       'z_interpolation': metrics.path_metrics(model_path),
       'crossfade': metrics.path_metrics(fade_path), 'messages': messages,
   }
-  with files.atomic(os.path.join(output_dir, 'interpolation.json')) as f:
-    json.dump(result, f, indent=1)
+  files.write_json(os.path.join(output_dir, 'interpolation.json'), result)
   return result

@@ -13,6 +13,7 @@ import dataclasses
 
 import numpy as np
 
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp import shipped
 
@@ -82,7 +83,7 @@ def load_model(save_dir, checkpoint=None, gin_params=()):
   if not checkpoint:
     raise errors.UserError(f'No checkpoint in {save_dir}: train a model '
                            'there first (interpret-ddsp train).')
-  if not any(f.startswith('operative_config-')
+  if not any(f.startswith(contracts.OPERATIVE_CONFIG_PREFIX)
              for f in tf.io.gfile.listdir(save_dir)):
     raise errors.UserError(f'No operative_config-*.gin in {save_dir}.')
   train.parse_gin([], gin_params, save_dir=save_dir)

@@ -116,8 +116,8 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
   os.makedirs(output_dir, exist_ok=True)
   programs = soundfont_set.parse_programs(recipe.programs)
   render_manifest = os.path.join(p['audio'], contracts.RENDER_MANIFEST)
-  train_pattern = os.path.join(p['data'], 'train.tfrecord*')
-  eval_pattern = os.path.join(p['data'], 'eval.tfrecord*')
+  train_pattern = contracts.split_pattern(p['data'], contracts.TRAIN_SPLIT)
+  eval_pattern = contracts.split_pattern(p['data'], contracts.EVAL_SPLIT)
   metrics_json = os.path.join(p['evaluation'], contracts.METRICS_JSON)
 
   def do_prepare():

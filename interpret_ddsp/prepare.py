@@ -49,9 +49,10 @@ from interpret_ddsp import sources
 
 SILENCE_PEAK = 1e-4  # Peak amplitude under which audio counts as silent.
 _REPORTS = '_reports'
-_OUTPUTS = ('train.tfrecord*', 'eval.tfrecord*', contracts.DATASET_MANIFEST,
-            contracts.DDSP_STATISTICS, contracts.DDSP_QUANTILES, '.*.tmp',
-            '_reports/*')
+_OUTPUTS = (contracts.split_pattern('', contracts.TRAIN_SPLIT),
+            contracts.split_pattern('', contracts.EVAL_SPLIT),
+            contracts.DATASET_MANIFEST, contracts.DDSP_STATISTICS,
+            contracts.DDSP_QUANTILES, '.*.tmp', '_reports/*')
 
 
 def split_of(source_id, eval_fraction):
@@ -366,7 +367,7 @@ def ddsp_statistics(output_dir, config):
   from ddsp.training import postprocessing  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
   provider = data.TimbreTFRecordProvider(
-      os.path.join(output_dir, 'train.tfrecord*'),
+      contracts.split_pattern(output_dir, contracts.TRAIN_SPLIT),
       example_secs=config['example_secs'], sample_rate=config['sample_rate'],
       frame_rate=config['frame_rate'], descriptor_names=(),
       include_metadata=False)
@@ -480,10 +481,8 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       # The shards are written and valid; do not lose them over statistics.
       manifest['ddsp_statistics_error'] = f'{type(e).__name__}: {e}'
     else:
-      with files.atomic(os.path.join(output_dir,
-                                     contracts.DDSP_STATISTICS)) as f:
-        json.dump(stats, f, indent=1)
-  with files.atomic(os.path.join(output_dir,
-                                 contracts.DATASET_MANIFEST)) as f:
-    json.dump(manifest, f, indent=1)
+      files.write_json(os.path.join(output_dir, contracts.DDSP_STATISTICS),
+                       stats)
+  files.write_json(os.path.join(output_dir, contracts.DATASET_MANIFEST),
+                   manifest)
   return manifest

@@ -48,9 +48,9 @@ def export(run_dir, dest=DEFAULT_DIR):
   for name in os.listdir(p['model']):
     if name.startswith(prefix + '.') or name in contracts.MODEL_FILES:
       shutil.copy(os.path.join(p['model'], name), dest)
-  with files.atomic(os.path.join(dest, 'checkpoint')) as f:
-    f.write(f'model_checkpoint_path: "{prefix}"\n'
-            f'all_model_checkpoint_paths: "{prefix}"\n')
+  files.write_text(os.path.join(dest, 'checkpoint'),
+                   f'model_checkpoint_path: "{prefix}"\n'
+                   f'all_model_checkpoint_paths: "{prefix}"\n')
   shutil.copy(p['prior'], os.path.join(dest, contracts.PRIOR_FILE))
   _copy_z(p['z'], os.path.join(dest, contracts.Z_FILE))
   # Copies of files written through a private (0600) temporary file.
@@ -172,8 +172,7 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       '-40 dB on a steady tone (the analysis window\'s leakage).',
       '']
   path = os.path.join(dest, contracts.MODEL_CARD)
-  with files.atomic(path) as f:
-    f.write('\n'.join(lines))
+  files.write_text(path, '\n'.join(lines))
   return path
 
 
@@ -203,9 +202,8 @@ def main(argv=None):
                  'fluid-soundfont-gm`, or pass --soundfont.')
   summary = pipeline.run(args.run_dir, 'pretrained', soundfont=args.soundfont,
                          progress=not args.no_progress)
-  with files.atomic(os.path.join(args.run_dir, contracts.RUN_SUMMARY)) as f:
-    json.dump({k: v for k, v in summary.items() if k != 'metrics'}, f,
-              indent=1)
+  files.write_json(os.path.join(args.run_dir, contracts.RUN_SUMMARY),
+                   {k: v for k, v in summary.items() if k != 'metrics'})
   dest = export(args.run_dir, args.dest)
   write_card(args.run_dir, summary, dest)
   print(f'Exported step {summary["steps"]} with {contracts.MODEL_CARD} to '

@@ -739,7 +739,6 @@ def fit_z_file(z_path, output, by_instrument=False, max_components=8, seed=0,
   Raises:
     ValueError: by_instrument, but z_path has no instrument names.
   """
-  import json  # pylint: disable=g-import-not-at-top
   data = contracts.read_npz(z_path, ('z', 'dim_names', 'knob_names'),
                             'an extract-z output')
   z = data['z']
@@ -762,8 +761,7 @@ def fit_z_file(z_path, output, by_instrument=False, max_components=8, seed=0,
   save_priors(output, priors)
   stem = os.path.splitext(output)[0]
   plot_bic(tables[''], stem + '_bic.png')
-  with files.atomic(stem + '_bic.json') as f:
-    json.dump(tables, f, indent=1)
+  files.write_json(stem + '_bic.json', tables)
   return priors, tables, [str(w.message) for w in caught]
 
 

@@ -182,8 +182,8 @@ def render_set(output_dir, programs, soundfont_path=None, sample_rate=16000,
         'f0_hz': [round(float(f), 3) for f in f0_hz],
         'voiced': [int(v) for v in voiced],
     }
-    with files.atomic(os.path.join(output_dir, stem + '.json')) as f:
-      json.dump(record, f)
+    files.write_json(os.path.join(output_dir, stem + '.json'), record,
+                     indent=None)
     written.append(stem + '.wav')
   manifest = {
       'files': written, 'skipped': skipped, 'config': config,
@@ -191,8 +191,7 @@ def render_set(output_dir, programs, soundfont_path=None, sample_rate=16000,
                  'skipped': len(skipped)},
   }
   os.makedirs(output_dir, exist_ok=True)
-  with files.atomic(manifest_path) as f:
-    json.dump(manifest, f, indent=1)
+  files.write_json(manifest_path, manifest)
   return manifest
 
 

@@ -192,8 +192,7 @@ def set_knob_statistics(model, provider, save_dir=None, max_batches=200):
                                 max_batches=max_batches)
   pre.set_statistics({d: (s['mean'], s['std']) for d, s in stats.items()})
   if save_dir:
-    with files.atomic(os.path.join(save_dir, contracts.KNOB_STATISTICS)) as f:
-      json.dump(stats, f, indent=1)
+    files.write_json(os.path.join(save_dir, contracts.KNOB_STATISTICS), stats)
   return stats
 
 
@@ -205,8 +204,7 @@ def write_knobs(model, save_dir):
           'variational': bool(model.encoder.variational),
           'units': {k: {'descriptor': d, 'unit': u, 'mean': m, 'std': s}
                     for k, (d, u, m, s) in model.knob_units().items()}}
-  with files.atomic(os.path.join(save_dir, contracts.KNOBS_FILE)) as f:
-    json.dump(info, f, indent=1)
+  files.write_json(os.path.join(save_dir, contracts.KNOBS_FILE), info)
   return info
 
 

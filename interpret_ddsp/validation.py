@@ -160,6 +160,6 @@ def validate_set(data_dir, output_dir=None, crepe_model='full',
                  'frame_rate': frame_rate, 'confidence_threshold': threshold,
                  'soundfont': manifest['config']['soundfont']},
   }
-  with files.atomic(os.path.join(output_dir, 'validation.json')) as f:
-    json.dump(report, f, indent=2)
+  files.write_json(os.path.join(output_dir, 'validation.json'), report,
+                   indent=2)
   return report
