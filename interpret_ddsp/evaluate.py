@@ -315,6 +315,12 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
   from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  for count, what in ((knob_examples, 'eval examples per knob sweep'),
+                      (prior_draws, 'prior draws per knob value'),
+                      (n_generated, 'generated sounds')):
+    if count < 1:
+      raise errors.BadInput(f'evaluate needs at least 1 of {what}, not '
+                            f'{count}.')
   if not tf.io.gfile.glob(file_pattern):
     raise errors.UserError(f'No TFRecords match {file_pattern}.')
   os.makedirs(output_dir, exist_ok=True)

@@ -398,7 +398,7 @@ def reconstruction_row(reference, estimate, sample_rate=16000, with_f0=True,
     sample_rate: Samples per second of both.
     with_f0: Also run CREPE on both sounds (`f0_l1_of_audio`; ~0.5 s each).
     crepe_model: CREPE capacity.
-    with_visqol: Also score `visqol` (about 0.15 s per second of audio).
+    with_visqol: Also score `visqol`.
 
   Returns:
     {'spectral_distance' (`multiscale_spectral_distance`), 'snr_db',

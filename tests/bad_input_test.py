@@ -111,6 +111,12 @@ def _cases(d, data):
         eval_pattern, '--output_dir', out], 'No checkpoint'),
       (['evaluate', '--prior', str(d / 'other_knobs.npz'), '--tfrecords',
         eval_pattern, '--output_dir', out], 'fitted for knobs'),
+      (['evaluate', '--tfrecords', eval_pattern, '--output_dir', out,
+        '--prior_draws', '0'], 'at least 1 of prior draws'),
+      (['evaluate', '--tfrecords', eval_pattern, '--output_dir', out,
+        '--n_generated', '-2'], 'at least 1 of generated sounds'),
+      (['evaluate', '--tfrecords', eval_pattern, '--output_dir', out,
+        '--knob_examples', '0'], 'at least 1 of eval examples'),
   ]
 
 
