@@ -77,10 +77,11 @@ class TimbrePreprocessor(ddsp_preprocessing.F0LoudnessPreprocessor):
     """Knob values [..., n_knobs] -> scaled descriptors (TRANSFORMS units)."""
     return knobs.unstandardize(knob_values, self.knob_mean, self.knob_std)
 
-  def knob_frame_weights(self, loudness_db, f0_confidence=None):
-    """Frame weights [batch, n_frames, n_knobs] for the knobs' descriptors."""
+  def knob_frame_weights(self, loudness_db, f0_confidence=None, f0_hz=None):
+    """Frame weights [batch, n_frames, n_knobs] for the knobs' descriptors
+    (measured on the data's 16 kHz audio: the chain's default window)."""
     return knobs.descriptor_weights(self.descriptor_names, loudness_db,
-                                    f0_confidence)
+                                    f0_confidence, f0_hz=f0_hz)
 
   def call(self, loudness_db, f0_hz, audio=None, f0_confidence=None,
            spectral_centroid=None, harmonic_centroid=None,
@@ -110,5 +111,6 @@ class TimbrePreprocessor(ddsp_preprocessing.F0LoudnessPreprocessor):
       out['knob_targets'] = self.standardize(values)
       conf = (None if f0_confidence is None
               else self.resample(f0_confidence)[..., 0])
-      out["knob_weights"] = self.knob_frame_weights(loudness_db[..., 0], conf)
+      out['knob_weights'] = self.knob_frame_weights(
+          loudness_db[..., 0], conf, f0_hz[..., 0])
     return out

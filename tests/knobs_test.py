@@ -1,0 +1,77 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""knobs.f0_steadiness: frames whose analysis window holds two notes."""
+
+import numpy as np
+import pytest
+
+from interpret_ddsp import knobs
+
+SR = 16000
+FRAME_RATE = 250
+
+
+def test_steady_and_vibrato_notes_weigh_one():
+  t = np.arange(500) / FRAME_RATE
+  steady = np.full(500, 220.0)
+  vibrato = 220.0 * 2 ** (30.0 / 1200 * np.sin(2 * np.pi * 5.5 * t))
+  np.testing.assert_array_equal(knobs.f0_steadiness(steady).numpy(), 1.0)
+  np.testing.assert_array_equal(knobs.f0_steadiness(vibrato).numpy(), 1.0)
+
+
+def test_a_step_drops_the_frames_whose_window_reaches_the_other_note():
+  # E4 -> G4 (300 cents) at frame 100; the window of frame t covers frames
+  # t-16..t+15, so frames 85..115 see both notes.
+  f0 = np.r_[np.full(100, 329.63), np.full(100, 392.0)]
+  w = knobs.f0_steadiness(f0, n_window=32).numpy()
+  expected = np.ones(200)
+  expected[85:116] = 0.0
+  np.testing.assert_array_equal(w, expected)
+  # A step within STEADY_CENTS counts as on pitch.
+  small = np.r_[np.full(100, 440.0), np.full(100, 440.0 * 2 ** (60 / 1200))]
+  np.testing.assert_array_equal(knobs.f0_steadiness(small).numpy(), 1.0)
+
+
+def test_batched_and_framed_like_the_input():
+  f0 = np.stack([np.full(80, 200.0), np.r_[np.full(40, 200.0),
+                                           np.full(40, 300.0)]])
+  w = knobs.f0_steadiness(f0).numpy()
+  assert w.shape == (2, 80)
+  np.testing.assert_array_equal(w[0], 1.0)
+  np.testing.assert_allclose(w[1], knobs.f0_steadiness(f0[1]).numpy())
+
+
+def _legato(f0_a, f0_b, amplitudes, secs=0.6):
+  """Two notes back to back, phase-continuous, partials `amplitudes`."""
+  n = int(secs * SR)
+  f0 = np.r_[np.full(n, f0_a), np.full(n, f0_b)]
+  phase = 2 * np.pi * np.cumsum(f0) / SR
+  audio = sum(a * np.sin(k * phase) for k, a in enumerate(amplitudes, 1))
+  frames = np.r_[np.full(n * FRAME_RATE // SR, f0_a),
+                 np.full(n * FRAME_RATE // SR + 1, f0_b)]
+  return (0.1 * audio).astype(np.float32), frames.astype(np.float32)
+
+
+def test_legato_brightness_reads_the_notes_own_value():
+  # Known signal: partials 1/k, k = 1..8, the same on both notes, so the
+  # harmonic centroid is sum k a_k^2 / sum a_k^2 throughout. Without
+  # the steadiness weight the note change's frames read the other note's
+  # partials as noise (0.10 octaves low here).
+  a = 1.0 / np.arange(1, 9)
+  expected = np.log2(np.sum(np.arange(1, 9) * a ** 2) / np.sum(a ** 2))
+  audio, f0 = _legato(329.63, 440.0, a)
+  loudness = np.zeros_like(f0)  # All frames loud.
+  measured, _ = knobs.measure(audio[None], f0[None], loudness[None],
+                              ['harmonic_spectral_centroid'],
+                              np.zeros(1, np.float32), np.ones(1, np.float32))
+  assert float(measured[0, 0, 0]) == pytest.approx(expected, abs=0.02)
+
+
+def test_statistics_weigh_steadiness_only_for_f0_descriptors():
+  f0 = np.r_[np.full(50, 200.0), np.full(50, 400.0)][None]
+  loud = np.zeros_like(f0)
+  w = knobs.descriptor_weights(['harmonic_spectral_centroid',
+                                'spectral_centroid'], loud, f0_hz=f0).numpy()
+  np.testing.assert_allclose(w[0, :, 0],
+                             knobs.f0_steadiness(f0[0]).numpy(), atol=1e-6)
+  np.testing.assert_allclose(w[0, :, 1], 1.0, atol=1e-6)
