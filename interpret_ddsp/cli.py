@@ -257,7 +257,8 @@ def _sample(args):
       settings=generate.parse_settings(args.set),
       temperature=args.temperature, seed=args.seed, group=args.instrument,
       midi_program=args.midi_program, stream=args.stream,
-      block_frames=args.block_frames, others=args.others)
+      block_frames=args.block_frames, others=args.others,
+      max_voices=args.max_voices)
   for message in result['messages']:
     print(f'note: {message}')
   print(f'Wrote {len(result["samples"])} samples '
@@ -279,7 +280,7 @@ def _interpolate(args):
   result = generate.interpolate(
       args.save_dir, args.output_dir, args.start, args.end, steps=args.steps,
       prior_path=args.prior, notes=args.notes, midi=args.midi,
-      profile=args.profile, seed=args.seed)
+      profile=args.profile, seed=args.seed, max_voices=args.max_voices)
   for message in result['messages']:
     print(f'note: {message}')
   zi, cf = result['z_interpolation'], result['crossfade']
@@ -332,7 +333,11 @@ def _add_controls_args(p):
                      help='e.g. "C4:1.0,E4:0.5,r:0.25,G4:1:90" (name:secs'
                      '[:velocity]); default an arpeggio')
   group.add_argument('--midi', default=None,
-                     help='MIDI file (top voice of the first melodic part)')
+                     help='MIDI file (its first melodic part, chords and '
+                     'all)')
+  group.add_argument('--max_voices', type=int, default=8,
+                     help='most notes sounding at once (1: the top voice '
+                     'only)')
   group.add_argument('--midi_program', type=int, default=None,
                      help='take this GM program from the MIDI file')
   group.add_argument('--profile', default=None,

@@ -308,8 +308,9 @@ def _overlapping(notes, tolerance_secs=1e-6):
   return count
 
 
-def notes_from_midi(path, instrument=None, program=None, min_secs=0.01):
-  """The notes of one instrument of a MIDI file, as a monophonic line.
+def notes_from_midi(path, instrument=None, program=None):
+  """Every note of one instrument of a MIDI file (chords and overlapping
+  parts included: interpret_ddsp.voices splits them into voices).
 
   Args:
     path: A .mid file.
@@ -317,13 +318,10 @@ def notes_from_midi(path, instrument=None, program=None, min_secs=0.01):
       the first non-drum instrument that has notes.
     program: With instrument=None, take the first non-drum instrument with
       this General MIDI program (0-based, e.g. 40 = violin).
-    min_secs: Top-voice fragments shorter than this are dropped (`top_voice`).
 
   Returns:
-    notes: List of `Note` in time order, non-overlapping (times in seconds
-      from the start of the file).
-    warning: None, or a sentence saying the instrument was polyphonic and
-      only its top voice was kept.
+    List of `Note` sorted by start time (then pitch), possibly overlapping
+    (times in seconds from the start of the file).
 
   Raises:
     ControlsError (a ValueError): Unreadable file, no such instrument, or no
@@ -340,15 +338,7 @@ def notes_from_midi(path, instrument=None, program=None, min_secs=0.01):
   if not raw:
     raise ControlsError(f'Instrument {index} of {path} has only zero-length '
                         'notes: there is nothing to play.')
-  notes = top_voice(raw, min_secs)
-  overlaps = _overlapping(raw)
-  warning = None
-  if overlaps:
-    warning = (f'{path}: instrument {index} is polyphonic ({overlaps} of '
-               f'{len(raw)} notes start while another sounds); kept the top '
-               f'voice (the highest sounding pitch), {len(notes)} notes, and '
-               'trimmed or dropped the others.')
-  return notes, warning
+  return sorted(raw, key=lambda n: (n.start_secs, n.pitch))
 
 
 # --- Expression ---------------------------------------------------------------
@@ -523,7 +513,7 @@ def n_frames_for(secs, frame_rate):
 
 
 def render_controls(notes, profile=None, frame_rate=DEFAULT_FRAME_RATE,
-                    tail_secs=0.5):
+                    tail_secs=0.5, until_secs=None):
   """Per-frame f0 and loudness of a monophonic line of notes.
 
   Frames are at t = i / frame_rate from t = 0 to the last note-off plus
@@ -545,6 +535,8 @@ def render_controls(notes, profile=None, frame_rate=DEFAULT_FRAME_RATE,
     profile: A `Profile`, a name in PROFILES, or None ('plain').
     frame_rate: Frames per second.
     tail_secs: Seconds rendered after the last note-off.
+    until_secs: Render at least this long (the voices of a chord share
+      one length: interpret_ddsp.voices).
 
   Returns:
     `Controls` (float32 f0_hz and loudness_db, [n_frames]).
@@ -553,7 +545,7 @@ def render_controls(notes, profile=None, frame_rate=DEFAULT_FRAME_RATE,
   notes = sorted(notes, key=lambda n: n.start_secs)
   if not notes:
     raise ControlsError('No notes to render.')
-  end = max(n.end_secs for n in notes) + tail_secs
+  end = max(max(n.end_secs for n in notes) + tail_secs, until_secs or 0.0)
   t = np.arange(n_frames_for(end, frame_rate)) / frame_rate
   loudness = np.full(len(t), profile.floor_db)
   pitch = np.full(len(t), float(notes[0].pitch))

@@ -22,6 +22,7 @@ from interpret_ddsp import errors
 from interpret_ddsp import files
 from interpret_ddsp import metrics
 from interpret_ddsp import shipped
+from interpret_ddsp import voices as voices_lib
 
 DEFAULT_NOTES = 'C4:0.75,E4:0.75,G4:0.75,C5:1.5'
 
@@ -41,21 +42,56 @@ def parse_settings(pairs):
   return out
 
 
+def _score(notes=None, midi=None, velocity=100, midi_program=None):
+  """The notes of a note list, a MIDI file or the default arpeggio."""
+  if midi:
+    return controls_lib.notes_from_midi(midi, program=midi_program)
+  return controls_lib.parse_notes(notes or DEFAULT_NOTES, velocity=velocity)
+
+
+def make_voices(notes=None, midi=None, profile=None, frame_rate=250,
+                velocity=100, midi_program=None,
+                max_voices=voices_lib.MAX_VOICES):
+  """Per-voice controls of a score: a note list, a MIDI file (chords and
+  parts split into voices, `voices.allocate`) or the default arpeggio.
+
+  Returns:
+    ([Controls] of one length, one per voice; [messages]).
+  """
+  score = _score(notes, midi, velocity, midi_program)
+  alloc = voices_lib.allocate(score, max_voices)
+  messages = []
+  note = alloc.message(max_voices)
+  if note:
+    messages.append(f'{midi or "notes"}: {note}')
+  if not alloc.voices:
+    raise controls_lib.ControlsError('No notes to render.')
+  return voices_lib.render(alloc.voices, profile, frame_rate), messages
+
+
 def make_controls(notes=None, midi=None, profile=None, frame_rate=250,
                   velocity=100, midi_program=None):
-  """Controls from a note list, a MIDI file (top voice) or the default
-  arpeggio, with a profile; returns (Controls, [messages])."""
-  messages = []
-  if midi:
-    note_list, warning = controls_lib.notes_from_midi(midi,
-                                                      program=midi_program)
-    if warning:
-      messages.append(warning)
-  else:
-    note_list = controls_lib.parse_notes(notes or DEFAULT_NOTES,
-                                         velocity=velocity)
-  return (controls_lib.render_controls(note_list, profile,
-                                       frame_rate=frame_rate), messages)
+  """Controls of one monophonic line (a note list, or a MIDI file's top
+  voice); returns (Controls, [messages])."""
+  voices, messages = make_voices(notes, midi, profile, frame_rate, velocity,
+                                 midi_program, max_voices=1)
+  return voices[0], messages
+
+
+def render_voices(model, voice_controls, z, stream=False, block_frames=16):
+  """Audio [n_sounds, n_samples] of every voice with each z, mixed; and the
+  streaming stats (None unless stream)."""
+  if not stream:
+    return voices_lib.synthesize(model, voice_controls, z), None
+  sounds, stats = [], None
+  for z_i in z:
+    mixed = 0.0
+    for c in voice_controls:
+      audio, stats = stream_audio(model, c.f0_hz, c.loudness_db, z_i,
+                                  block_frames)
+      mixed = mixed + audio
+    sounds.append(mixed)
+  return np.stack(sounds).astype(np.float32), stats
 
 
 def knob_settings(model_knobs, mood=None, settings=None):
@@ -74,8 +110,12 @@ def knob_settings(model_knobs, mood=None, settings=None):
   return fixed, profile
 
 
-def plot_sound(path, audio, sample_rate, f0_hz, frame_rate, title):
-  """Spectrogram PNG with the f0 curve on top."""
+def plot_sound(path, audio, sample_rate, f0_hz, frame_rate, title,
+               loudness_db=None):
+  """Spectrogram PNG with the f0 curve on top.
+
+  f0_hz: [n_frames], or [n_voices, n_frames] with loudness_db of the same
+  shape (each voice's curve is drawn where it sounds, above -60 dB)."""
   import matplotlib  # pylint: disable=g-import-not-at-top
   matplotlib.use('Agg')
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
@@ -86,8 +126,13 @@ def plot_sound(path, audio, sample_rate, f0_hz, frame_rate, title):
       np.abs(librosa.stft(audio, n_fft=1024, hop_length=256)), ref=np.max)
   librosa.display.specshow(spec, sr=sample_rate, hop_length=256,
                            x_axis='time', y_axis='log', ax=ax, cmap='magma')
-  t = np.arange(len(f0_hz)) / frame_rate
-  ax.plot(t, f0_hz, color='cyan', lw=1.2, label='f0 (requested)')
+  f0_hz = np.atleast_2d(np.asarray(f0_hz, np.float32))
+  if loudness_db is not None:
+    f0_hz = np.where(np.atleast_2d(loudness_db) > -60.0, f0_hz, np.nan)
+  t = np.arange(f0_hz.shape[-1]) / frame_rate
+  for i, row in enumerate(f0_hz):
+    ax.plot(t, row, color='cyan', lw=1.2,
+            label='f0 (requested)' if i == 0 else None)
   ax.set_ylim(30, sample_rate / 2)
   ax.legend(loc='upper right')
   ax.set_title(title, fontsize=9)
@@ -148,8 +193,9 @@ def stream_audio(model, f0_hz, loudness_db, z, block_frames=16):
 def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                   midi=None, profile=None, mood=None, settings=None,
                   temperature=1.0, seed=0, group=None, midi_program=None,
-                  stream=False, block_frames=16, others='marginal'):
-  """Draws n timbres from the prior and renders the same melody with each.
+                  stream=False, block_frames=16, others='marginal',
+                  max_voices=voices_lib.MAX_VOICES):
+  """Draws n timbres from the prior and renders the same score with each.
 
   Args:
     save_dir: Trained timbre model folder, a model_io.LoadedModel, or None
@@ -159,7 +205,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
     output_dir: Where sample_XX.wav/.png and samples.json go.
     n: Number of samples.
     notes: Note text ('C4:1.0,E4:0.5'); default an arpeggio.
-    midi: MIDI file (top voice of its first melodic instrument).
+    midi: MIDI file (its first melodic instrument, every voice).
     profile: Profile name or Profile (ADSR, vibrato, glide).
     mood: Mood word (knob values + profile; see controls.load_moods).
     settings: {knob: value} fixed exactly (override the mood's).
@@ -174,6 +220,8 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
       (the same draws whatever the fixed values: a set knob moves nothing
       else) or 'conditional' on the fixed knobs (the others follow what the
       data ties to them).
+    max_voices: Most notes sounding at once (`voices.allocate`; 1: the
+      top voice only).
 
   Returns:
     dict written to samples.json.
@@ -194,38 +242,35 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   except ValueError as e:
     raise errors.UserError(str(e)) from e
   fixed, mood_profile = knob_settings(model.knob_names, mood, settings)
-  ctrl, messages = make_controls(notes, midi, profile or mood_profile,
-                                 frame_rate=250, midi_program=midi_program)
+  voice_controls, messages = make_voices(
+      notes, midi, profile or mood_profile, frame_rate=250,
+      midi_program=midi_program, max_voices=max_voices)
+  f0_voices, ld_voices = voices_lib.stack(voice_controls)
   with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter('always')
     z = prior.sample(n, fixed=fixed or None, temperature=temperature,
                      seed=seed, others=others)
   messages += [str(w.message) for w in caught]
-  f0 = np.tile(ctrl.f0_hz[None], (n, 1))
-  ld = np.tile(ctrl.loudness_db[None], (n, 1))
-  stream_stats = None
-  if stream:
-    streamed = [stream_audio(model, ctrl.f0_hz, ctrl.loudness_db, z[i],
-                             block_frames) for i in range(n)]
-    audio = np.stack([a for a, _ in streamed])
-    stream_stats = streamed[-1][1]
-  else:
-    audio = model.synthesize(f0, ld, z).numpy()
+  audio, stream_stats = render_voices(model, voice_controls, z, stream,
+                                      block_frames)
   os.makedirs(output_dir, exist_ok=True)
   rows = []
   for i in range(n):
     stem = os.path.join(output_dir, f'sample_{i:02d}')
     peak = write_wav(stem + '.wav', audio[i], loaded.sample_rate)
     knobs = dict(zip(model.knob_names, z[i, :len(model.knob_names)].tolist()))
-    plot_sound(stem + '.png', audio[i], loaded.sample_rate, ctrl.f0_hz, 250,
-               f'sample {i}: ' + _format_knobs(model.knob_names, z[i]))
+    plot_sound(stem + '.png', audio[i], loaded.sample_rate, f0_voices, 250,
+               f'sample {i}: ' + _format_knobs(model.knob_names, z[i]),
+               loudness_db=ld_voices)
     rows.append({'wav': stem + '.wav', 'png': stem + '.png', 'knobs': knobs,
                  'z': z[i].tolist(), 'peak_before_normalization': peak})
   result = {'model': loaded.checkpoint, 'prior': prior_path,
             'group': prior.group, 'fixed': fixed, 'others': others,
             'mood': mood,
             'temperature': temperature, 'seed': seed,
-            'controls': {'secs': ctrl.secs, 'n_notes': len(ctrl.notes),
+            'controls': {'secs': voice_controls[0].secs,
+                         'n_notes': sum(len(c.notes) for c in voice_controls),
+                         'n_voices': len(voice_controls),
                          'source': midi or notes or DEFAULT_NOTES},
             'messages': messages, 'samples': rows, 'streaming': stream_stats}
   files.write_json(os.path.join(output_dir, contracts.SAMPLES_JSON), result)
@@ -300,14 +345,28 @@ def endpoint_z(model, spec, prior=None, seed=0, prior_path=None):
                          'knobs:brightness=1,hollowness=-1.')
 
 
-def descriptor_path(model, audios, f0_hz, loudness_db):
-  """[steps, n_knobs]: each knob's standardized descriptor of each audio."""
-  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
+def descriptor_path(model, audios, voice_controls):
+  """[steps, n_knobs]: each knob's standardized descriptor of each sound,
+  pooled over its voices by frame weight (`knobs.measure`: each voice is
+  measured at its own f0).
+
+  Args:
+    model: The timbre model (its knob units).
+    audios: [steps, n_voices, n_samples], the voices apart.
+    voice_controls: The voices' `Controls`.
+  """
+  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
+  pre = model.preprocessor
   n = len(audios)
-  f0 = np.tile(f0_hz[None], (n, 1))
-  ld = np.tile(loudness_db[None], (n, 1))
-  return np.stack([knob_metrics.measure_knob(model, audios, f0, ld, k)
-                   for k in model.knob_names], axis=-1)
+  total, weight = 0.0, 0.0
+  for v, c in enumerate(voice_controls):
+    values, w = knobs.measure(
+        audios[:, v], np.tile(c.f0_hz[None], (n, 1)),
+        np.tile(c.loudness_db[None], (n, 1)), pre.descriptor_names,
+        pre.knob_mean, pre.knob_std, sample_rate=pre.sample_rate)
+    total += values[:, 0].numpy() * w[:, 0].numpy()
+    weight += w[:, 0].numpy()
+  return total / np.maximum(weight, 1e-6)
 
 
 def plot_paths(path_png, model_path, fade_path, knob_names):
@@ -329,7 +388,8 @@ def plot_paths(path_png, model_path, fade_path, knob_names):
 
 
 def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
-                notes=None, midi=None, profile=None, seed=0):
+                notes=None, midi=None, profile=None, seed=0,
+                max_voices=voices_lib.MAX_VOICES):
   """Renders z from `start` to `end` in `steps` and measures the path.
 
   Returns:
@@ -355,16 +415,17 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
     warnings.simplefilter('always')
     z0 = endpoint_z(model, start, prior, seed, prior_path)
     z1 = endpoint_z(model, end, prior, seed + 1, prior_path)
-  ctrl, messages = make_controls(notes, midi, profile)
+  voice_controls, messages = make_voices(notes, midi, profile,
+                                         max_voices=max_voices)
   messages = [str(w.message) for w in caught] + messages
   t = np.linspace(0.0, 1.0, steps)[:, None]
   zs = ((1 - t) * z0 + t * z1).astype(np.float32)
-  audio = model.synthesize(np.tile(ctrl.f0_hz[None], (steps, 1)),
-                           np.tile(ctrl.loudness_db[None], (steps, 1)),
-                           zs).numpy()
-  fade = ((1 - t) * audio[0] + t * audio[-1]).astype(np.float32)
-  model_path = descriptor_path(model, audio, ctrl.f0_hz, ctrl.loudness_db)
-  fade_path = descriptor_path(model, fade, ctrl.f0_hz, ctrl.loudness_db)
+  apart = voices_lib.synthesize(model, voice_controls, zs, mixed=False)
+  t3 = t[:, :, None]
+  fade_apart = ((1 - t3) * apart[:1] + t3 * apart[-1:]).astype(np.float32)
+  audio, fade = voices_lib.mix(apart), voices_lib.mix(fade_apart)
+  model_path = descriptor_path(model, apart, voice_controls)
+  fade_path = descriptor_path(model, fade_apart, voice_controls)
   os.makedirs(output_dir, exist_ok=True)
   for i in range(steps):
     write_wav(os.path.join(output_dir, f'step_{i:02d}.wav'), audio[i],

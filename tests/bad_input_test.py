@@ -76,6 +76,8 @@ def _cases(d, data):
        'knob=value'),
       (['sample', '--notes', 'Q9:1', '--output_dir', out],
        'not a note name'),
+      (['sample', '--max_voices', '0', '--output_dir', out],
+       'max_voices must be at least 1'),
       (['sample', '--midi', str(d / 'notes.txt'), '--output_dir', out],
        'not a readable MIDI'),
       (['sample', '--prior', str(d / 'other_knobs.npz'), '--output_dir',

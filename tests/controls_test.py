@@ -12,6 +12,7 @@ from interpret_ddsp import controls
 from interpret_ddsp import knobs
 from interpret_ddsp import signals
 from interpret_ddsp import soundfont
+from interpret_ddsp import voices
 
 FR = 250
 QUIET = dict(vibrato_depth_cents=0.0, glide_secs=0.0)
@@ -182,8 +183,7 @@ MELODY = [(60, 0.0, 0.5, 80), (62, 0.5, 1.0, 90), (64, 1.25, 2.0, 100),
 def test_midi_round_trip(tmp_path):
   path = write_midi(tmp_path / 'm.mid', [(40, MELODY)],
                     drums=[(36, 0.0, 0.1)])
-  notes, warning = controls.notes_from_midi(path)
-  assert warning is None
+  notes = controls.notes_from_midi(path)
   got = [(n.pitch, n.start_secs, n.end_secs, n.velocity) for n in notes]
   assert len(got) == len(MELODY)
   for g, m in zip(got, MELODY):
@@ -191,7 +191,7 @@ def test_midi_round_trip(tmp_path):
     assert g[1:3] == pytest.approx(m[1:3], abs=2e-3)  # Tick rounding.
 
 
-def test_midi_polyphony_keeps_top_voice(tmp_path):
+def test_midi_polyphony_keeps_every_note_and_one_voice_is_the_top(tmp_path):
   chord_then_line = [
       (60, 0.0, 1.0, 70), (64, 0.0, 1.0, 70), (67, 0.0, 1.0, 100),  # Chord.
       (71, 1.0, 2.0, 90),  # Melody.
@@ -200,12 +200,15 @@ def test_midi_polyphony_keeps_top_voice(tmp_path):
       (48, 0.0, 4.0, 40),  # A held bass: shows in the gap at 3..4 only.
   ]
   path = write_midi(tmp_path / 'poly.mid', [(0, chord_then_line)])
-  notes, warning = controls.notes_from_midi(path)
+  notes = controls.notes_from_midi(path)
+  assert sorted((n.pitch, round(n.start_secs, 2), round(n.end_secs, 2),
+                 n.velocity) for n in notes) == sorted(chord_then_line)
+  # --max_voices 1: the monophonic rule, the highest sounding note.
+  (top,) = voices.allocate(notes, max_voices=1).voices
   got = [(n.pitch, round(n.start_secs, 2), round(n.end_secs, 2), n.velocity)
-         for n in notes]
+         for n in top]
   assert got == [(67, 0.0, 1.0, 100), (71, 1.0, 2.0, 90), (57, 2.0, 3.0, 50),
                  (48, 3.0, 4.0, 40)]
-  assert 'polyphonic' in warning and 'top voice' in warning
 
 
 def test_top_voice_drops_resumed_and_tiny_fragments():
@@ -218,10 +221,10 @@ def test_top_voice_drops_resumed_and_tiny_fragments():
 
 def test_midi_instrument_selection(tmp_path):
   path = write_midi(tmp_path / 'two.mid', [(40, MELODY[:2]), (73, MELODY[2:])])
-  first, _ = controls.notes_from_midi(path)
+  first = controls.notes_from_midi(path)
   assert [n.pitch for n in first] == [60, 62]
-  by_index, _ = controls.notes_from_midi(path, instrument=1)
-  by_program, _ = controls.notes_from_midi(path, program=73)
+  by_index = controls.notes_from_midi(path, instrument=1)
+  by_program = controls.notes_from_midi(path, program=73)
   assert [n.pitch for n in by_index] == [n.pitch for n in by_program] == [64,
                                                                           67]
   with pytest.raises(ValueError, match='no instrument 5'):

@@ -1,0 +1,120 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Voice allocation against known chord sequences, and a chord rendered by
+the shipped model checked by pitch on the mix."""
+
+import numpy as np
+import pytest
+import soundfile
+
+from controls_test import write_midi
+from interpret_ddsp import controls
+from interpret_ddsp import generate
+from interpret_ddsp import voices
+from interpret_ddsp import soundfont
+
+N = controls.Note
+
+
+def _pitches(alloc):
+  return [[n.pitch for n in v] for v in alloc.voices]
+
+
+def test_chord_progression_keeps_each_voice_in_its_register():
+  # C-E-G, F-A-C, G-B-D: each voice moves by the least squared distance.
+  chords = [(0.0, (60, 64, 67)), (1.0, (65, 69, 72)), (2.0, (67, 71, 74))]
+  notes = [N(p, t, t + 1.0) for t, chord in chords for p in chord]
+  alloc = voices.allocate(notes)
+  assert _pitches(alloc) == [[60, 65, 67], [64, 69, 71], [67, 72, 74]]
+  assert alloc.stolen == alloc.dropped == 0
+
+
+def test_melody_over_a_held_bass_is_two_voices():
+  bass = N(36, 0.0, 4.0)
+  melody = [N(72, 0.0, 1.0), N(74, 1.0, 2.0), N(76, 2.0, 3.0), N(79, 3, 4)]
+  alloc = voices.allocate([bass] + melody)
+  assert _pitches(alloc) == [[36], [72, 74, 76, 79]]
+
+
+def test_legato_overlap_within_tolerance_stays_in_one_voice():
+  notes = [N(60, 0.0, 1.005), N(62, 1.0, 2.0)]
+  (voice,) = voices.allocate(notes).voices
+  assert [(n.pitch, n.start_secs, n.end_secs) for n in voice] == [
+      (60, 0.0, 1.0), (62, 1.0, 2.0)]
+  assert notes[0].end_secs == 1.005  # The input is not changed.
+
+
+def test_more_notes_than_voices_steal_the_oldest():
+  notes = [N(60, 0.0, 4.0), N(64, 1.0, 4.0), N(67, 2.0, 4.0),
+           N(72, 3.0, 4.0)]
+  alloc = voices.allocate(notes, max_voices=3)
+  assert alloc.stolen == 1 and alloc.dropped == 0
+  ends = {v[0].pitch: [(n.pitch, n.end_secs) for n in v]
+          for v in alloc.voices}
+  assert ends[60] == [(60, 3.0), (72, 4.0)]  # Cut where C5 starts.
+  assert 'cut short' in alloc.message(3)
+
+
+def test_a_chord_wider_than_the_voices_keeps_its_outer_notes():
+  chord = [N(p, 0.0, 1.0) for p in (48, 60, 64, 67, 72)]
+  alloc = voices.allocate(chord, max_voices=4)
+  assert sorted(v[0].pitch for v in alloc.voices) == [48, 60, 67, 72]
+  assert alloc.dropped == 1
+  with pytest.raises(ValueError, match='at least 1'):
+    voices.allocate(chord, max_voices=0)
+
+
+def test_voices_render_to_one_length_and_sound_where_their_notes_are():
+  alloc = voices.allocate([N(48, 0.0, 2.0), N(72, 0.5, 1.0)])
+  low, high = voices.render(alloc.voices, frame_rate=250)
+  assert low.n_frames == high.n_frames == int(2.5 * 250)
+  t = np.arange(high.n_frames) / 250
+  assert high.loudness_db[(t > 0.6) & (t < 0.9)].min() > -40
+  assert high.loudness_db[t > 1.6].max() <= -70  # Released by then.
+  np.testing.assert_allclose(high.f0_hz[(t > 0.6) & (t < 0.9)],
+                             soundfont.midi_to_hz(72), rtol=1e-3)
+
+
+def _peak_db(audio, sr, f_hz, cents=20.0):
+  """Level of the strongest bin within +-cents of f_hz, dB re the
+  spectrum's median."""
+  spec = np.abs(np.fft.rfft(audio * np.hanning(len(audio))))
+  freqs = np.fft.rfftfreq(len(audio), 1.0 / sr)
+  band = np.abs(1200 * np.log2(np.maximum(freqs, 1.0) / f_hz)) <= cents
+  return 20 * np.log10(spec[band].max() / np.median(spec[freqs < 4000]))
+
+
+def test_a_midi_chord_renders_as_a_chord(tmp_path):
+  """C-E-G then F-A-C from a MIDI file through `sample` on the shipped
+  model: the mix has a peak at every played fundamental (no played note
+  is a harmonic of another here) and none at pitches not played."""
+  chords = [(0.0, (60, 64, 67)), (1.2, (65, 69, 72))]
+  path = write_midi(tmp_path / 'chords.mid', [(0, [
+      (p, t, t + 1.0, 90) for t, chord in chords for p in chord])])
+  out = tmp_path / 'out'
+  result = generate.sample_sounds(None, None, str(out), n=1, midi=path,
+                                  settings={'brightness': 0.0,
+                                            'hollowness': 0.0,
+                                            'noisiness': -1.0})
+  assert result['controls']['n_voices'] == 3
+  assert result['controls']['n_notes'] == 6
+  audio, sr = soundfile.read(str(out / 'sample_00.wav'), dtype='float32')
+  for t, chord in chords:
+    held = audio[int((t + 0.3) * sr):int((t + 0.8) * sr)]
+    played = [_peak_db(held, sr, soundfont.midi_to_hz(p)) for p in chord]
+    others = [_peak_db(held, sr, soundfont.midi_to_hz(p))
+              for p in range(chord[0] - 3, chord[-1] + 1) if p not in chord
+              and p - 12 not in chord]
+    assert min(played) > max(others) + 40, (t, played, others)
+  # The monophonic rule keeps only the top note of each chord.
+  mono = generate.sample_sounds(None, None, str(tmp_path / 'mono'), n=1,
+                                midi=path, max_voices=1,
+                                settings={'brightness': 0.0,
+                                          'hollowness': 0.0,
+                                          'noisiness': -1.0})
+  assert mono['controls']['n_voices'] == 1
+  audio, sr = soundfile.read(str(tmp_path / 'mono' / 'sample_00.wav'),
+                             dtype='float32')
+  held = audio[int(0.3 * sr):int(0.8 * sr)]
+  assert _peak_db(held, sr, soundfont.midi_to_hz(60)) < _peak_db(
+      held, sr, soundfont.midi_to_hz(67)) - 20
