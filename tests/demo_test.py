@@ -54,6 +54,33 @@ def test_model_card_numbers_are_the_measured_ones():
   assert f'{cal["slope"]:.2f} [{cal["ci"]["slope"][0]:.2f}' in card
 
 
+def test_readme_knob_table_is_the_shipped_models():
+  """The README's hand-written knob table (rows rebuilt here from the
+  committed metrics.json) and its sample --set figures match the shipped
+  model: a retrained model with a stale README fails here."""
+  from conftest import REPO  # pylint: disable=g-import-not-at-top
+  with open(os.path.join(REPO, 'README.md')) as f:
+    readme = f.read()
+  m = shipped.metrics()
+  kc = m['knob_control']
+  for knob in kc['cross_talk']['knobs']:
+    c, b = kc[knob]['calibration'], kc[knob]['beyond_range']
+    ci = c['ci']
+    cell = lambda name, fmt: (f'{fmt.format(c[name])} [{fmt.format(ci[name][0])}'
+                              f', {fmt.format(ci[name][1])}]')
+    row = (f'| {knob} | {cell("pearson_r", "{:.3f}")} | '
+           f'{cell("slope", "{:.2f}")} | {cell("intercept", "{:.2f}")} | '
+           f'{cell("mae", "{:.2f}")} | {kc[knob]["max_cross_talk"]:.2f} | '
+           f'{b["low"]:.2f} / {b["high"]:.2f} |')
+    assert row in readme, row
+  marginal = m['knob_control_prior']['marginal']
+  h = marginal['hollowness']
+  assert (f'hollowness r {h["pearson_r"]:.3f} [{h["ci"]["pearson_r"][0]:.3f}, '
+          f'{h["ci"]["pearson_r"][1]:.3f}]') in ' '.join(readme.split())
+  assert (f'max cross-talk {marginal["cross_talk"]["max_off_diagonal"]:.2f}'
+          in ' '.join(readme.split()))
+
+
 def test_pretrained_knobs_are_calibrated_by_value():
   """evaluate's numbers for the shipped model against the knob targets:
   a knob at v gives its descriptor at v (std units), alone."""
