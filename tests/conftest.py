@@ -78,3 +78,11 @@ def tiny_dataset(tiny_pipeline):
 def tiny_model(tiny_pipeline):
   """timbre_ae_tiny trained on tiny_dataset (`tiny_recipe()`): its folder."""
   return _run_pipeline_until(tiny_pipeline, 'train')['model']
+
+
+@pytest.fixture(scope='session')
+def tiny_evaluation(tiny_pipeline):
+  """The pipeline's `evaluate` output folder for `tiny_recipe()` (8 eval
+  examples, 2 prior draws per knob value, 4 generated sounds): made once
+  for the test run, as the other stages are."""
+  return _run_pipeline_until(tiny_pipeline, 'evaluate')['evaluation']

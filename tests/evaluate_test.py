@@ -17,21 +17,13 @@ from interpret_ddsp import model_io
 
 
 @pytest.mark.slow
-def test_evaluate_writes_the_full_report(tiny_model, tiny_dataset, tmp_path):
-  z_path = str(tmp_path / 'z.npz')
-  prior_path = str(tmp_path / 'prior.npz')
+def test_evaluate_writes_the_full_report(tiny_evaluation, tiny_model,
+                                         tiny_dataset):
+  """The pipeline's evaluate stage (evaluate.evaluate with the tiny
+  recipe's counts: the same call `interpret-ddsp evaluate` makes, see
+  test_cli_evaluate_is_the_library_call) on the session's tiny model."""
+  out = tiny_evaluation
   pattern = os.path.join(tiny_dataset, 'eval.tfrecord*')
-  assert cli.main(['extract-z', '--save_dir', tiny_model, '--tfrecords',
-                   os.path.join(tiny_dataset, 'train.tfrecord*'), '--output',
-                   z_path, '--no_progress']) == 0
-  assert cli.main(['fit-prior', '--z', z_path, '--output', prior_path,
-                   '--max_components', '2', '--no_progress']) == 0
-  out = str(tmp_path / 'report')
-  assert cli.main(['evaluate', '--save_dir', tiny_model, '--tfrecords',
-                   pattern, '--prior', prior_path, '--z', z_path,
-                   '--output_dir', out, '--max_examples', '8',
-                   '--knob_examples', '8', '--prior_draws', '2',
-                   '--n_generated', '4', '--no_progress']) == 0
   m = json.load(open(os.path.join(out, 'metrics.json')))
   assert set(m) >= {'reconstruction', 'knob_control', 'disentanglement',
                     'generation'}
@@ -65,6 +57,42 @@ def test_evaluate_writes_the_full_report(tiny_model, tiny_dataset, tmp_path):
   lo, hi = cal['ci']['slope']
   assert lo <= cal['slope'] <= hi
   assert set(m['knob_control_prior']) == {'conditional', 'marginal'}
+
+
+@pytest.mark.slow
+def test_cli_evaluate_is_the_library_call(tiny_evaluation, monkeypatch,
+                                          capsys, tmp_path):
+  """`interpret-ddsp evaluate` passes its flags to evaluate.evaluate and
+  prints the summary of what it returns (here the tiny run's metrics)."""
+  with open(os.path.join(tiny_evaluation, 'metrics.json')) as f:
+    metrics = json.load(f)
+  calls = []
+
+  def fake_evaluate(*args, **kwargs):
+    calls.append((args, kwargs))
+    return metrics
+
+  monkeypatch.setattr(evaluate, 'evaluate', fake_evaluate)
+  model, prior, z = str(tmp_path / 'm'), str(tmp_path / 'p.npz'), str(
+      tmp_path / 'z.npz')
+  assert cli.main(['evaluate', '--save_dir', model, '--tfrecords', 'e*',
+                   '--prior', prior, '--z', z, '--output_dir', 'out',
+                   '--max_examples', '5', '--knob_examples', '3',
+                   '--prior_draws', '2', '--n_generated', '7',
+                   '--no_progress']) == 0
+  (args, kwargs), = calls
+  assert args == (model, 'e*', 'out')
+  assert kwargs == {'prior_path': prior, 'z_path': z, 'max_examples': 5,
+                    'knob_examples': 3, 'prior_draws': 2, 'n_generated': 7,
+                    'progress': False}
+  printed = capsys.readouterr().out
+  r = metrics['reconstruction']
+  assert f'spectral distance {r["spectral_distance"]:.2f}' in printed
+  cal = metrics['knob_control']['brightness']['calibration']
+  assert (f'brightness knob: r {cal["pearson_r"]:.3f}, slope '
+          f'{cal["slope"]:.2f}') in printed
+  g = metrics['generation']
+  assert f'generation: Frechet {g["frechet_distance"]:.2f}' in printed
 
 
 def test_report_markdown_lists_every_number():
