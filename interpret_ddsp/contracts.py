@@ -37,6 +37,10 @@ RENDER_MANIFEST = 'render_manifest.json'
 DATASET_MANIFEST = 'manifest.json'
 DDSP_STATISTICS = 'dataset_statistics.json'  # ddsp's, for its trainers.
 DDSP_QUANTILES = 'dataset_statistics_quantiles.npz'
+# Per-note expression of the notes a dataset's sources know (prepare;
+# interpret_ddsp.expression.NAMES plus NOTE_LABELS, one entry per note).
+NOTE_EXPRESSION = 'note_expression.npz'
+NOTE_LABELS = ('instrument', 'source_file', 'split')
 TRAIN_SPLIT, EVAL_SPLIT = 'train', 'eval'
 TFRECORD_INFIX = '.tfrecord'
 

@@ -24,10 +24,12 @@ pitch-entry times a musician shapes:
                           (NaN when the next note starts first)
   portamento_secs         onset until f0 first comes within
                           PORTAMENTO_CENTS of the note's pitch
-  duration_secs, pitch, velocity   from the note
-  brightness, attack_noise  (when knob values are given) mean brightness
-                          over the held part, and mean noisiness over the
-                          first ATTACK_NOISE_SECS, both in knob std units
+  onset_secs, duration_secs, pitch, velocity   from the note
+  brightness, attack_noise  (when per-frame values are given) mean
+                          brightness over the held part, and mean noisiness
+                          over the first ATTACK_NOISE_SECS, in the units
+                          given (knob std units, or prepare's octaves and
+                          dB)
 
 Every value is a plain float (NaN where undefined), so a dataset's notes
 store as one float array per name (`as_arrays`, an npz without pickles).
@@ -50,8 +52,8 @@ import numpy as np
 # The names of `note_expression`'s values, in order.
 NAMES = ('volume_db', 'volume_fluctuation_db', 'volume_peak_position',
          'vibrato_rate_hz', 'vibrato_extent_cents', 'attack_secs',
-         'release_secs', 'portamento_secs', 'duration_secs', 'pitch',
-         'velocity', 'brightness', 'attack_noise')
+         'release_secs', 'portamento_secs', 'onset_secs', 'duration_secs',
+         'pitch', 'velocity', 'brightness', 'attack_noise')
 VIBRATO_BAND_HZ = (3.0, 9.0)  # Where vibrato lives (violin, voice, flute).
 MIN_VIBRATO_SECS = 0.35  # About two periods at the band's low end.
 ATTACK_DB = 1.0
@@ -106,7 +108,7 @@ def vibrato(cents, frame_rate, band_hz=VIBRATO_BAND_HZ):
 
 
 def note_expression(f0_hz, loudness_db, notes, frame_rate=250,
-                    brightness=None, noisiness=None):
+                    brightness=None, noisiness=None, weights=None):
   """Expression values of each note (module doc).
 
   Args:
@@ -114,7 +116,13 @@ def note_expression(f0_hz, loudness_db, notes, frame_rate=250,
     loudness_db: ddsp loudness per frame, dB, [n_frames].
     notes: `controls.Note`s of a monophonic line (times in seconds).
     frame_rate: Frames per second of the curves.
-    brightness, noisiness: Knob values per frame (std units), or None.
+    brightness, noisiness: Per-frame values (knob std units, or the
+      descriptors' scaled units), or None.
+    weights: Per-frame weights of those values in [0, 1] (e.g.
+      `knobs.frame_weights`: frames whose window spans two notes weigh 0),
+      or None (all 1). Brightness is their weighted mean over the held
+      part; attack noise the mean over the first ATTACK_NOISE_SECS of the
+      note's frames weighing over 1/2 (NaN when none does).
 
   Returns:
     One dict per note (in the notes' time order) with every name of NAMES.
@@ -123,6 +131,8 @@ def note_expression(f0_hz, loudness_db, notes, frame_rate=250,
   loudness_db = np.asarray(loudness_db, np.float64)
   n_frames = len(loudness_db)
   notes = sorted(notes, key=lambda n: n.start_secs)
+  w_all = (np.ones(n_frames) if weights is None
+           else np.asarray(weights, np.float64))
   frame = lambda secs: int(min(max(round(secs * frame_rate), 0), n_frames))
   rows = []
   for i, note in enumerate(notes):
@@ -142,6 +152,7 @@ def note_expression(f0_hz, loudness_db, notes, frame_rate=250,
         'volume_peak_position': peak / max(off - on - 1, 1),
         'attack_secs': attack / frame_rate,
         'portamento_secs': entry / frame_rate,
+        'onset_secs': float(note.start_secs),
         'duration_secs': float(note.duration_secs),
         'pitch': float(note.pitch), 'velocity': float(note.velocity),
     }
@@ -155,14 +166,15 @@ def note_expression(f0_hz, loudness_db, notes, frame_rate=250,
     fallen = after <= loudness_db[off - 1] - RELEASE_DROP_DB
     row['release_secs'] = (float(np.argmax(fallen)) / frame_rate
                            if fallen.any() else math.nan)
-    row['brightness'] = (float(np.mean(np.asarray(brightness)[on:off]))
-                         if brightness is not None else math.nan)
-    if noisiness is not None:
-      head = np.asarray(noisiness)[on:min(off, on + max(
-          1, int(ATTACK_NOISE_SECS * frame_rate)))]
-      row['attack_noise'] = float(np.mean(head))
-    else:
-      row['attack_noise'] = math.nan
+    w = w_all[on:off]
+    row['brightness'] = math.nan
+    if brightness is not None and w.sum() > 0:
+      row['brightness'] = float(np.sum(np.asarray(brightness)[on:off] * w) /
+                                w.sum())
+    row['attack_noise'] = math.nan
+    heard = np.where(w > 0.5)[0][:max(1, int(ATTACK_NOISE_SECS * frame_rate))]
+    if noisiness is not None and len(heard):
+      row['attack_noise'] = float(np.mean(np.asarray(noisiness)[on:off][heard]))
     rows.append(row)
   return rows
 

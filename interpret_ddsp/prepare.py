@@ -49,10 +49,12 @@ from interpret_ddsp import sources
 
 SILENCE_PEAK = 1e-4  # Peak amplitude under which audio counts as silent.
 _REPORTS = '_reports'
+_NOTES = '_notes'
 _OUTPUTS = (contracts.split_pattern('', contracts.TRAIN_SPLIT),
             contracts.split_pattern('', contracts.EVAL_SPLIT),
             contracts.DATASET_MANIFEST, contracts.DDSP_STATISTICS,
-            contracts.DDSP_QUANTILES, '.*.tmp', '_reports/*')
+            contracts.DDSP_QUANTILES, contracts.NOTE_EXPRESSION, '.*.tmp',
+            '_reports/*', '_notes/*')
 
 
 def split_of(source_id, eval_fraction):
@@ -86,12 +88,44 @@ def check_config(sample_rate, frame_rate, example_secs, hop_secs, chunk_secs):
 # DoFns emit (MAIN, element) or (REPORT, summary dict) pairs, split later by
 # two Filters: multi-output ParDos (TaggedOutput) are not honoured by every
 # runner (Beam 2.77's Dask runner sends all outputs to the main one).
-MAIN, REPORT = 'main', 'report'
+MAIN, REPORT, NOTES = 'main', 'report', 'notes'
 
 
 def _main():
   """Transform keeping the MAIN elements of (kind, element) pairs."""
   return beam.Filter(lambda pair: pair[0] == MAIN) | beam.Values()
+
+
+def note_rows(audio_16k, wav_path, frame_rate):
+  """Expression of each note of a rendered file (its ground-truth notes
+  and f0 from the JSON beside it; loudness and the knobs' descriptors
+  measured on the audio): `expression.note_expression` rows, brightness
+  in octaves re f0 and attack noise in dB (not yet in knob units)."""
+  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
+  truth = soundfont_set.load_ground_truth(wav_path)
+  if not truth.get('notes'):
+    return []
+  loudness = features.compute_loudness(audio_16k, frame_rate)
+  n = len(loudness)
+  t_truth = np.arange(len(truth['f0_hz'])) / float(truth['frame_rate'])
+  f0 = np.interp(np.arange(n) / float(frame_rate), t_truth,
+                 np.where(truth['voiced'], truth['f0_hz'], 0.0))
+  values = features.compute_descriptors(
+      audio_16k, f0.astype(np.float32), frame_rate,
+      names=('harmonic_spectral_centroid', 'noise_ratio'))
+  brightness = np.log2(np.maximum(values['harmonic_spectral_centroid'], 0.5))
+  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
+  weights = knobs.frame_weights(loudness, needs_f0=True,
+                                f0_hz=f0.astype(np.float32)).numpy()
+  weights = weights * (f0 > 0)
+  notes = [controls.Note(n['key'], n['start'], n['start'] + n['duration'],
+                         n['velocity']) for n in truth['notes']]
+  return expression.note_expression(f0, loudness, notes, frame_rate,
+                                    brightness=brightness,
+                                    noisiness=values['noise_ratio'],
+                                    weights=weights)
 
 
 class LoadFn(beam.DoFn):
@@ -121,6 +155,11 @@ class LoadFn(beam.DoFn):
         yield (REPORT, {
             'source': 1, 'audio_secs': len(audio) / rate, 'split': split})
         audio_16k = audio_io.resample(audio, rate, features.CREPE_SAMPLE_RATE)
+        if item.get('ground_truth'):
+          for row in note_rows(audio_16k, source_id, c['frame_rate']):
+            yield (NOTES, {**row, 'split': split,
+                           'instrument': meta['instrument'],
+                           'source_file': meta['source_file']})
         audio_sr = (audio_16k if c['sample_rate'] == features.CREPE_SAMPLE_RATE
                     else audio_io.resample(audio, rate, c['sample_rate']))
         for offset, a_sr, a_16k in features.chunk_audio(
@@ -267,6 +306,7 @@ class WriteShardsFn(beam.DoFn):
   def start_bundle(self):
     self._writers = {}
     self._reports = []
+    self._notes = []
     self._id = uuid.uuid4().hex[:12]
 
   def _path(self, name):
@@ -276,6 +316,9 @@ class WriteShardsFn(beam.DoFn):
     kind, value = pair
     if kind == REPORT:
       self._reports.append(value)
+      return
+    if kind == NOTES:
+      self._notes.append(value)
       return
     split = value['split']
     if split not in self._writers:
@@ -296,6 +339,13 @@ class WriteShardsFn(beam.DoFn):
       tmp = os.path.join(folder, f'.{self._id}.tmp')
       with open(tmp, 'w') as f:
         json.dump(merge_reports(self._reports), f)
+      os.replace(tmp, os.path.join(folder, f'{self._id}.json'))
+    if self._notes:
+      folder = self._path(_NOTES)
+      os.makedirs(folder, exist_ok=True)
+      tmp = os.path.join(folder, f'.{self._id}.tmp')
+      with open(tmp, 'w') as f:
+        json.dump(self._notes, f)
       os.replace(tmp, os.path.join(folder, f'{self._id}.json'))
 
 
@@ -340,11 +390,31 @@ def build_pipeline(pipeline, items, config):
                 | 'spread_chunks' >> beam.Reshuffle()
                 | 'featurize' >> beam.ParDo(FeaturizeFn(config)))
   load_reports = loaded | 'load_reports' >> beam.Filter(
-      lambda pair: pair[0] == REPORT)
+      lambda pair: pair[0] in (REPORT, NOTES))
   _ = ((load_reports, featurized)
        | 'all' >> beam.Flatten()
        | 'write' >> beam.ParDo(WriteShardsFn(config['output_dir'],
                                              config['descriptor_keys'])))
+
+
+def write_note_expression(output_dir):
+  """Merges the bundles' note rows into NOTE_EXPRESSION (plain arrays, no
+  pickles; sorted by source and onset); returns the number of notes."""
+  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
+  rows = []
+  for path in glob.glob(os.path.join(output_dir, _NOTES, '*.json')):
+    with open(path) as f:
+      rows += json.load(f)
+  shutil.rmtree(os.path.join(output_dir, _NOTES), ignore_errors=True)
+  if not rows:
+    return 0
+  rows.sort(key=lambda r: (r['source_file'], r['onset_secs']))
+  arrays = expression.as_arrays(rows)
+  for label in contracts.NOTE_LABELS:
+    arrays[label] = np.array([str(r[label]) for r in rows])
+  files.save_npz(os.path.join(output_dir, contracts.NOTE_EXPRESSION),
+                 **arrays)
+  return len(rows)
 
 
 def descriptor_statistics(moments):
@@ -444,6 +514,7 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       reports.append(json.load(f))
   summary = merge_reports(reports)
   shutil.rmtree(os.path.join(output_dir, _REPORTS), ignore_errors=True)
+  n_notes = write_note_expression(output_dir)
   for path in glob.glob(os.path.join(output_dir, '.*.tmp')):
     os.remove(path)  # Left by bundles that failed and were retried.
 
@@ -458,6 +529,7 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
           'examples_train': summary.get('examples_train', 0),
           'examples_eval': summary.get('examples_eval', 0),
           'silent_windows_dropped': summary.get('silent_windows', 0),
+          'notes': n_notes,
       },
       'audio_secs': audio_secs,
       'wall_secs': wall,

@@ -68,7 +68,7 @@ def rendered_items(render_dir, manifest):
   for name in manifest['files']:
     path = os.path.join(render_dir, name)
     truth = soundfont_set.load_ground_truth(path)
-    items.append({'kind': 'file', **metadata(
+    items.append({'kind': 'file', 'ground_truth': True, **metadata(
         path, truth['instrument'], truth.get('midi_pitch', -1),
         truth.get('velocity', -1))})
   return items

@@ -18,6 +18,7 @@ from interpret_ddsp import data
 from interpret_ddsp import errors
 from interpret_ddsp import prepare
 from interpret_ddsp import signals
+from interpret_ddsp import expression
 from interpret_ddsp import soundfont
 from interpret_ddsp import sources
 
@@ -266,6 +267,38 @@ def test_cli_soundfont_source_on_the_default_runner(tmp_path, capsys):
     stats = json.load(f)
   # Flute notes from C4 to C7 (MIDI 60..96) plus melodies.
   assert 58 < stats['mean_min_pitch_note'] < stats['mean_max_pitch_note'] < 98
+  # Every rendered note's expression, against the render's ground truth.
+  notes = contracts_npz(os.path.join(out, contracts.NOTE_EXPRESSION))
+  assert len(notes['pitch']) == manifest['counts']['notes'] > 4
+  truths = {}
+  for path in sorted(set(notes['source_file'])):
+    with open(os.path.splitext(path)[0] + '.json') as f:
+      truths[path] = json.load(f)
+  expected = sorted((n['key'], n['velocity'], round(n['duration'], 3))
+                    for t in truths.values() for n in t['notes'])
+  got = sorted((int(p), int(v), round(float(d), 3)) for p, v, d in zip(
+      notes['pitch'], notes['velocity'], notes['duration_secs']))
+  assert got == expected
+  melody = np.array(['melody' in p for p in notes['source_file']])
+  assert melody.any() and (~melody).any()
+  # Vibrato needs a held part of MIN_VIBRATO_SECS: shorter notes give NaN.
+  long = notes['duration_secs'] >= expression.MIN_VIBRATO_SECS + 0.05
+  assert np.isnan(notes['vibrato_rate_hz'][
+      notes['duration_secs'] < expression.MIN_VIBRATO_SECS]).all()
+  assert (melody & long).sum() >= 2
+  for i in np.where(melody & long)[0]:
+    truth = truths[notes['source_file'][i]]
+    # The render's pitch-bend vibrato (rate and depth in its JSON).
+    assert notes['vibrato_rate_hz'][i] == pytest.approx(
+        truth['vibrato_hz'], abs=0.25)
+    assert notes['vibrato_extent_cents'][i] == pytest.approx(
+        truth['vibrato_cents'], rel=0.2)
+  assert np.all(notes['vibrato_extent_cents'][~melody] < 2.0)
+  assert set(notes['instrument']) == {'flute'}
+
+
+def contracts_npz(path):
+  return contracts.read_npz(path)
 
 
 def _records(pattern):
