@@ -38,11 +38,16 @@ def test_extract_z_matches_the_model_and_keeps_metadata(z_and_prior,
   assert set(z['instrument']) == {'violin', 'flute'}
   notes = z['midi_pitch'] > 0  # Melodies have no single pitch: -1.
   assert notes.mean() > 0.5 and np.all(z['midi_pitch'][~notes] == -1)
-  # Named dims track their standardized descriptor (trained to).
+  # Named dims track their standardized input descriptor by value (the
+  # encoder is trained to): on the 60-step test model r 0.978 / 0.982 /
+  # 0.931 and MAE 0.15 / 0.33 / 0.36 std were measured (one CI run); dims
+  # that ignored their descriptor would give r near 0 and MAE near the
+  # targets' spread (0.6-1.2 std).
   ok = z['target_weights'][:, 0] > 1
-  err = np.abs(z['z'][ok, :3] - z['knob_targets'][ok]).mean()
-  spread = np.abs(z['knob_targets'][ok] - z['knob_targets'][ok].mean(0)).mean()
-  assert err < 2 * spread
+  for i in range(3):
+    dim, target = z['z'][ok, i], z['knob_targets'][ok, i]
+    assert np.corrcoef(dim, target)[0, 1] >= 0.85, i
+    assert np.abs(dim - target).mean() <= 0.6, i
   assert str(z['model_dir']) == os.path.abspath(tiny_model)
 
 
