@@ -322,10 +322,12 @@ def knob_statistics(data_provider, descriptor_names, max_batches=200,
   dataset = data_provider.get_batch(batch_size, shuffle=False, repeats=1,
                                     drop_remainder=False)
   for batch in dataset.take(max_batches):
-    for d in descriptor_names:
-      w = frame_weights(batch['loudness_db'], batch.get('f0_confidence'),
-                        d in descriptors.F0_DESCRIPTORS,
-                        f0_hz=batch['f0_hz'], n_window=n_window).numpy()
+    weights = descriptor_weights(descriptor_names, batch['loudness_db'],
+                                 batch.get('f0_confidence'),
+                                 f0_hz=batch['f0_hz'],
+                                 n_window=n_window).numpy()
+    for i, d in enumerate(descriptor_names):
+      w = weights[..., i]
       v = scale_descriptor(d, batch[d]).numpy()
       sums[d] += [w.sum(), (w * v).sum(), (w * v * v).sum()]
   stats = {}
