@@ -88,8 +88,15 @@ def load_model(save_dir, checkpoint=None, gin_params=()):
     raise errors.UserError(f'No operative_config-*.gin in {save_dir}.')
   train.parse_gin([], gin_params, save_dir=save_dir)
   model = train.build_model()
-  n_samples = int(_query('Harmonic.n_samples'))
-  sample_rate = int(_query('Harmonic.sample_rate', 16000))
+  import ddsp  # pylint: disable=g-import-not-at-top
+  harmonic = [m for m in model.processor_group.modules
+              if isinstance(m, ddsp.synths.Harmonic)]
+  if harmonic:  # ddsp's Harmonic or a subclass (synths.FastHarmonic).
+    n_samples, sample_rate = (int(harmonic[0].n_samples),
+                              int(harmonic[0].sample_rate))
+  else:
+    n_samples = int(_query('Harmonic.n_samples'))
+    sample_rate = int(_query('Harmonic.sample_rate', 16000))
   time_steps = int(_query('TimbrePreprocessor.time_steps') or
                    _query('F0LoudnessPreprocessor.time_steps'))
   model(dummy_features(n_samples, time_steps), training=False)

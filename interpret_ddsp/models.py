@@ -30,6 +30,7 @@ from interpret_ddsp import knob_processors
 from interpret_ddsp import losses  # pylint: disable=unused-import  # Registers.
 from interpret_ddsp import knobs
 from interpret_ddsp import preprocessing
+from interpret_ddsp import synths  # pylint: disable=unused-import  # Registers FastHarmonic.
 
 
 def _check_knob_processors(processor_group, knob_names):

@@ -61,7 +61,10 @@ allows. `match_offline_phase=True` instead carries the unwrapped float32
 phase of every harmonic exactly as offline does (a `tf.cumsum` of the
 previous block's last phase and this block's increments): the stream then
 equals model.synthesize of the whole stream to ~1e-6 of its peak, drift
-included; for checks and file renders.
+included; for checks and file renders. Models with `synths.FastHarmonic`
+(the timbre configs' default) synthesize offline with exact phases too, so
+there the default path is offline synthesis (to float32 rounding) and
+match_offline_phase changes nothing.
 
 Speed: the per-block graph is a tf.function, compiled with XLA by default
 (not with match_offline_phase: XLA's cumulative sum adds in another order).
@@ -83,6 +86,7 @@ import numpy as np
 import tensorflow as tf
 
 from interpret_ddsp import knob_processors
+from interpret_ddsp import synths
 
 
 def _modules_by_type(processor_group):
@@ -144,11 +148,6 @@ def _harmonic_sum(amplitudes, phase):
   return tf.cast(b1 * tf.sin(phase), tf.float32)
 
 
-def _wrap(phase):
-  """phase mod 2 pi, in [0, 2 pi) (tf.math.floormod is far slower on CPU)."""
-  return phase - (2.0 * np.pi) * tf.floor(phase * (0.5 / np.pi))
-
-
 class StreamingSynth:
   """Renders a model's audio block by block, carrying state between blocks.
 
@@ -205,6 +204,10 @@ class StreamingSynth:
     group = model.processor_group
     modules = _modules_by_type(group)
     self.harmonic = modules['harmonic']
+    if isinstance(self.harmonic, synths.FastHarmonic):
+      # Offline synthesis has exact (float64, wrapped) phases already: the
+      # default path is what it does.
+      self.match_offline_phase = False
     self.noise = modules['noise']
     self.knob_processor = modules['knobs']
     self._knob_keys = (_dag_inputs(group, self.knob_processor)
@@ -498,7 +501,7 @@ class StreamingSynth:
                                                self.sample_rate)
       omega = tf.cast(f0_env * mask, tf.float64) * (2.0 * np.pi /
                                                     self.sample_rate)
-      phase = _wrap(state['phase'] + tf.cumsum(omega, axis=1))
+      phase = synths.wrap_phase(state['phase'] + tf.cumsum(omega, axis=1))
       last_phase = phase[:, -1:]
       audio = _harmonic_sum(amp_env, phase[..., 0])
     state = dict(state, freqs=freqs[:, -1:], amps=amplitudes[:, -1:],

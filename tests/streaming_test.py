@@ -40,6 +40,14 @@ def untrained():
   return _build(['models/timbre_ae_tiny.gin'])
 
 
+@pytest.fixture(scope='module')
+def ddsp_harmonic():
+  """timbre_ae_tiny with ddsp's own Harmonic (float32 cumsum phases), at
+  its initialization."""
+  return _build(['models/timbre_ae_tiny.gin'],
+                ['HARMONIC = @synths.Harmonic()'])
+
+
 def _build(gin_files, params=()):
   train.parse_gin(list(gin_files) + ['datasets/tfrecord.gin',
                                      'optimization/cpu.gin'], params)
@@ -121,9 +129,10 @@ def _offline(model, f0, loudness, z, noise, float64_phase=False):
     phases = np.cumsum(freq_env.numpy()[0].astype(np.float64) * 2 * np.pi /
                        harmonic.sample_rate, axis=0)
     harm = (amp_env.numpy()[0] * np.sin(phases)).sum(-1)
-  else:
-    harm = ddsp.core.oscillator_bank(
-        freq_env, amp_env, sample_rate=harmonic.sample_rate).numpy()[0]
+  else:  # The model's own synth: ddsp's Harmonic or synths.FastHarmonic.
+    with model.length(n):
+      harm = harmonic.get_signal(controls['amplitudes'], dist,
+                                 controls['f0_hz']).numpy()[0]
   mags = filtered_noise.get_controls(outputs['noise_magnitudes'])
   filtered = ddsp.core.frequency_filter(
       noise[np.newaxis], mags['magnitudes'],
@@ -168,9 +177,16 @@ def test_offline_reference_is_model_synthesize(model):
 
 
 @pytest.mark.parametrize('block_frames', [16, 32, 64])
-def test_stream_equals_offline_synthesize(model, block_frames):
+@pytest.mark.parametrize('which', ['model', 'ddsp_harmonic'])
+def test_stream_equals_offline_synthesize(which, block_frames, request):
   """match_offline_phase: every part of the carried state reproduces
-  model.synthesize of the whole phrase (192 frames, 3 to 12 blocks)."""
+  model.synthesize of the whole phrase (192 frames, 3 to 12 blocks), with
+  ddsp's Harmonic (its float32 phase sum continued) and with FastHarmonic
+  (exact phases on both sides)."""
+  model = request.getfixturevalue(which)
+  if which == 'ddsp_harmonic':
+    assert type(next(m for m in model.processor_group.modules if isinstance(
+        m, ddsp.synths.Harmonic))) is ddsp.synths.Harmonic
   f0, loudness, z = _controls(192, model.z_dims)
   audio, noise = _seeded_synthesize(model, f0, loudness, z)
   harm, filtered = _offline(model, f0, loudness, z, noise)
