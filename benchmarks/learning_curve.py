@@ -1,0 +1,152 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""The shipped recipe's learning curve: where does more training stop paying?
+
+One run of the shipped recipe (gin/models/timbre_ae_tiny.gin, the shipped
+data, seed, batch and learning rate) is trained to each milestone in turn
+(resuming from its checkpoints) and, at each, gets extract-z, fit-prior and
+the full `evaluate` on the same 64 eval examples: spectral distance,
+ViSQOL, f0 and loudness L1, knob calibration (r, slope, MAE, cross-talk),
+`sample --set` calibration and the generation figures. Every milestone's
+figures go to benchmarks/results/learning_curve.json as they come (with
+the training seconds it took), and learning_curve.png plots them.
+
+A run can span sessions: --max_minutes stops training cleanly (a
+checkpoint is written) and a later call with the same --root resumes at
+the step it reached; milestones already evaluated are kept.
+
+  .venv/bin/python benchmarks/learning_curve.py \
+      --data runs/pretrained_v3/data --root runs/learning_curve \
+      --milestones 1000,2000,3000,4000,6000 [--max_minutes 60]
+"""
+
+import argparse
+import json
+import os
+import time
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+from interpret_ddsp import evaluate
+from interpret_ddsp import extract
+from interpret_ddsp import pipeline
+from interpret_ddsp import prior
+from interpret_ddsp import train
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def milestone_figures(metrics):
+  """The curve's figures from one evaluate run."""
+  out = knob_designs.summarize(metrics)
+  out['visqol'] = metrics['reconstruction'].get('visqol')
+  prior_kc = metrics.get('knob_control_prior', {})
+  out['sample_set'] = {
+      k: {m: prior_kc[k]['calibration'][m]
+          for m in ('pearson_r', 'slope', 'mae')}
+      for k in out['knobs'] if k in prior_kc}
+  gen = metrics.get('generation', {})
+  out['generation'] = {k: v for k, v in gen.items()
+                       if isinstance(v, (int, float))}
+  return out
+
+
+def plot(result, path):
+  """Spectral distance, ViSQOL and knob MAE against steps, as a PNG."""
+  import matplotlib  # pylint: disable=g-import-not-at-top
+  matplotlib.use('Agg')
+  import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+  rows = sorted(result['milestones'].values(), key=lambda r: r['step'])
+  steps = [r['step'] for r in rows]
+  fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+  axes[0].plot(steps, [r['spectral_distance'] for r in rows], 'o-')
+  axes[0].set_title('eval spectral distance (lower is better)')
+  axes[1].plot(steps, [r['visqol'] for r in rows], 'o-')
+  axes[1].set_title('ViSQOL (MOS-LQO, higher is better)')
+  for knob in rows[0]['knobs']:
+    axes[2].plot(steps, [r['knobs'][knob]['mae'] for r in rows], 'o-',
+                 label=knob)
+  axes[2].axhline(0.2, color='grey', ls=':', label='target')
+  axes[2].set_title('knob MAE (std units)')
+  axes[2].legend()
+  for ax in axes:
+    ax.set_xlabel('training steps')
+    ax.grid(alpha=0.3)
+  fig.tight_layout()
+  fig.savefig(path, dpi=110)
+  plt.close(fig)
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--data', default=os.path.join('runs', 'pretrained_v3',
+                                                     'data'))
+  parser.add_argument('--root', default=os.path.join('runs',
+                                                     'learning_curve'))
+  parser.add_argument('--milestones', default='1000,2000,3000,4000,6000')
+  parser.add_argument('--max_minutes', type=float, default=None,
+                      help='training budget of this call (resumable)')
+  parser.add_argument('--out', default=os.path.join(
+      HERE, 'results', 'learning_curve.json'))
+  args = parser.parse_args()
+  recipe = pipeline.RECIPES['pretrained']
+  milestones = sorted(int(m) for m in args.milestones.split(','))
+  result = {'cpu': bench_common.cpu_name(), 'data': args.data,
+            'recipe': recipe.gin_file, 'seed': recipe.seed,
+            'learning_rate': recipe.learning_rate, 'milestones': {}}
+  if os.path.exists(args.out):
+    with open(args.out) as f:
+      old = json.load(f)
+    if old.get('data') == args.data and old.get('recipe') == recipe.gin_file:
+      result['milestones'] = old['milestones']
+  save_dir = os.path.join(args.root, 'model')
+  deadline = (time.perf_counter() + 60 * args.max_minutes
+              if args.max_minutes else None)
+  eval_pattern = os.path.join(args.data, 'eval.tfrecord*')
+  train_pattern = os.path.join(args.data, 'train.tfrecord*')
+  for step in milestones:
+    if str(step) in result['milestones']:
+      continue
+    start = time.perf_counter()
+    if (train.latest_step(save_dir) or 0) < step:
+      left = None if deadline is None else deadline - time.perf_counter()
+      if left is not None and left <= 0:
+        break
+      train.train([recipe.gin_file, 'datasets/tfrecord.gin',
+                   'optimization/cpu.gin'], save_dir, dataset_dir=args.data,
+                  num_steps=step, seed=recipe.seed, progress=False,
+                  max_secs=left,
+                  gin_params=[f'Trainer.learning_rate = '
+                              f'{recipe.learning_rate}'])
+      if train.latest_step(save_dir) < step:
+        print(f'Stopped at step {train.latest_step(save_dir)} (time '
+              'budget); run again to resume.')
+        break
+    train_secs = time.perf_counter() - start
+    # The milestone's checkpoint is kept (ddsp keeps the last 100).
+    here = os.path.join(args.root, f'step_{step}')
+    z_path = os.path.join(here, 'z.npz')
+    prior_path = os.path.join(here, 'prior.npz')
+    extract.extract_z(save_dir, train_pattern, z_path, progress=False)
+    prior.fit_z_file(z_path, prior_path, by_instrument=True, progress=False)
+    metrics = evaluate.evaluate(
+        save_dir, eval_pattern, os.path.join(here, 'evaluation'),
+        prior_path=prior_path, z_path=z_path, max_examples=64,
+        knob_examples=32, prior_draws=recipe.prior_draws,
+        n_generated=recipe.n_generated, progress=False)
+    row = milestone_figures(metrics)
+    row.update(step=step, train_secs=round(train_secs, 1),
+               eval_secs=round(time.perf_counter() - start - train_secs, 1))
+    result['milestones'][str(step)] = row
+    bench_common.write_result(result, args.out)
+    plot(result, os.path.splitext(args.out)[0] + '.png')
+    print(f'step {step}: spectral {row["spectral_distance"]:.3f} ViSQOL '
+          f'{row["visqol"]:.2f} ' + ' '.join(
+              f'{k} r {v["pearson_r"]:.3f} slope {v["slope"]:.2f} MAE '
+              f'{v["mae"]:.2f}' for k, v in row['knobs'].items()),
+          flush=True)
+
+
+if __name__ == '__main__':
+  main()
