@@ -140,12 +140,34 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
 
   # --- Halves --------------------------------------------------------------
   def encode(self, features, training=False):
-    """Preprocess then encode; adds z (decoder rate) and z_latent."""
-    if self.preprocessor is not None:
-      features.update(self.preprocessor(features, training=training))
-    if self.encoder is not None:
-      features.update(self.encoder(features, training=training))
+    """Preprocess then encode; adds z (decoder rate) and z_latent. Any
+    example length: features of another length than the trained one are
+    encoded at that length (`at_length`)."""
+    with self.at_length(features):
+      if self.preprocessor is not None:
+        features.update(self.preprocessor(features, training=training))
+      if self.encoder is not None:
+        features.update(self.encoder(features, training=training))
     return features
+
+  def at_length(self, features):
+    """`length(n)` for features of n frames ('f0_hz' [batch, n]) when n is
+    not the trained length; else a no-op context.
+
+    ddsp fixes the length in the preprocessor's time_steps, the encoder's z
+    frames and the synths' n_samples. Without this, a 4 s example through
+    a model trained on 1 s was resampled into 250 frames and synthesized
+    as 1 s (f0 L1 162 cents, loudness L1 13.7 dB on a user's recordings).
+    """
+    f0 = features.get('f0_hz') if hasattr(features, 'get') else None
+    shape = tf.TensorShape(getattr(f0, 'shape', None))
+    if (f0 is None or self.preprocessor is None or shape.rank is None or
+        shape.rank < 2 or shape[1] is None):
+      return contextlib.nullcontext()
+    n_frames = int(shape[1])
+    if n_frames == int(self.preprocessor.time_steps):
+      return contextlib.nullcontext()
+    return self.length(n_frames)
 
   @property
   def hop_size(self):
@@ -164,23 +186,31 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
 
   @contextlib.contextmanager
   def length(self, n_frames):
-    """Temporarily synthesizes n_frames frames (n_frames * hop samples)
-    instead of the trained example length (the decoder and synths are
-    length-agnostic; ddsp fixes the length in their constructors)."""
+    """Temporarily runs at n_frames frames (n_frames * hop samples) instead
+    of the trained example length: the preprocessor's time_steps, the
+    synths' n_samples and the encoder's z frames (scaled, so z keeps its
+    trained rate and the MFCC hop its trained size). The decoder and synths
+    are length-agnostic; ddsp fixes the length in their constructors."""
     n_samples = self.n_samples_for(n_frames)
     saved_steps = self.preprocessor.time_steps
     synths = [m for m in self.processor_group.modules
               if hasattr(m, 'n_samples')]
     saved = [m.n_samples for m in synths]
+    enc = self.encoder if hasattr(self.encoder, 'z_time_steps') else None
+    saved_z = enc.z_time_steps if enc is not None else None
     self.preprocessor.time_steps = int(n_frames)
     for m in synths:
       m.n_samples = n_samples
+    if enc is not None:
+      enc.z_time_steps = max(1, int(round(saved_z * n_frames / saved_steps)))
     try:
       yield
     finally:
       self.preprocessor.time_steps = saved_steps
       for m, n in zip(synths, saved):
         m.n_samples = n
+      if enc is not None:
+        enc.z_time_steps = saved_z
 
   def synthesize(self, f0_hz, loudness_db, z):
     """Audio from pitch, loudness and z, without input audio; any length.
@@ -263,7 +293,12 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
     return self._synthesize_features(features)
 
   def call(self, features, training=True):
-    """Forward pass; in training also the spectral and timbre losses."""
+    """Forward pass; in training also the spectral and timbre losses. Any
+    example length (`at_length`)."""
+    with self.at_length(features):
+      return self._call(features, training)
+
+  def _call(self, features, training):
     features = self.encode(features, training=training)
     features.update(self.decoder(features, training=training))
     pg_out = self._synthesize_features(features, return_outputs_dict=True)

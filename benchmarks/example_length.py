@@ -1,0 +1,78 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""The same audio as 1 s and as 4 s examples: does the model care?
+
+A user's `prepare` defaults to 4 s examples while the shipped model was
+trained on 1 s. This takes --n_files rendered 4 s notes of the shipped set
+(every k-th file of runs/pretrained/audio, so every instrument is in),
+prepares them twice with `prepare`'s own code, as 1 s examples every 1 s
+and as 4 s examples every 4 s (so both cover exactly the same audio), and
+runs `evaluate.reconstruction` of the shipped model on every example of
+each. Target (issue 14): every reconstruction metric within 5%.
+
+  .venv/bin/python benchmarks/example_length.py [--n_files 24]
+
+Writes benchmarks/results/example_length.json.
+"""
+
+import argparse
+import json
+import os
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+from interpret_ddsp import data
+from interpret_ddsp import evaluate
+from interpret_ddsp import model_io
+from interpret_ddsp import prepare
+from interpret_ddsp import shipped
+from interpret_ddsp import sources
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--audio', default=os.path.join('runs', 'pretrained',
+                                                      'audio'))
+  parser.add_argument('--root', default=os.path.join('runs',
+                                                     'example_length'))
+  parser.add_argument('--n_files', type=int, default=24)
+  parser.add_argument('--model', default=None, help='default: shipped')
+  parser.add_argument('--out', default=os.path.join(
+      HERE, 'results', 'example_length.json'))
+  args = parser.parse_args()
+  with open(os.path.join(args.audio, 'render_manifest.json')) as f:
+    manifest = json.load(f)
+  names = sorted(manifest['files'])
+  step = max(1, len(names) // args.n_files)
+  manifest = dict(manifest, files=names[::step][:args.n_files])
+  items = sources.rendered_items(args.audio, manifest)
+  save_dir = shipped.model_dir(args.model)
+  loaded = model_io.load_model(save_dir)
+  result = {'cpu': bench_common.cpu_name(), 'model': save_dir,
+            'files': manifest['files'], 'by_length': {}}
+  for secs in (1.0, 4.0):
+    out_dir = os.path.join(args.root, f'{secs:g}s')
+    if not os.path.exists(os.path.join(out_dir, 'manifest.json')):
+      prepare.run(items, out_dir, example_secs=secs, hop_secs=secs,
+                  eval_fraction=0.0, overwrite=True, progress=False)
+    pattern = os.path.join(out_dir, '*.tfrecord*')
+    provider = data.provider_for(pattern, loaded, include_metadata=False)
+    metrics = evaluate.reconstruction(loaded.model, provider, max_examples=0,
+                                      batch_size=8,
+                                      sample_rate=loaded.sample_rate)
+    result['by_length'][f'{secs:g}s'] = metrics
+    print(f'{secs:g} s examples: ' + ', '.join(
+        f'{k} {v:.3f}' for k, v in metrics.items()), flush=True)
+  one, four = result['by_length']['1s'], result['by_length']['4s']
+  result['ratio_4s_over_1s'] = {
+      k: (four[k] / one[k] if one[k] else None) for k in one
+      if k != 'n_examples' and isinstance(one[k], (int, float))}
+  bench_common.write_result(result, args.out)
+  for k, v in result['ratio_4s_over_1s'].items():
+    print(f'{k:18s} 4 s / 1 s = {v:.3f}' if v is not None else k)
+
+
+if __name__ == '__main__':
+  main()
