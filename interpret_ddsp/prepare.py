@@ -8,7 +8,8 @@ One pipeline for every source (see interpret_ddsp.sources):
   `sample_rate` and to 16 kHz -> chunks -> f0 + confidence (CREPE through
   ddsp, not run on silence), loudness (ddsp's A-weighted dB), timbre
   descriptors -> windows of `example_secs` every `hop_secs` -> train/eval by
-  a hash of the source -> TFRecord shards `train.tfrecord-*` /
+  a hash of the source (or, when that leaves one split empty, by time
+  within each file: `split_mode`) -> TFRecord shards `train.tfrecord-*` /
   `eval.tfrecord-*`
 
 Each example holds ddsp's keys (`audio`, `audio_16k`, `f0_hz`,
@@ -128,6 +129,44 @@ def note_rows(audio_16k, wav_path, frame_rate):
                                     weights=weights)
 
 
+def split_mode(items, eval_fraction):
+  """'source' (whole sources to train or eval, by `split_of`) or 'time'.
+
+  'time' when every item is a file and the source hash would put none of
+  the audio files (by extension; read or not), or all of them, in eval: a
+  few long recordings, DDSP's classic case (four 10 s files gave 27 train
+  and 0 eval examples). Then each file gives its last `eval_fraction` of
+  time to eval (`window_split`), and the manifest says so
+  (config.split_by, counts.sources_time_split).
+
+  >>> split_mode([{'kind': 'file', 'source_file': f'rec/long{i}.wav'}
+  ...             for i in range(4)], 0.1)
+  'time'
+  """
+  if eval_fraction <= 0 or any(i.get('kind') != 'file' for i in items):
+    return 'source'
+  audio = [i['source_file'] for i in items
+           if i['source_file'].lower().endswith(sources.AUDIO_EXTENSIONS)]
+  splits = {split_of(path, eval_fraction) for path in audio}
+  return 'time' if len(splits) == 1 else 'source'
+
+
+def window_split(start_secs, example_secs, source_secs, eval_fraction):
+  """Split of a window under the time split: 'train' if it ends by the
+  boundary at (1 - eval_fraction) of the source, 'eval' if it starts at or
+  after it, None (dropped) if it straddles it, so no audio is in both.
+
+  >>> [window_split(s, 1.0, 10.0, 0.2) for s in (6.5, 7.0, 7.5, 8.0)]
+  ['train', 'train', None, 'eval']
+  """
+  boundary = source_secs * (1.0 - eval_fraction)
+  if start_secs + example_secs <= boundary + 1e-9:
+    return 'train'
+  if start_secs >= boundary - 1e-9:
+    return 'eval'
+  return None
+
+
 class LoadFn(beam.DoFn):
   """Work item -> (MAIN, chunk {audio, audio_16k, meta, split}) pairs, and
   (REPORT, {...}) for what to count (sources, skipped inputs)."""
@@ -151,13 +190,18 @@ class LoadFn(beam.DoFn):
           yield (REPORT, {'skipped': {
               'file': source_id, 'reason': reason}})
           continue
-        split = split_of(source_id, c['eval_fraction'])
+        source_secs = len(audio) / rate
+        split = ('time' if c.get('split_by') == 'time'
+                 else split_of(source_id, c['eval_fraction']))
         yield (REPORT, {
-            'source': 1, 'audio_secs': len(audio) / rate, 'split': split})
+            'source': 1, 'audio_secs': source_secs, 'split': split})
         audio_16k = audio_io.resample(audio, rate, features.CREPE_SAMPLE_RATE)
         if item.get('ground_truth'):
           for row in note_rows(audio_16k, source_id, c['frame_rate']):
-            yield (NOTES, {**row, 'split': split,
+            note_split = split if split != 'time' else (
+                'eval' if row['onset_secs'] >= source_secs * (
+                    1 - c['eval_fraction']) else 'train')
+            yield (NOTES, {**row, 'split': note_split,
                            'instrument': meta['instrument'],
                            'source_file': meta['source_file']})
         audio_sr = (audio_16k if c['sample_rate'] == features.CREPE_SAMPLE_RATE
@@ -166,7 +210,8 @@ class LoadFn(beam.DoFn):
             audio_sr, audio_16k, c['sample_rate'], c['frame_rate'],
             c['chunk_secs'], c['example_secs']):
           yield (MAIN, {'audio': a_sr, 'audio_16k': a_16k,
-                        'offset_secs': offset, 'meta': meta, 'split': split})
+                        'offset_secs': offset, 'meta': meta, 'split': split,
+                        'source_secs': source_secs})
     except sources.SkipItem as e:
       yield (REPORT, {'skipped': {
           'file': item['source_file'], 'reason': str(e)}})
@@ -210,7 +255,14 @@ class FeaturizeFn(beam.DoFn):
       if np.max(np.abs(window)) < SILENCE_PEAK:
         yield (REPORT, {'silent_windows': 1})
         continue
-      yield (MAIN, {'split': chunk['split'], 'audio': window,
+      split = chunk['split']
+      if split == 'time':
+        split = window_split(chunk['offset_secs'] + start, c['example_secs'],
+                             chunk['source_secs'], c['eval_fraction'])
+        if split is None:
+          yield (REPORT, {'boundary_windows': 1})
+          continue
+      yield (MAIN, {'split': split, 'audio': window,
                     'audio_16k': audio_16k, **frames, **chunk['meta'],
                     'start_secs': chunk['offset_secs'] + start})
     self._progress(len(chunk['audio_16k']) / 16000)
@@ -498,6 +550,7 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       'crepe_model': crepe_model, 'f0_frame_rate': f0_frame_rate,
       'viterbi': viterbi, 'f0_silence_db': f0_silence_db,
       'eval_fraction': eval_fraction,
+      'split_by': split_mode(items, eval_fraction),
       'progress': progress,
       'descriptor_keys': list(features.DESCRIPTOR_KEYS),
   }
@@ -529,6 +582,8 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
           'examples_train': summary.get('examples_train', 0),
           'examples_eval': summary.get('examples_eval', 0),
           'silent_windows_dropped': summary.get('silent_windows', 0),
+          'sources_time_split': summary.get('sources_time', 0),
+          'boundary_windows_dropped': summary.get('boundary_windows', 0),
           'notes': n_notes,
       },
       'audio_secs': audio_secs,

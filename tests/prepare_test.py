@@ -340,3 +340,41 @@ def test_split_does_not_depend_on_where_the_data_lives():
   there = [prepare.split_of('/home/me/data/' + n, 0.3) for n in names]
   assert here == there
   assert 5 < here.count('eval') < 35
+
+
+def test_few_long_recordings_are_split_by_time(tmp_path):
+  """Three 10 s recordings that the source hash would all put in train:
+  each gives its last 10% to eval, and the windows straddling the 9.0 s
+  boundary are dropped, so no audio is in both splits. Known counts with 1 s
+  windows every 0.5 s: starts 0.0-8.0 (17) train, 8.5 dropped, 9.0 eval."""
+  folder = tmp_path / 'rec'
+  folder.mkdir()
+  names = [f'long{i}.wav' for i in range(3)]
+  assert {prepare.split_of(f'rec/{n}', 0.1) for n in names} == {'train'}
+  t = np.arange(10 * 16000) / 16000
+  for i, name in enumerate(names):
+    tone = 0.3 * np.sin(2 * np.pi * (220 + 110 * i) * t)
+    soundfile.write(str(folder / name), tone.astype(np.float32), 16000)
+  manifest = prepare.run(
+      sources.recording_items(str(folder)), str(tmp_path / 'out'),
+      example_secs=1.0, hop_secs=0.5, eval_fraction=0.1,
+      pipeline_options=IN_MEMORY, progress=False, compute_ddsp_stats=False)
+  counts = manifest['counts']
+  assert manifest['config']['split_by'] == 'time'
+  assert counts['sources_time_split'] == 3
+  assert counts['examples_train'] == 3 * 17
+  assert counts['examples_eval'] == 3
+  assert counts['boundary_windows_dropped'] == 3
+  provider = data.TimbreTFRecordProvider(
+      str(tmp_path / 'out' / 'eval.tfrecord*'), example_secs=1)
+  starts = [float(ex['start_secs']) for ex in provider.get_dataset(
+      shuffle=False)]
+  assert starts == pytest.approx([9.0] * 3)
+
+
+def test_many_sources_keep_the_source_split():
+  items = [{'kind': 'file', 'source_file': f'rec/take{i}.wav'}
+           for i in range(4)]
+  assert prepare.split_mode(items, 0.1) == 'source'  # 2 train, 2 eval.
+  assert prepare.split_mode(items, 0.0) == 'source'
+  assert prepare.split_mode([{'kind': 'tfds'}], 0.1) == 'source'
