@@ -1,0 +1,132 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Where a training step's time goes, per component, ours vs plain ddsp.
+
+For the tiny default timbre AE (knob processors, synths.FastHarmonic), the
+same with ddsp's Harmonic, and plain ddsp harmonic_noise_tiny, on one
+in-memory batch (bench_common.synthetic_batch, batch 8, 1 s): the median
+time of tf.function pieces: encode, the forward pass to audio, forward plus
+losses, forward plus losses plus gradients (the step without the optimizer
+update), and the gradient of each loss alone; and the harmonic synth alone
+(ddsp's vs FastHarmonic, forward and backward). The data pipeline is not
+in these figures (one batch fed from memory).
+
+  .venv/bin/python benchmarks/step_profile.py [--reps 10]
+
+Writes benchmarks/results/step_profile.json.
+"""
+
+import argparse
+import os
+import time
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+from interpret_ddsp import synths
+from interpret_ddsp import train
+import numpy as np
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONFIGS = {
+    'timbre_knobs': (['models/timbre_ae_tiny.gin'], []),
+    'timbre_knobs_ddsp_harmonic': (['models/timbre_ae_tiny.gin'],
+                                   ['HARMONIC = @synths.Harmonic()']),
+    'ddsp_harmonic_noise': (['models/harmonic_noise_tiny.gin'], []),
+}
+
+
+def _median_ms(fn, arg, reps):
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  f = tf.function(lambda b: fn(dict(b)))
+  f(arg)
+  f(arg)
+  times = []
+  for _ in range(reps):
+    t0 = time.perf_counter()
+    out = f(arg)
+    tf.nest.map_structure(lambda x: x.numpy(), out)
+    times.append(time.perf_counter() - t0)
+  return 1000 * float(np.median(times))
+
+
+def profile_model(gin_files, params, batch, reps):
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  train.parse_gin(gin_files + ['optimization/cpu.gin'], params)
+  tf.keras.utils.set_random_seed(0)
+  model = train.build_model()
+  model(dict(batch), training=True)
+  loss_names = [k for k in model(dict(batch), training=True,
+                                 return_losses=True)[1] if k != 'total_loss']
+
+  def grads(b, keys=None):
+    with tf.GradientTape() as tape:
+      _, losses = model(b, training=True, return_losses=True)
+      total = (losses['total_loss'] if keys is None
+               else tf.add_n([losses[k] for k in keys]))
+    return [g for g in tape.gradient(total, model.trainable_variables)
+            if g is not None]
+
+  out = {
+      'encode': _median_ms(lambda b: model.encode(b, training=True)['z'],
+                           batch, reps),
+      'forward': _median_ms(
+          lambda b: model(b, training=True)['audio_synth'], batch, reps),
+      'forward_losses': _median_ms(
+          lambda b: model(b, training=True, return_losses=True)[1], batch,
+          reps),
+      'forward_losses_gradients': _median_ms(grads, batch, reps),
+  }
+  for name in loss_names:
+    out[f'gradient_of_{name}_alone'] = _median_ms(
+        lambda b, n=name: grads(b, [n]), batch, reps)
+  return out
+
+
+def profile_synths(reps):
+  import ddsp  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  rng = np.random.default_rng(0)
+  amps = tf.Variable(rng.uniform(0.1, 1, [8, 250, 1]).astype(np.float32))
+  dist = tf.Variable(rng.uniform(0, 1, [8, 250, 40]).astype(np.float32))
+  f0 = tf.constant(np.linspace(100, 900, 8)[:, None, None] *
+                   np.ones([8, 250, 1]), tf.float32)
+  out = {}
+  for name, synth in (('ddsp_harmonic', ddsp.synths.Harmonic(16000, 16000,
+                                                             scale_fn=None)),
+                      ('fast_harmonic', synths.FastHarmonic(16000, 16000,
+                                                            scale_fn=None))):
+    def fwd_bwd(_, s=synth):
+      with tf.GradientTape() as tape:
+        y = tf.reduce_sum(s(amps, dist, f0) ** 2)
+      return tape.gradient(y, [amps, dist])
+    out[f'{name}_forward'] = _median_ms(
+        lambda _, s=synth: s(amps, dist, f0), {'x': tf.zeros([1])}, reps)
+    out[f'{name}_forward_backward'] = _median_ms(fwd_bwd,
+                                                 {'x': tf.zeros([1])}, reps)
+  return out
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--reps', type=int, default=10)
+  parser.add_argument('--batch', type=int, default=8)
+  parser.add_argument('--out', default=os.path.join(HERE, 'results',
+                                                    'step_profile.json'))
+  args = parser.parse_args()
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  batch = {k: tf.constant(v) for k, v in
+           bench_common.synthetic_batch(args.batch).items()}
+  result = {'cpu': bench_common.cpu_name(), 'cpus': os.cpu_count(),
+            'batch': args.batch, 'reps': args.reps, 'ms': {}}
+  for name, (files, params) in CONFIGS.items():
+    result['ms'][name] = profile_model(files, params, batch, args.reps)
+  result['ms']['synth_alone'] = profile_synths(args.reps)
+  bench_common.write_result(result, args.out)
+  for name, parts in result['ms'].items():
+    print(name)
+    for part, ms in parts.items():
+      print(f'  {part:40s} {ms:7.1f} ms')
+
+
+if __name__ == '__main__':
+  main()
