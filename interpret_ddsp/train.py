@@ -208,6 +208,21 @@ def write_knobs(model, save_dir):
   return info
 
 
+def resume_seed(seed, step):
+  """The seed a run starts from: `seed` for a fresh run; for a resumed one
+  a seed drawn from (seed, step), so that the data shuffle and the noise do
+  not replay the first steps' (the weights come from the checkpoint).
+
+  >>> resume_seed(0, 0), resume_seed(0, 1000) != resume_seed(0, 0)
+  (0, True)
+  """
+  if not step:
+    return int(seed)
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  return int(np.random.SeedSequence([int(seed), int(step)]).generate_state(
+      1)[0] % (2 ** 31 - 1))
+
+
 class TimeBudgetReached(Exception):
   """Raised between steps once train(max_secs=...) is spent."""
 
@@ -263,7 +278,9 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
     max_secs: Stop (with a checkpoint) after this much wall time of steps.
     seed: Seeds Python, NumPy and TensorFlow (initial weights, the data
       shuffle, the noise synth's noise) before the model is built, so that
-      a run can be repeated; None: not seeded (ddsp's behaviour). Repeats
+      a run can be repeated; None: not seeded (ddsp's behaviour). A resumed
+      run is seeded from (seed, step) (`resume_seed`), so it does not
+      replay the data order of the run's start. Repeats
       match closely on the same machine and thread count, not bit for bit
       (multithreaded float sums are not ordered).
 
@@ -281,7 +298,7 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   parse_gin(gin_files, params, save_dir, dataset_dir)
   provider = data_provider()  # Fails fast, before any model is built.
   if seed is not None:
-    tf.keras.utils.set_random_seed(int(seed))
+    tf.keras.utils.set_random_seed(resume_seed(seed, latest_step(save_dir)))
   if strategy is None:
     strategy = train_util.get_strategy(tpu=tpu, cluster_config=cluster_config)
   with strategy.scope():

@@ -241,3 +241,25 @@ def test_our_gin_files_win_over_ddsps_of_the_same_name():
   assert 'TimbreTFRecordProvider' in provider.selector
   prefixes = gin.config._LOCATION_PREFIXES  # pylint: disable=protected-access
   assert prefixes.index(train.GIN_DIR) < prefixes.index(train.ddsp_gin_dir())
+
+
+def test_a_resumed_run_does_not_replay_the_data_order(tiny_dataset):
+  """train seeds a fresh run with its seed and a resumed one with
+  resume_seed(seed, step): the shuffled batches then differ from the run's
+  first ones (they were replayed before), and repeat for the same step."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+
+  def first_batch(seed):
+    tf.keras.utils.set_random_seed(seed)
+    provider = data.TimbreTFRecordProvider(
+        os.path.join(tiny_dataset, 'train.tfrecord*'), example_secs=1)
+    batch = next(iter(provider.get_batch(4, shuffle=True)))
+    return batch['audio'].numpy()
+
+  assert train.resume_seed(7, 0) == 7
+  fresh = first_batch(train.resume_seed(0, 0))
+  resumed = first_batch(train.resume_seed(0, 6))
+  assert not np.allclose(fresh, resumed)
+  np.testing.assert_array_equal(resumed, first_batch(train.resume_seed(0, 6)))
+  np.testing.assert_array_equal(fresh, first_batch(0))
