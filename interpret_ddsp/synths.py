@@ -1,12 +1,12 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""A faster ddsp Harmonic synthesizer: the same audio, a fifth of the cost.
+"""A faster ddsp Harmonic synthesizer: the same audio, a sixth of the cost.
 
 `FastHarmonic` is ddsp's `synths.Harmonic` (same constructor, controls and
 gin parameters, a subclass) with a cheaper `get_signal`. In the tiny timbre
-AE's training step ddsp's harmonic synthesis took about 60% of the time
-(166 of 278 ms forward and backward; batch 8, 1 s at 16 kHz, 40 harmonics),
-in two places:
+AE's training step ddsp's harmonic synthesis took about half the time (164
+ms forward and backward of a 355 ms step; batch 8, 1 s at 16 kHz, 40
+harmonics; benchmarks/step_profile.py), in two places:
 
 - `amp_resample_method='window'` (ddsp's default) upsamples the harmonic
   amplitudes by overlap-adding Hann windows: a [batch, harmonics, frames,
@@ -27,8 +27,9 @@ exact where ddsp's drift: its float32 cumsum rounds every increment to the
 spacing of an ever larger phase, and harmonic k inherits k times that (in
 1 s of a 900 Hz tone its audio departs from exact-phase synthesis by 14%
 of the peak; tests/synths_test.py checks ours against closed forms).
-Measured alone (benchmarks/timbre_step_time.py has the step): forward and
-backward 40 ms against ddsp's 230 ms. Streaming (`streaming.StreamingSynth`)
+Measured alone (benchmarks/step_profile.py): forward and backward 27 ms
+against ddsp's 164 ms; the whole step 2.1x faster
+(benchmarks/timbre_step_time.py). Streaming (`streaming.StreamingSynth`)
 already synthesizes with exact phases, so it now equals offline synthesis
 of FastHarmonic models in its default mode.
 
