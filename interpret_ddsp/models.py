@@ -151,23 +151,25 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
     return features
 
   def at_length(self, features):
-    """`length(n)` for features of n frames ('f0_hz' [batch, n]) when n is
-    not the trained length; else a no-op context.
+    """`length(n)` for features whose audio ('audio' [batch, n_samples]) is
+    not the trained length (n = n_samples / hop_size decoder frames); else
+    a no-op context. The audio decides, not f0's frames: at 44.1 kHz the
+    decoder runs at 252 frames/s on the data's 250.
 
     ddsp fixes the length in the preprocessor's time_steps, the encoder's z
     frames and the synths' n_samples. Without this, a 4 s example through
     a model trained on 1 s was resampled into 250 frames and synthesized
     as 1 s (f0 L1 162 cents, loudness L1 13.7 dB on a user's recordings).
     """
-    f0 = features.get('f0_hz') if hasattr(features, 'get') else None
-    shape = tf.TensorShape(getattr(f0, 'shape', None))
-    if (f0 is None or self.preprocessor is None or shape.rank is None or
-        shape.rank < 2 or shape[1] is None):
+    audio = features.get('audio') if hasattr(features, 'get') else None
+    shape = tf.TensorShape(getattr(audio, 'shape', None))
+    if (audio is None or self.preprocessor is None or shape.rank is None or
+        shape[-1] is None):
       return contextlib.nullcontext()
-    n_frames = int(shape[1])
-    if n_frames == int(self.preprocessor.time_steps):
+    n_samples = int(shape[-1])
+    if n_samples == self._n_samples():
       return contextlib.nullcontext()
-    return self.length(n_frames)
+    return self.length(max(1, int(round(n_samples / self.hop_size))))
 
   @property
   def hop_size(self):
