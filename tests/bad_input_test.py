@@ -37,13 +37,17 @@ def bad(tmp_path_factory):
 
 
 def _truncated_shard(d, data):
-  """The first half of a real shard: a TFRecord cut mid-record."""
+  """A real shard cut in the middle of its first record (a TFRecord record
+  is a uint64 length, a 4-byte CRC, the data, a 4-byte CRC). Cutting at
+  half the file's bytes landed on a record boundary when the shard held
+  two records of equal size: a valid, shorter file, not a truncated one."""
   shard = sorted(glob.glob(os.path.join(data, 'eval.tfrecord*')))[0]
   with open(shard, 'rb') as f:
     head = f.read()
+  length = int.from_bytes(head[:8], 'little')
   path = d / 'cut' / 'eval.tfrecord-00000'
   path.parent.mkdir(exist_ok=True)
-  path.write_bytes(head[:len(head) // 2])
+  path.write_bytes(head[:12 + length // 2])
   return str(path)
 
 
