@@ -25,14 +25,11 @@ from interpret_ddsp import synths
 from interpret_ddsp import train
 import numpy as np
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+import timbre_step_time  # pylint: disable=g-bad-import-order  # benchmarks/
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CONFIGS = {
-    'timbre_knobs': (['models/timbre_ae_tiny.gin'], []),
-    'timbre_knobs_ddsp_harmonic': (['models/timbre_ae_tiny.gin'],
-                                   ['HARMONIC = @synths.Harmonic()']),
-    'ddsp_harmonic_noise': (['models/harmonic_noise_tiny.gin'], []),
-}
+CONFIGS = {k: timbre_step_time.CONFIGS[k] for k in (
+    'timbre_knobs', 'timbre_knobs_ddsp_harmonic', 'ddsp_harmonic_noise')}
 
 
 def _median_ms(fn, arg, reps):

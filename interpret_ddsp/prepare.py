@@ -151,6 +151,11 @@ def split_mode(items, eval_fraction):
   return 'time' if len(splits) == 1 else 'source'
 
 
+def eval_boundary(source_secs, eval_fraction):
+  """Where a source's eval stretch starts under the time split, in s."""
+  return source_secs * (1.0 - eval_fraction)
+
+
 def window_split(start_secs, example_secs, source_secs, eval_fraction):
   """Split of a window under the time split: 'train' if it ends by the
   boundary at (1 - eval_fraction) of the source, 'eval' if it starts at or
@@ -159,7 +164,7 @@ def window_split(start_secs, example_secs, source_secs, eval_fraction):
   >>> [window_split(s, 1.0, 10.0, 0.2) for s in (6.5, 7.0, 7.5, 8.0)]
   ['train', 'train', None, 'eval']
   """
-  boundary = source_secs * (1.0 - eval_fraction)
+  boundary = eval_boundary(source_secs, eval_fraction)
   if start_secs + example_secs <= boundary + 1e-9:
     return 'train'
   if start_secs >= boundary - 1e-9:
@@ -199,8 +204,8 @@ class LoadFn(beam.DoFn):
         if item.get('ground_truth'):
           for row in note_rows(audio_16k, source_id, c['frame_rate']):
             note_split = split if split != 'time' else (
-                'eval' if row['onset_secs'] >= source_secs * (
-                    1 - c['eval_fraction']) else 'train')
+                'eval' if row['onset_secs'] >= eval_boundary(
+                    source_secs, c['eval_fraction']) else 'train')
             yield (NOTES, {**row, 'split': note_split,
                            'instrument': meta['instrument'],
                            'source_file': meta['source_file']})

@@ -64,7 +64,7 @@ equals model.synthesize of the whole stream to ~1e-6 of its peak, drift
 included; for checks and file renders. Models with `synths.FastHarmonic`
 (the timbre configs' default) synthesize offline with exact phases too, so
 there the default path is offline synthesis (to float32 rounding) and
-match_offline_phase changes nothing.
+match_offline_phase only turns XLA off by default.
 
 Speed: the per-block graph is a tf.function, compiled with XLA by default
 (not with match_offline_phase: XLA's cumulative sum adds in another order).
