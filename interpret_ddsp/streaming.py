@@ -72,8 +72,11 @@ On one CPU core the tiny model streams at ~100x real time in 16-frame
 blocks and ~220x in 64-frame blocks (40-60x without XLA; offline
 model.synthesize ~7x; benchmarks/streaming.py). The first block traces
 and compiles the graph (seconds): call `warm_up()` before going live.
-One StreamingSynth streams one voice; it shares the model's layers (not
-thread-safe while tracing: it sets the preprocessor's time_steps then).
+One StreamingSynth streams `batch_size` independent voices in one graph
+(default 1; the live instrument's polyphony: `reset(voices=[i])` starts
+voice i's stream anew while the others play on); it shares the model's
+layers (not thread-safe while tracing: it sets the preprocessor's
+time_steps then).
 
 Supports models whose processor group is a ddsp `Harmonic`, optionally plus
 `FilteredNoise` and `Add` (all models in gin/models without reverb), with a
@@ -124,6 +127,8 @@ def _dag_inputs(processor_group, module):
 
 
 _CONSTANTS = ('two_pi', 'sample_rate')
+# State that is not per voice (reset(voices=...) leaves it).
+_PER_VOICE_EXEMPT = _CONSTANTS + ('block',)
 
 
 def _harmonic_sum(amplitudes, phase):
@@ -162,7 +167,7 @@ class StreamingSynth:
   """
 
   def __init__(self, model, block_frames=16, match_offline_phase=False,
-               jit_compile=None, seed=None):
+               jit_compile=None, seed=None, batch_size=1):
     """Constructor.
 
     Args:
@@ -182,9 +187,14 @@ class StreamingSynth:
       seed: Seed of the noise drawn when `process` gets none (block i of a
         stream draws stateless uniform noise from (seed, i), so a reset
         stream repeats itself); default a random one.
+      batch_size: Voices streamed side by side (each its own state). With
+        1, `process` takes and returns 1-D arrays; otherwise [batch, ...].
     """
     if int(block_frames) < 1:
       raise ValueError(f'block_frames must be >= 1, got {block_frames}.')
+    if int(batch_size) < 1:
+      raise ValueError(f'batch_size must be >= 1, got {batch_size}.')
+    self.batch_size = int(batch_size)
     self.model = model
     self.block_frames = int(block_frames)
     self.match_offline_phase = bool(match_offline_phase)
@@ -256,13 +266,29 @@ class StreamingSynth:
     self.reset()
 
   # --- Public API ------------------------------------------------------------
-  def reset(self):
+  def reset(self, voices=None):
     """Forgets the stream: the next block starts a new one (silence before,
-    zero phases, zero RNN state), exactly like a fresh offline rendering."""
-    for key, value in self._initial_state().items():
-      self._vars[key].assign(value)
-    self.frames_processed = 0
-    self._flushed = False
+    zero phases, zero RNN state), exactly like a fresh offline rendering.
+
+    Args:
+      voices: None (every voice, and the block count) or indices of the
+        voices to start anew; the others carry on.
+    """
+    initial = self._initial_state()
+    if voices is None:
+      for key, value in initial.items():
+        self._vars[key].assign(value)
+      self.frames_processed = 0
+      self._flushed = False
+      return
+    rows = np.zeros([self.batch_size], bool)
+    rows[np.asarray(voices, int)] = True
+    for key, value in initial.items():
+      if key in _PER_VOICE_EXEMPT:
+        continue
+      old = self._vars[key].numpy()
+      keep = rows.reshape([-1] + [1] * (old.ndim - 1))
+      self._vars[key].assign(np.where(keep, value.numpy(), old))
 
   def process(self, f0_hz, loudness_db, z, noise=None):
     """Audio of one block of frames.
@@ -284,35 +310,42 @@ class StreamingSynth:
     """
     if self._flushed:
       raise RuntimeError('flush() ended the stream; call reset() first.')
-    f0_hz = np.asarray(f0_hz, np.float32).reshape(-1)
-    loudness_db = np.asarray(loudness_db, np.float32).reshape(-1)
-    n = f0_hz.shape[0]
-    if n < 1 or loudness_db.shape != (n,):
+    b = self.batch_size
+    single = b == 1
+    f0_hz = np.asarray(f0_hz, np.float32).reshape(b, -1)
+    n = f0_hz.shape[1]
+    loudness_db = np.asarray(loudness_db, np.float32)
+    if n < 1 or loudness_db.size != b * n:
       raise ValueError(f'f0_hz and loudness_db must be [n_frames] of one '
-                       f'length; got {f0_hz.shape} and {loudness_db.shape}.')
+                       f'length (per voice); got {f0_hz.shape} and '
+                       f'{loudness_db.shape}.')
+    loudness_db = loudness_db.reshape(b, n)
     z = np.asarray(z, np.float32)
-    if z.ndim == 1:
-      z = np.broadcast_to(z, (n, z.shape[0]))
-    if z.ndim != 2 or z.shape[0] != n:
-      raise ValueError(f'z must be [z_dims] or [{n}, z_dims]; got {z.shape}.')
+    if single and z.ndim < 3:
+      z = z[np.newaxis]
+    if z.ndim == 2:
+      z = np.broadcast_to(z[:, np.newaxis], (b, n, z.shape[-1]))
+    if z.ndim != 3 or z.shape[:2] != (b, n):
+      raise ValueError(f'z must be [z_dims] or [{n}, z_dims] per voice; got '
+                       f'{z.shape}.')
     if noise is not None:
-      noise = np.asarray(noise, np.float32).reshape(1, -1)
+      noise = np.asarray(noise, np.float32).reshape(b, -1)
       if noise.shape[1] != n * self.hop_size:
         raise ValueError(f'noise must have {n * self.hop_size} samples, '
                          f'got {noise.shape[1]}.')
       noise = tf.constant(noise)
-    audio = self._step_fn(tf.constant(f0_hz[np.newaxis]),
-                          tf.constant(loudness_db[np.newaxis]),
-                          tf.constant(z[np.newaxis]), noise)
+    audio = self._step_fn(tf.constant(f0_hz), tf.constant(loudness_db),
+                          tf.constant(z), noise)
     self.frames_processed += n
-    return audio.numpy()[0]
+    audio = audio.numpy()
+    return audio[0] if single else audio
 
   def warm_up(self):
     """Traces (and with XLA compiles) the block graph on a silent block, so
     that the first live block is not late; then resets."""
-    n = self.block_frames
-    self.process(np.zeros(n), np.full(n, -120.0),
-                 np.zeros([n, self._z_dims()]))
+    n, b = self.block_frames, self.batch_size
+    self.process(np.zeros([b, n]), np.full([b, n], -120.0),
+                 np.zeros([b, n, self._z_dims()]))
     self.reset()
 
   def flush(self):
@@ -320,45 +353,50 @@ class StreamingSynth:
     synthesis ends); then reset() before streaming again.
 
     Returns:
-      float32 numpy audio [latency_samples] (empty before any block).
+      float32 numpy audio [latency_samples] (empty before any block;
+      [batch_size, ...] for several voices).
     """
     if self.frames_processed == 0 or self._flushed:
-      return np.zeros([0], np.float32)
+      return np.zeros([0] if self.batch_size == 1 else [self.batch_size, 0],
+                      np.float32)
     held = {k[len('last/'):]: tf.repeat(v, self.latency_frames, axis=1)
             for k, v in self._vars.items() if k.startswith('last/')}
-    noise = tf.zeros([1, self.latency_samples])
+    noise = tf.zeros([self.batch_size, self.latency_samples])
     state = {k: v.read_value() for k, v in self._vars.items()}
     audio, _ = self._synthesize(held, noise, state)
     self._flushed = True
-    return audio.numpy()[0]
+    audio = audio.numpy()
+    return audio[0] if self.batch_size == 1 else audio
 
   # --- Per-block graph -----------------------------------------------------
   def _initial_state(self):
     """{name: tensor} carried between blocks, at the start of a stream."""
     phase_dtype = tf.float32 if self.match_offline_phase else tf.float64
     n_h = self._output_size(self._harmonic_keys[1])
+    b = self.batch_size
     state = {
-        'started': tf.constant(0.0),
+        # Per voice: 1 once its stream has a frame (silence before).
+        'started': tf.zeros([b]),
         'block': tf.constant(0, tf.int32),
         # Last frame's harmonic frequencies (f0 only when phases are wrapped).
-        'freqs': tf.zeros([1, 1, n_h if self.match_offline_phase else 1]),
-        'amps': tf.zeros([1, 1, n_h]),
+        'freqs': tf.zeros([b, 1, n_h if self.match_offline_phase else 1]),
+        'amps': tf.zeros([b, 1, n_h]),
         # Every harmonic's phase, or f0's (harmonic k's is k times it).
-        'phase': tf.zeros([1, 1, n_h if self.match_offline_phase else 1],
+        'phase': tf.zeros([b, 1, n_h if self.match_offline_phase else 1],
                           phase_dtype),
         'harmonic_delay': tf.zeros(
-            [1, (self.latency_frames - 1) * self.hop_size]),
-        'ola': tf.zeros([1, self._ola_size()]),
+            [b, (self.latency_frames - 1) * self.hop_size]),
+        'ola': tf.zeros([b, self._ola_size()]),
         # Constants as state: graph optimizers would fold (f * 2 pi) / sr
         # into f * (2 pi / sr), which rounds differently from ddsp.
         'two_pi': tf.constant(2.0 * np.pi, tf.float32),
         'sample_rate': tf.constant(float(self.sample_rate), tf.float32),
     }
     for i, size in enumerate(self._state_sizes):
-      state[f'rnn/{i}'] = tf.zeros([1, size])
+      state[f'rnn/{i}'] = tf.zeros([b, size])
     for key in self._harmonic_keys + self._noise_keys:  # For flush().
       size = 1 if key == 'f0_hz' else self._output_size(key)
-      state[f'last/{key}'] = tf.zeros([1, 1, size])
+      state[f'last/{key}'] = tf.zeros([b, 1, size])
     return state
 
   def _step(self, f0_hz, loudness_db, z, noise=None):
@@ -366,13 +404,14 @@ class StreamingSynth:
     and updates the state variables.
 
     Args:
-      f0_hz: [1, n] Hz.
-      loudness_db: [1, n] dB.
-      z: [1, n, z_dims].
-      noise: [1, n * hop_size] or None (drawn from (seed, block index)).
+      f0_hz: [batch, n] Hz.
+      loudness_db: [batch, n] dB.
+      z: [batch, n, z_dims].
+      noise: [batch, n * hop_size] or None (drawn from (seed, block
+        index)).
 
     Returns:
-      audio [1, n * hop_size].
+      audio [batch, n * hop_size].
     """
     n = int(f0_hz.shape[1])
     state = {k: v.read_value() for k, v in self._vars.items()}
@@ -395,7 +434,8 @@ class StreamingSynth:
       outputs.update(self._knob_controls(outputs, z))
     if noise is None:  # ddsp's uniform noise, reproducible per block.
       seed = tf.stack([tf.constant(self.seed, tf.int32), state['block']])
-      noise = tf.random.stateless_uniform([1, n * self.hop_size], seed,
+      noise = tf.random.stateless_uniform([self.batch_size, n * self.hop_size],
+                                          seed,
                                           minval=-1.0, maxval=1.0, alg='philox')
     audio, state = self._synthesize(outputs, noise, state)
     for i, value in enumerate(rnn_state):
@@ -441,17 +481,23 @@ class StreamingSynth:
       n_out = int(harmonic.shape[1]) - delay
       state = dict(state, harmonic_delay=harmonic[:, n_out:])
       harmonic = harmonic[:, :n_out]
+    done = tf.ones([self.batch_size])
     if self.noise is None:
-      return harmonic, dict(state, started=tf.constant(1.0))
+      return harmonic, dict(state, started=done)
     noise_audio, state = self._noise_block(
         *[outputs[k] for k in self._noise_keys], noise=noise, state=state)
     # The stream's first latency_samples precede its first frame: offline
     # synthesis crops the filter's pre-ringing there.
     n_samples = int(noise_audio.shape[1])
     lead = min(self.latency_samples, n_samples)
-    noise_audio *= tf.concat([tf.fill([lead], state['started']),
-                              tf.ones([n_samples - lead])], axis=0)
-    return noise_audio + harmonic, dict(state, started=tf.constant(1.0))
+    noise_audio *= self._started_mask(state['started'], lead, n_samples)
+    return noise_audio + harmonic, dict(state, started=done)
+
+  def _started_mask(self, started, lead, n_samples):
+    """[batch, n_samples]: each voice's `started` over the first `lead`
+    samples (0 before its stream's first frame), then ones."""
+    return tf.concat([tf.tile(started[:, tf.newaxis], [1, lead]),
+                      tf.ones([self.batch_size, n_samples - lead])], axis=1)
 
   def _harmonic_block(self, amps, harmonic_distribution, f0_hz, state):
     """ddsp.core.harmonic_synthesis of frames [prev, this block's n - 1]:
@@ -468,9 +514,7 @@ class StreamingSynth:
         amps_ext, n_ext, method=self.harmonic.amp_resample_method)
     amp_env = amp_env[:, :n * hop]
     # Before the stream's first frame: silence, no phase advance.
-    mask = tf.concat([tf.fill([hop], state['started']),
-                      tf.ones([(n - 1) * hop])], axis=0)[tf.newaxis, :,
-                                                         tf.newaxis]
+    mask = self._started_mask(state['started'], hop, n * hop)[..., tf.newaxis]
     amp_env *= mask
     if self.match_offline_phase:
       freqs = ddsp.core.get_harmonic_frequencies(f0_hz, n_h)
@@ -520,8 +564,9 @@ class StreamingSynth:
     # Zero frames appended so fft_convolve's 'valid' crop keeps every
     # sample of the real frames' overlap-add (exact zeros otherwise).
     n_zero = max(0, -(-(self._fft_size - hop - self._ir_size + 1) // hop))
-    audio = tf.concat([noise, tf.zeros([1, n_zero * hop])], axis=1)
-    ir = tf.concat([ir, tf.zeros([1, n_zero, self._ir_size])], axis=1)
+    b = self.batch_size
+    audio = tf.concat([noise, tf.zeros([b, n_zero * hop])], axis=1)
+    ir = tf.concat([ir, tf.zeros([b, n_zero, self._ir_size])], axis=1)
     conv = ddsp.core.fft_convolve(audio, ir, padding='valid',
                                   delay_compensation=0)
     # Overlap-add, in offline sample indices: ola starts at

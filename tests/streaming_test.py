@@ -406,3 +406,53 @@ def test_unsupported_processors_are_refused():
   model = train.build_model()
   with pytest.raises(NotImplementedError, match='Reverb'):
     streaming.StreamingSynth(model)
+
+
+def test_voices_in_one_batch_equal_single_streams(untrained):
+  """batch_size=2 streams two phrases side by side exactly as two
+  single-voice streams do; reset(voices=[1]) starts voice 1 anew (equal to
+  a fresh stream) while voice 0 carries on."""
+  n, block = 96, 16
+  z_dims = untrained.z_dims
+  a = _controls(n, z_dims, seed=1)
+  b = _controls(n, z_dims, seed=2)
+  b = (b[0] * 0.75, b[1] - 6.0, b[2])
+  rng = np.random.default_rng(3)
+  noise = rng.uniform(-1, 1, size=(2, n * 64)).astype(np.float32)
+
+  def single(controls, noise_1, start=0):
+    synth = streaming.StreamingSynth(untrained, block, jit_compile=False)
+    out = []
+    for i in range(start, n, block):
+      s = slice(i, i + block)
+      out.append(synth.process(controls[0][s], controls[1][s],
+                               controls[2][s],
+                               noise=noise_1[i * 64:(i + block) * 64]))
+    return np.concatenate(out)
+
+  ref_a, ref_b = single(a, noise[0]), single(b, noise[1])
+  restart = 48  # Voice 1 starts phrase b anew here.
+  ref_b_restarted = single(b, noise[1], start=restart)
+  pair = streaming.StreamingSynth(untrained, block, jit_compile=False,
+                                  batch_size=2)
+  out_a, out_b = [], []
+  for i in range(0, n, block):
+    if i == restart:
+      pair.reset(voices=[1])
+    s, w = slice(i, i + block), slice(i * 64, (i + block) * 64)
+    audio = pair.process(np.stack([a[0][s], b[0][s]]),
+                         np.stack([a[1][s], b[1][s]]),
+                         np.stack([a[2][s], b[2][s]]), noise=noise[:, w])
+    assert audio.shape == (2, block * 64)
+    out_a.append(audio[0])
+    out_b.append(audio[1])
+  out_a, out_b = np.concatenate(out_a), np.concatenate(out_b)
+  cut = restart * 64
+  assert np.abs(ref_a).max() > 1e-3
+  np.testing.assert_allclose(out_a, ref_a, atol=1e-5 * np.abs(ref_a).max())
+  np.testing.assert_allclose(out_b[:cut], ref_b[:cut],
+                             atol=1e-5 * np.abs(ref_b).max())
+  np.testing.assert_allclose(out_b[cut:], ref_b_restarted,
+                             atol=1e-5 * np.abs(ref_b).max())
+  # The restart is audible: the fresh stream differs from the carried one.
+  assert np.abs(out_b[cut:] - ref_b[cut:]).max() > 1e-3 * np.abs(ref_b).max()
