@@ -5,8 +5,8 @@
 Leave one instrument out: from a `prepare` output with several instruments
 (default the shipped model's data, runs/pretrained/data), the examples of
 --instrument are taken out of training; the default design
-(gin/models/timbre_ae_tiny.gin) trains on the rest with the shipped recipe
-(same steps, seed, batch, learning rate). Then `evaluate` runs twice:
+(the shipped recipe's gin file, pipeline.RECIPES['pretrained']) trains on
+the rest with that recipe's steps, seed and learning rate. Then `evaluate` runs twice:
 on the held-out instrument's examples (every split: none was trained on)
 and on the other instruments' eval split, and the knob calibration (Pearson
 r, slope, MAE, cross-talk, with bootstrap intervals) and reconstruction of
@@ -25,6 +25,7 @@ import time
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
 from interpret_ddsp import evaluate
+from interpret_ddsp import pipeline
 from interpret_ddsp import train
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
@@ -61,9 +62,12 @@ def main():
                                                      'data'))
   parser.add_argument('--instrument', default='clarinet')
   parser.add_argument('--root', default=os.path.join('runs', 'held_out'))
-  parser.add_argument('--steps', type=int, default=2000)
-  parser.add_argument('--seed', type=int, default=0)
-  parser.add_argument('--learning_rate', type=float, default=1e-3)
+  shipped = pipeline.RECIPES['pretrained']
+  parser.add_argument('--steps', type=int, default=shipped.num_steps)
+  parser.add_argument('--seed', type=int, default=shipped.seed)
+  parser.add_argument('--learning_rate', type=float,
+                      default=shipped.learning_rate)
+  parser.add_argument('--gin_file', default=shipped.gin_file)
   parser.add_argument('--knob_examples', type=int, default=32)
   parser.add_argument('--out', default=os.path.join(
       HERE, 'results', 'held_out_instrument.json'))
@@ -81,12 +85,13 @@ def main():
     counts = json.load(f)
   save_dir = os.path.join(root, 'model')
   start = time.perf_counter()
-  train.train([knob_designs.DESIGNS['processors'], 'datasets/tfrecord.gin',
+  train.train([args.gin_file, 'datasets/tfrecord.gin',
                'optimization/cpu.gin'], save_dir, dataset_dir=data_dir,
               num_steps=args.steps, seed=args.seed, progress=False,
               gin_params=[f'Trainer.learning_rate = {args.learning_rate}'])
   result = {'cpu': bench_common.cpu_name(), 'instrument': args.instrument,
             'data': args.data, 'counts': counts, 'steps': args.steps,
+            'gin_file': args.gin_file,
             'seed': args.seed,
             'train_secs_now': time.perf_counter() - start}
   for name, pattern in (('held_out', 'held_out.tfrecord'),
