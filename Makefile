@@ -2,7 +2,7 @@
 #   make demo   -- set everything up in .venv/ and run the main job
 #   make test   -- set everything up in .venv/ and run the whole test suite
 # (Magenta ddsp's own test files included, and the slow end-to-end tests).
-.PHONY: install demo test test-fast doctor constraints
+.PHONY: install install-test demo test test-fast doctor constraints
 
 PY := .venv/bin/python
 # Magenta ddsp's installed package: its *_test.py files run in our suite.
@@ -11,6 +11,10 @@ DDSP_DIR = $(shell $(PY) -c "import importlib.util as u; print(u.find_spec('ddsp
 install:
 	./install.sh
 
+# The test set-up: install plus the system's Chromium (browser tests).
+install-test:
+	./install.sh --browser
+
 demo: install
 	.venv/bin/interpret-ddsp demo
 
@@ -18,7 +22,7 @@ demo: install
 # file stays on one worker, in order (module fixtures, the notebooks' order).
 PARALLEL = -n logical --maxprocesses 4 --dist loadfile
 
-test: install
+test: install-test
 	$(PY) -m pytest $(PARALLEL) tests $(DDSP_DIR)
 
 # Our own tests without the slow and upstream ones (for a quick edit loop).

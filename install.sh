@@ -7,6 +7,8 @@
 #   ./install.sh                      # into .venv/ at the repository root
 #   ./install.sh --system             # into the current Python (e.g. Colab)
 #   ./install.sh --crepe tiny,small,full   # more CREPE capacities ("all": 5)
+#   ./install.sh --browser            # also Debian's Chromium (make test: the
+#                                     # live page's browser tests)
 #
 # Environment: PYTHON (interpreter for the venv, default python3.11 or
 # python3), INTERPRET_DDSP_CACHE (built crepe wheels; default
@@ -16,11 +18,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 target=venv
 crepe_caps=tiny,full
+browser=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --system) target=system ;;
     --crepe) crepe_caps="$2"; shift ;;
     --crepe=*) crepe_caps="${1#--crepe=}" ;;
+    --browser) browser=1 ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -38,6 +42,22 @@ if [ "$target" = venv ]; then
   py=.venv/bin/python
 else
   py="${PYTHON:-python3}"
+fi
+
+# The browser tests drive the system's Chromium (playwright-core does not
+# download one). Debian's package, from the system's package manager.
+if [ "$browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
+  sudo_=()
+  [ "$(id -u)" = 0 ] || sudo_=(sudo -n)
+  if command -v apt-get >/dev/null 2>&1 && \
+     { "${sudo_[@]}" apt-get install -y -q chromium >/dev/null 2>&1 || \
+       { "${sudo_[@]}" apt-get update -q >/dev/null 2>&1 && \
+         "${sudo_[@]}" apt-get install -y -q chromium >/dev/null 2>&1; }; }; then
+    echo "interpret_ddsp: installed Chromium for the browser tests."
+  else
+    echo "install.sh: could not install Chromium (apt-get as root); the" \
+         "browser tests will be skipped and counted." >&2
+  fi
 fi
 
 # Everything that decides what gets installed; unchanged -> nothing to do.

@@ -28,7 +28,8 @@ setuptools.setup(
     # package as interpret_ddsp/gin, so a plain `pip install .` trains
     # with models/timbre_ae_tiny.gin (train._gin_dir).
     package_dir={'interpret_ddsp.gin': 'gin'},
-    package_data={'interpret_ddsp': ['moods.json', 'pretrained_model/*'],
+    package_data={'interpret_ddsp': ['moods.json', 'pretrained_model/*',
+                                     'static/*'],
                   'interpret_ddsp.gin': ['README.md', '*/*.gin']},
     install_requires=[
         # TensorFlow with Keras 2 (ddsp is written against it).
@@ -75,8 +76,16 @@ setuptools.setup(
     extras_require={
         # nbclient/nbformat/ipykernel: tests/notebooks_test.py runs colab/*.ipynb.
         # pytest-xdist: `make test` runs the suite on 2+ worker processes.
+        # The live instrument (interpret-ddsp play): its web server, OSC and
+        # MIDI controllers.
+        'live': ['aiohttp>=3.9', 'python-osc>=1.8', 'mido>=1.3',
+                 'python-rtmidi>=1.5'],
+        # playwright drives the system's Chromium (install.sh) in the
+        # browser tests of the live page.
         'test': ['pytest', 'pytest-timeout', 'pytest-xdist', 'nbclient',
-                 'nbformat', 'ipykernel'],
+                 'nbformat', 'ipykernel', 'playwright',
+                 'aiohttp>=3.9', 'python-osc>=1.8', 'mido>=1.3',
+                 'python-rtmidi>=1.5'],
     },
     entry_points={
         'console_scripts': ['interpret-ddsp=interpret_ddsp.cli:main'],

@@ -327,6 +327,39 @@ def _evaluate(args):
   return 0
 
 
+def _play(args):
+  """The live instrument: a page on host:port, OSC / MIDI when asked."""
+  import asyncio  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import live  # pylint: disable=g-import-not-at-top
+  try:
+    from interpret_ddsp import live_server  # pylint: disable=g-import-not-at-top
+  except ImportError as e:
+    raise errors.UserError(
+        f'interpret-ddsp play needs the live extra ({e.name} is missing): '
+        "pip install 'interpret_ddsp[live]'.") from e
+  from interpret_ddsp import live_inputs  # pylint: disable=g-import-not-at-top
+  for name in ('block_frames', 'max_voices'):
+    if getattr(args, name) < 1:
+      raise errors.UserError(f'--{name} must be >= 1.')
+  if not 0 <= args.port <= 65535:
+    raise errors.UserError(f'--port {args.port} is not a TCP port.')
+  cc_map = live_inputs.load_cc_map(args.cc_map)
+  print('Loading the model and tracing its block graph...')
+  factory = live.engine_factory(args.save_dir, args.prior,
+                                block_frames=args.block_frames,
+                                max_voices=args.max_voices,
+                                jit_compile=False if args.no_xla else None)
+  app = live_server.make_app(factory, max_clients=args.max_clients)
+  try:
+    asyncio.run(live_server.serve(
+        app, host=args.host, port=args.port, osc_port=args.osc_port,
+        midi_port=args.midi, cc_map=cc_map))
+  except KeyboardInterrupt:
+    print('Stopped.')
+  return 0
+
+
 def _add_controls_args(p):
   group = p.add_argument_group('pitch and loudness')
   group.add_argument('--notes', default=None,
@@ -587,6 +620,31 @@ def build_parser():
                   'figures (with --prior)')
   ev.add_argument('--no_progress', action='store_true')
   ev.set_defaults(func=_evaluate)
+
+  pl = verbs.add_parser(
+      'play', help='play a model live in the browser (keyboard, Web MIDI, '
+      'knobs, moods), with OSC and MIDI controllers')
+  pl.add_argument('--save_dir', default=None,
+                  help='trained model folder (default: the shipped one)')
+  pl.add_argument('--prior', default=None,
+                  help='its prior .npz (by instrument for the picker)')
+  pl.add_argument('--host', default='127.0.0.1',
+                  help='address to serve on (default loopback only)')
+  pl.add_argument('--port', type=int, default=8000)
+  pl.add_argument('--block_frames', type=int, default=16,
+                  help='frames per block (16 = 64 ms at 250 frames/s)')
+  pl.add_argument('--max_voices', type=int, default=8)
+  pl.add_argument('--max_clients', type=int, default=8)
+  pl.add_argument('--osc_port', type=int, default=None,
+                  help='also listen for OSC on this UDP port')
+  pl.add_argument('--midi', default=None, nargs='?', const='',
+                  help='also read this MIDI input (no name: the first)')
+  pl.add_argument('--cc_map', default=None,
+                  help='JSON {"cc": {"74": "brightness"}, "range": [-3, 3]}')
+  pl.add_argument('--no_xla', action='store_true',
+                  help='do not compile the block graph with XLA (faster '
+                  'start, slower blocks)')
+  pl.set_defaults(func=_play)
 
   demo = verbs.add_parser(
       'demo', help='sounds from the shipped pretrained model and prior (or, '

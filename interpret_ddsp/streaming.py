@@ -295,10 +295,13 @@ class StreamingSynth:
 
     Args:
       f0_hz: [n_frames] fundamental frequency, Hz (n_frames is usually
-        block_frames; another length works but traces the graph again).
-      loudness_db: [n_frames] ddsp loudness, dB.
+        block_frames; another length works but traces the graph again);
+        [batch, n_frames] with several voices.
+      loudness_db: [n_frames] ddsp loudness, dB ([batch, n_frames]).
       z: [z_dims] (held over the block) or [n_frames, z_dims] (per frame,
-        the decoder's rate; resample coarser z yourself).
+        the decoder's rate; resample coarser z yourself). With several
+        voices: [z_dims] (all of them), [batch, z_dims] or
+        [batch, n_frames, z_dims].
       noise: Optional [n_frames * hop_size] uniform(-1, 1) noise for the
         filtered-noise synthesizer (default: drawn in the graph, as ddsp
         draws it).
@@ -323,6 +326,8 @@ class StreamingSynth:
     z = np.asarray(z, np.float32)
     if single and z.ndim < 3:
       z = z[np.newaxis]
+    elif z.ndim == 1:  # One z for every voice.
+      z = np.broadcast_to(z, (b, z.shape[0]))
     if z.ndim == 2:
       z = np.broadcast_to(z[:, np.newaxis], (b, n, z.shape[-1]))
     if z.ndim != 3 or z.shape[:2] != (b, n):
