@@ -10,6 +10,12 @@ const live = window.live = {
   probeId: 0, probes: {}, octave: 0,
 };
 const $ = (id) => document.getElementById(id);
+// The last n samples the page received, oldest first (for the tests).
+live.tail = (n) => {
+  const out = new Array(n), size = live.capture.length;
+  for (let i = 0; i < n; i++) out[i] = live.capture[(live.captureWrite - n + i + size) % size];
+  return out;
+};
 const PROBE_THRESHOLD = 1e-3;
 
 function send(message) {

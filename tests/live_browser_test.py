@@ -1,0 +1,136 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""The live page in a real browser: headless Chromium (Debian's, installed
+by `install.sh --browser`) driven by Playwright, against `play`'s server
+on loopback.
+
+What is measured at the page: console errors (none), audio frames after a
+key press, the brightness of the samples the page received when the
+brightness slider moves (an FFT partial centroid, standardized by the
+model's training statistics, against the slider's value), and the
+latency from the key event to the note's first samples (arrival) and to
+their playout by the AudioWorklet.
+"""
+
+import json
+import os
+import shutil
+import time
+
+import numpy as np
+import pytest
+
+from interpret_ddsp import contracts
+from interpret_ddsp import live
+from interpret_ddsp import live_server
+from interpret_ddsp import shipped
+from interpret_ddsp import soundfont
+
+CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None,
+                       reason='no Chromium (install.sh --browser installs it)'),
+]
+SR = 16000
+# The flags a sandboxed, offline machine needs (see the environment notes).
+FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update',
+         '--disable-sync', '--autoplay-policy=no-user-gesture-required']
+
+
+@pytest.fixture(scope='module')
+def make():
+  return live.engine_factory(jit_compile=False, seed=3)
+
+
+@pytest.fixture(scope='module')
+def page(make):
+  playwright = pytest.importorskip('playwright.sync_api')
+  app = live_server.make_app(make, prewarm=1)
+  with live_server.Background(app) as server:
+    with playwright.sync_playwright() as p:
+      browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+      page = browser.new_page(viewport={'width': 1040, 'height': 720})
+      page.console_errors = []
+      page.on('console', lambda m: m.type == 'error' and
+              page.console_errors.append(m.text))
+      page.on('pageerror', lambda e: page.console_errors.append(str(e)))
+      page.goto(server.url)
+      page.wait_for_function('window.live && window.live.hello',
+                             timeout=60000)
+      page.click('#start')
+      page.wait_for_function('window.live.worklet.played > 0', timeout=30000)
+      page.server = server
+      yield page
+      browser.close()
+
+
+def _harmonic_centroid(audio, f0_hz):
+  """Energy-weighted centroid of the partials (harmonic numbers) of a
+  steady note, from one long FFT: e_k = peak power within 3% of k f0."""
+  power = np.abs(np.fft.rfft(audio * np.hanning(len(audio)))) ** 2
+  freqs = np.fft.rfftfreq(len(audio), 1 / SR)
+  ks = np.arange(1, int((SR / 2 - 100) // f0_hz) + 1)
+  e = np.array([power[np.abs(freqs - k * f0_hz) < 0.03 * f0_hz].max()
+                for k in ks])
+  return float(np.sum(ks * e) / np.sum(e))
+
+
+def _set_slider(page, knob, value):
+  page.evaluate(
+      """([knob, value]) => {
+        const el = document.querySelector(`input[data-knob="${knob}"]`);
+        el.value = value; el.dispatchEvent(new Event('input'));
+      }""", [knob, value])
+
+
+def test_page_loads_plays_a_key_and_measures_latency(page):
+  assert page.console_errors == []
+  names = page.eval_on_selector_all('input[data-knob]',
+                                    'els => els.map(e => e.dataset.knob)')
+  assert names == ['brightness', 'hollowness', 'noisiness']
+  before = page.evaluate('window.live.received')
+  for _ in range(4):
+    page.keyboard.down('g')  # G4
+    time.sleep(0.5)
+    page.keyboard.up('g')
+    time.sleep(0.4)
+  time.sleep(0.5)
+  stats = page.evaluate('JSON.stringify({lat: window.live.latencies, '
+                        'w: window.live.worklet, s: window.live.serverStats, '
+                        'received: window.live.received})')
+  stats = json.loads(stats)
+  assert stats['received'] - before > 3.0 * SR  # Audio kept streaming.
+  assert len(stats['lat']['arrival_ms']) == 4
+  assert len(stats['lat']['playout_ms']) == 4
+  arrival = np.median(stats['lat']['arrival_ms'])
+  playout = np.median(stats['lat']['playout_ms'])
+  block_ms = 1000 * page.evaluate('window.live.hello.block_samples') / SR
+  # Arrival waits for the next block at most, plus rendering it.
+  assert 0 < arrival < block_ms + 100, stats
+  assert arrival < playout < arrival + 250, stats
+  assert page.console_errors == []
+  shot = os.environ.get('INTERPRET_DDSP_SCREENSHOT')
+  if shot:
+    page.screenshot(path=shot, full_page=True)
+
+
+def test_brightness_slider_brightens_what_the_page_receives(page):
+  with open(os.path.join(shipped.model_dir(),
+                         contracts.KNOB_STATISTICS)) as f:
+    stats = json.load(f)['harmonic_spectral_centroid']
+  f0 = float(soundfont.midi_to_hz(60))
+  measured = {}
+  page.keyboard.down('a')  # C4, held.
+  for value in (-1.5, 1.5):
+    _set_slider(page, 'brightness', value)
+    time.sleep(1.2)
+    audio = np.asarray(page.evaluate('window.live.tail(12800)'), np.float32)
+    measured[value] = (np.log2(_harmonic_centroid(audio, f0)) -
+                       stats['mean']) / stats['std']
+  page.keyboard.up('a')
+  assert measured[1.5] - measured[-1.5] > 2.4, measured
+  for value, got in measured.items():
+    assert got == pytest.approx(value, abs=0.3), measured
+  assert page.console_errors == []
