@@ -36,11 +36,15 @@ import concurrent.futures
 import json
 import os
 import time
+import warnings
 
 from aiohttp import web
 import numpy as np
 
 from interpret_ddsp import live
+
+# The app's state lives under plain string keys (app['sessions'], ...).
+warnings.filterwarnings('ignore', category=web.NotAppKeyWarning)
 
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                           'static')
@@ -237,7 +241,10 @@ async def _stream(ws, engine, session, executor, lead_secs, prebuffer_secs):
   block_secs = engine.block_samples / engine.sample_rate
   start = loop.time()
   next_stats = start
-  first_sent = None  # The page starts playing prebuffer_secs after it.
+  # The page plays block k at anchor + prebuffer + (k - anchor_block)
+  # blocks: from the first block on, and again after an underrun (it
+  # waits for a new prebuffer then, as the worklet does).
+  anchor = anchor_block = None
   while not ws.closed:
     due = start + session.blocks_sent * block_secs
     delay = due - lead_secs - loop.time()
@@ -249,12 +256,12 @@ async def _stream(ws, engine, session, executor, lead_secs, prebuffer_secs):
     if ws.closed:
       break
     now = loop.time()
-    if first_sent is None:
-      first_sent = now
-    # The page needs block k at first_sent + prebuffer + k blocks: later,
-    # its queue has run dry (an underrun).
-    if now > first_sent + prebuffer_secs + session.blocks_sent * block_secs:
-      session.late_blocks += 1
+    k = session.blocks_sent
+    if anchor is None:
+      anchor, anchor_block = now, k
+    elif now > anchor + prebuffer_secs + (k - anchor_block) * block_secs:
+      session.late_blocks += 1  # The page's queue ran dry before it.
+      anchor, anchor_block = now, k
     await ws.send_bytes(np.ascontiguousarray(audio, '<f4').tobytes())
     session.blocks_sent += 1
     while engine.replies:

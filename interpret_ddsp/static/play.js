@@ -122,7 +122,9 @@ async function startAudio() {
       const ts = ctx.getOutputTimestamp();
       const perfAt = ts.performanceTime + (m.time - ts.contextTime) * 1000;
       const p = live.probes[m.id];
-      p.playout = perfAt + 1000 * (ctx.outputLatency || 0);
+      // getOutputTimestamp maps context time to the moment the device
+      // outputs it: the output latency is already in perfAt.
+      p.playout = perfAt;
       live.latencies.playout_ms.push(p.playout - p.t0);
       delete live.probes[m.id];
     }
@@ -141,7 +143,8 @@ function showStats() {
     `synth lookahead+block ${(h.algorithmic_latency_ms || 0).toFixed(0)} ms\n` +
     `latency key->first sound: arrival ${median(live.latencies.arrival_ms).toFixed(1)} ms, ` +
     `playout ${median(live.latencies.playout_ms).toFixed(1)} ms (median of ${live.latencies.playout_ms.length})\n` +
-    `page underruns ${w.underruns}, queued ${(1000 * w.queued / (h.sample_rate || 1)).toFixed(0)} ms; ` +
+    `page underruns ${w.underruns}, queued ${(1000 * w.queued / (h.sample_rate || 1)).toFixed(0)} ms, ` +
+    `skipped ${(1000 * (w.skipped || 0) / (h.sample_rate || 1)).toFixed(0)} ms; ` +
     `server blocks ${s.blocks_sent || 0}, late ${s.late_blocks || 0}, render ${(s.render_ms_mean || 0).toFixed(1)} ms/block, ` +
     `voices ${s.voices || 0}, dropped messages ${s.dropped || 0}`;
 }

@@ -15,6 +15,7 @@ class BlockPlayer extends AudioWorkletProcessor {
     this.pad = 0;
     this.playing = false;
     this.underruns = 0;
+    this.skipped = 0;  // Samples dropped to keep the latency down.
     this.played = 0;
     this.probes = [];  // [{id, at (ring sample index, absolute), threshold}]
     this.written = 0;  // Samples ever queued.
@@ -39,6 +40,18 @@ class BlockPlayer extends AudioWorkletProcessor {
         this.queued++;
       }
       this.written += block.length;
+      // Keep the queue near prebuffer + one block: audio that piled up
+      // (blocks posted before the context ran, a stall) is latency for
+      // good, so past that plus 100 ms (or a block) the oldest samples are
+      // skipped; arrival jitter alone stays under it.
+      const target = this.prebuffer + block.length;
+      if (this.queued > target + Math.max(block.length, 0.1 * sampleRate)) {
+        const skip = this.queued - target;
+        this.read = (this.read + skip) % this.size;
+        this.queued -= skip;
+        this.played += skip;
+        this.skipped += skip;
+      }
     } else if (data.type === 'reset') {
       this.read = this.write = this.queued = 0;
       this.playing = false;
@@ -79,7 +92,8 @@ class BlockPlayer extends AudioWorkletProcessor {
     if (currentTime - this.lastReport > 0.25) {
       this.lastReport = currentTime;
       this.port.postMessage({type: 'status', queued: this.queued,
-                             underruns: this.underruns, played: this.played});
+                             underruns: this.underruns, played: this.played,
+                             skipped: this.skipped});
     }
     return true;
   }

@@ -1,0 +1,226 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""The live instrument's speed and latency (issue 17's targets).
+
+1. Server-side time per block and real-time factor against the number of
+   voices sounding, on one core (the process pinned with
+   os.sched_setaffinity), for 16- and 4-frame blocks, with and without XLA;
+   CPU per voice = the 8-voice block's CPU time over 8, as a share of the
+   block's duration. Side by side: the same voices rendered one
+   StreamingSynth per voice (the design before batching), in the same run.
+2. A long run (--secs, default 60) through the real server and a loopback
+   WebSocket client with 8 voices held: blocks late (the page's queue would
+   have run dry) and the arrival jitter.
+3. End-to-end latency in headless Chromium: key event -> the note's first
+   samples at the page (arrival) and -> their playout by the AudioWorklet
+   (its queue; the AudioContext's output timestamp maps the sample to the
+   moment the device plays it, output latency included), median and
+   spread over --presses presses, per block size; the browser and the
+   server share the machine's cores.
+
+  .venv/bin/python benchmarks/live.py            # writes results/live.json
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import time
+
+import numpy as np
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+from interpret_ddsp import live
+from interpret_ddsp import live_server
+from interpret_ddsp import streaming
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SR = 16000  # The shipped model's sample rate.
+FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update',
+         '--disable-sync', '--autoplay-policy=no-user-gesture-required']
+
+
+def _cpu():
+  r = resource.getrusage(resource.RUSAGE_SELF)
+  return r.ru_utime + r.ru_stime
+
+
+def block_times(make, voices=(1, 2, 4, 8), n_blocks=100, rounds=3):
+  """ms per block (median of rounds, and their spread) per voice count."""
+  engine = make()
+  out = {}
+  for n in voices:
+    engine.reset_player()
+    for p in range(n):
+      engine.note_on(60 + 2 * p, 100)
+    for _ in range(5):
+      engine.render_block()
+    per_round, cpu_round = [], []
+    for _ in range(rounds):
+      t0, c0 = time.perf_counter(), _cpu()
+      for _ in range(n_blocks):
+        engine.render_block()
+      per_round.append(1000 * (time.perf_counter() - t0) / n_blocks)
+      cpu_round.append(1000 * (_cpu() - c0) / n_blocks)
+    block_ms = 1000 * engine.block_samples / engine.sample_rate
+    ms = float(np.median(per_round))
+    out[n] = {'ms_per_block': ms, 'rounds_ms': per_round,
+              'cpu_ms_per_block': float(np.median(cpu_round)),
+              'real_time_factor': block_ms / ms, 'block_ms': block_ms}
+  return out
+
+
+def one_synth_per_voice(model, block_frames, jit, n=8, n_blocks=50):
+  """ms per block for n single-voice StreamingSynths (the unbatched way)."""
+  synths = [streaming.StreamingSynth(model, block_frames, jit_compile=jit)
+            for _ in range(n)]
+  for s in synths:
+    s.warm_up()
+  z = np.zeros(model.z_dims, np.float32)
+  f0 = np.full(block_frames, 261.6, np.float32)
+  ld = np.full(block_frames, -30.0, np.float32)
+  t0 = time.perf_counter()
+  for _ in range(n_blocks):
+    for s in synths:
+      s.process(f0, ld, z)
+  return 1000 * (time.perf_counter() - t0) / n_blocks
+
+
+def long_run(make, secs):
+  """8 voices held for `secs` through the server and a loopback client."""
+  import aiohttp  # pylint: disable=g-import-not-at-top
+  app = live_server.make_app(make, prewarm=1)
+  with live_server.Background(app) as server:
+    async def run():
+      arrivals = []
+      async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(server.url + 'ws') as ws:
+          hello = await ws.receive_json(timeout=120)
+          for p in range(8):
+            await ws.send_json({'type': 'note_on', 'pitch': 55 + 3 * p,
+                                'velocity': 100})
+          stats = {}
+          end = time.monotonic() + secs
+          while time.monotonic() < end:
+            msg = await ws.receive(timeout=10)
+            if msg.type == aiohttp.WSMsgType.BINARY:
+              arrivals.append(time.monotonic())
+            elif msg.type == aiohttp.WSMsgType.TEXT:
+              m = json.loads(msg.data)
+              if m['type'] == 'stats':
+                stats = m
+      return hello, arrivals, stats
+    hello, arrivals, stats = asyncio.run(run())
+  block_secs = hello['block_samples'] / hello['sample_rate']
+  gaps = np.diff(arrivals)
+  return {'secs': secs, 'blocks': len(arrivals),
+          'expected_blocks': secs / block_secs,
+          'late_blocks': stats.get('late_blocks'),
+          'voices': stats.get('voices'),
+          'render_ms_mean': stats.get('render_ms_mean'),
+          'render_ms_max': stats.get('render_ms_max'),
+          'gap_ms_p50': float(np.median(gaps) * 1000),
+          'gap_ms_max': float(gaps.max() * 1000)}
+
+
+def browser_latency(make, presses):
+  """Key -> first sound at the page, ms (arrival and playout)."""
+  from playwright.sync_api import sync_playwright  # pylint: disable=g-import-not-at-top
+  chromium = shutil.which('chromium')
+  app = live_server.make_app(make, prewarm=1)
+  with live_server.Background(app) as server:
+    with sync_playwright() as p:
+      browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+      page = browser.new_page()
+      page.goto(server.url)
+      page.wait_for_function('window.live && window.live.hello',
+                             timeout=60000)
+      page.click('#start')
+      page.wait_for_function('window.live.worklet.played > 0', timeout=30000)
+      time.sleep(1.0)
+      rng = np.random.default_rng(0)
+      for _ in range(presses):
+        page.keyboard.down('g')
+        time.sleep(0.35)
+        page.keyboard.up('g')
+        time.sleep(0.35 + float(rng.uniform(0, 0.1)))  # Phase vs blocks.
+      time.sleep(0.6)
+      r = json.loads(page.evaluate(
+          'JSON.stringify({lat: window.live.latencies, w: window.live.worklet,'
+          ' s: window.live.serverStats, out: window.live.ctx.outputLatency,'
+          ' base: window.live.ctx.baseLatency,'
+          ' queued: window.live.worklet.queued})'))
+      browser.close()
+  summary = lambda a: {'median': float(np.median(a)),
+                       'p10': float(np.percentile(a, 10)),
+                       'p90': float(np.percentile(a, 90)), 'n': len(a)}
+  return {'arrival_ms': summary(r['lat']['arrival_ms']),
+          'playout_ms': summary(r['lat']['playout_ms']),
+          'page_underruns': r['w']['underruns'],
+          'page_queue_ms_at_end': 1000 * r['queued'] / SR,
+          'page_skipped_ms': 1000 * (r['w'].get('skipped') or 0) / SR,
+          'late_blocks': r['s'].get('late_blocks'),
+          'context_output_latency_ms': 1000 * (r['out'] or 0),
+          'context_base_latency_ms': 1000 * (r['base'] or 0)}
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--secs', type=float, default=60.0)
+  parser.add_argument('--presses', type=int, default=20)
+  parser.add_argument('--out', default=os.path.join(HERE, 'results',
+                                                    'live.json'))
+  parser.add_argument('--parts', default='blocks,long_run,latency',
+                      help='which parts to run (the others are kept from '
+                      '--out)')
+  args = parser.parse_args()
+  parts = set(args.parts.split(','))
+  result = {'blocks': {}, 'long_run': {}, 'latency': {}}
+  if parts != {'blocks', 'long_run', 'latency'} and os.path.exists(args.out):
+    with open(args.out) as f:
+      result.update(json.load(f))
+  result['cpu'] = bench_common.cpu_name()
+  cores = sorted(os.sched_getaffinity(0))
+  os.sched_setaffinity(0, cores[:1])  # 1. on one core.
+  for frames in ((16, 4) if 'blocks' in parts else ()):
+    for jit in (True, False):
+      make = live.engine_factory(block_frames=frames, jit_compile=jit)
+      key = f'{frames}_frames_{"xla" if jit else "no_xla"}'
+      times = block_times(make)
+      times['8_single_synths_ms'] = one_synth_per_voice(
+          make.loaded.model, frames, jit)
+      result['blocks'][key] = times
+      eight = times[8]
+      print(f'{key}: ' + ', '.join(
+          f'{n} voices {times[n]["ms_per_block"]:.2f} ms '
+          f'({times[n]["real_time_factor"]:.1f}x)' for n in (1, 2, 4, 8)) +
+            f'; 8 single synths {times["8_single_synths_ms"]:.2f} ms; CPU '
+            f'per voice {100 * eight["cpu_ms_per_block"] / 8 / eight["block_ms"]:.1f}%')
+  for frames in (16, 4):  # 2. on one core, 3. on all.
+    make = live.engine_factory(block_frames=frames)
+    key = f'{frames}_frames_xla'
+    if 'long_run' in parts:
+      os.sched_setaffinity(0, cores[:1])
+      result['long_run'][key] = run_ = long_run(make, args.secs)
+      print(f'{key} long run: {run_["blocks"]} blocks of '
+            f'{run_["expected_blocks"]:.0f}, late {run_["late_blocks"]}, '
+            f'render {run_["render_ms_mean"]:.1f} ms mean, '
+            f'{run_["render_ms_max"]:.1f} max')
+    os.sched_setaffinity(0, cores)  # The browser and server side by side.
+    if 'latency' in parts and shutil.which('chromium'):
+      result['latency'][key] = lat = browser_latency(make, args.presses)
+      print(f'{key} latency: arrival {lat["arrival_ms"]["median"]:.1f} ms '
+            f'[{lat["arrival_ms"]["p10"]:.1f}, {lat["arrival_ms"]["p90"]:.1f}]'
+            f', playout {lat["playout_ms"]["median"]:.1f} ms '
+            f'[{lat["playout_ms"]["p10"]:.1f}, {lat["playout_ms"]["p90"]:.1f}]'
+            f', underruns {lat["page_underruns"]}')
+  os.sched_setaffinity(0, cores)
+  bench_common.write_result(result, args.out)
+
+
+if __name__ == '__main__':
+  main()
