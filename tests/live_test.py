@@ -373,3 +373,23 @@ def test_osc_reaches_the_players(server):
   assert seen and all(k == 2.5 and n == 1 for k, n in seen), seen
   assert server.app['input_errors'] >= 1
   assert any("Unknown knob 'volume'" in e for e in server.app['input_log'])
+
+
+def test_play_refuses_bad_arguments_in_one_sentence(capsys):
+  from interpret_ddsp import cli  # pylint: disable=g-import-not-at-top
+  assert cli.main(['play', '--port', '70000']) == 2
+  assert cli.main(['play', '--max_voices', '0']) == 2
+  err = capsys.readouterr().err.strip().splitlines()
+  assert err == ['interpret-ddsp play: --port 70000 is not a TCP port.',
+                 'interpret-ddsp play: --max_voices must be >= 1.']
+
+
+def test_a_taken_port_is_one_sentence():
+  app = live_server.make_app(lambda: None, prewarm=0)
+  with socket.socket() as taken:
+    taken.bind(('127.0.0.1', 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    with pytest.raises(live_inputs.InputError, match=f'Cannot serve on '
+                       f'127.0.0.1:{port}'):
+      asyncio.run(live_server.serve(app, port=port, print_fn=lambda s: None))
