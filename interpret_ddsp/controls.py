@@ -654,6 +654,13 @@ def mood(name, path=None):
   if entry is None:
     raise ControlsError(f'Unknown mood {name!r}; known moods: '
                         f'{", ".join(sorted(moods))}.')
+  return mood_values(entry)
+
+
+def mood_values(entry):
+  """(knobs, profile) of one checked moods.json entry, as `mood` returns
+  them: every knob of `knob_names()` (0 where the mood sets none) and the
+  entry's Profile with its overrides."""
   knobs = {k: 0.0 for k in knob_names()}
   knobs.update({k: float(v) for k, v in entry.get('knobs', {}).items()})
   profile = get_profile(entry.get('profile'), **entry.get('overrides', {}))

@@ -185,6 +185,16 @@ def knob_panel(prior):
   return out
 
 
+def check_priors(priors, model):
+  """UserError unless every prior ({group: prior}) is over the model's
+  knobs and z."""
+  for p in priors.values():
+    try:
+      p.check_knobs(model.knob_names, model.z_dims)
+    except ValueError as e:
+      raise errors.UserError(str(e)) from e
+
+
 class Engine:
   """One player's instrument: knobs, timbre, voices; renders blocks.
 
@@ -224,11 +234,7 @@ class Engine:
       raise errors.UserError('The live instrument needs a prior.')
     self.model = model
     self.priors = dict(priors)
-    for p in self.priors.values():
-      try:
-        p.check_knobs(model.knob_names, model.z_dims)
-      except ValueError as e:
-        raise errors.UserError(str(e)) from e
+    check_priors(self.priors, model)
     self.instrument = '' if '' in self.priors else next(iter(self.priors))
     self._default_instrument = self.instrument
     self.moods = controls_lib.load_moods() if moods is None else moods
@@ -282,18 +288,10 @@ class Engine:
   def set_mood(self, name):
     """Sets the knobs a mood names (the others to 0, its average) and its
     expression profile for the notes that start after."""
-    values, profile = self._mood(name)
-    for k in self.knob_names:
-      self.knobs[k] = float(values.get(k, 0.0))
-    self.profile = profile
+    values, self.profile = controls_lib.mood_values(self.moods[name])
+    self.knobs = dict({k: 0.0 for k in self.knob_names},
+                      **knobs_lib.resolve_settings(self.knob_names, values))
     self._apply_knobs()
-
-  def _mood(self, name):
-    entry = self.moods[name]
-    values = {k: float(v) for k, v in entry.get('knobs', {}).items()}
-    profile = controls_lib.get_profile(entry.get('profile'),
-                                       **entry.get('overrides', {}))
-    return values, profile
 
   def set_instrument(self, name):
     self.instrument = name
@@ -478,11 +476,7 @@ def engine_factory(save_dir=None, prior_path=None, block_frames=16,
   if not hasattr(loaded.model, 'knob_names'):
     raise errors.UserError(f'{loaded.checkpoint} has no named knobs.')
   priors = prior_lib.load_priors(prior_path)
-  for p in priors.values():
-    try:
-      p.check_knobs(loaded.model.knob_names, loaded.model.z_dims)
-    except ValueError as e:
-      raise errors.UserError(str(e)) from e
+  check_priors(priors, loaded.model)  # Before serving, not at a connect.
   seeds = iter(range(int(seed), int(seed) + 2**30))
 
   def make():
@@ -490,7 +484,6 @@ def engine_factory(save_dir=None, prior_path=None, block_frames=16,
                     max_voices=max_voices, jit_compile=jit_compile,
                     seed=next(seeds), profile=profile)
     engine.warm_up()
-    engine.model_dir = save_dir
     return engine
 
   make.loaded = loaded

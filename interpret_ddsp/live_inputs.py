@@ -29,6 +29,7 @@ Example:
   {'type': 'knob', 'name': 'brightness', 'value': 3.0}
 """
 
+import asyncio
 import json
 
 from interpret_ddsp import errors
@@ -131,7 +132,6 @@ async def start_osc(dispatch, host='127.0.0.1', port=9000):
   d = osc_dispatcher.Dispatcher()
   d.set_default_handler(lambda address, *args: dispatch(
       _safe(osc_to_message, address, args)))
-  import asyncio  # pylint: disable=g-import-not-at-top
   server = osc_server.AsyncIOOSCUDPServer((host, port), d,
                                           asyncio.get_running_loop())
   try:

@@ -32,6 +32,7 @@ Example:
 """
 
 import asyncio
+import collections
 import concurrent.futures
 import json
 import os
@@ -82,13 +83,13 @@ class Session:
     self.engine = None
     self.blocks_sent = 0
     self.late_blocks = 0
-    self.render_ms = []
+    self.render_ms = collections.deque(maxlen=200)  # Latest blocks, ms.
     self.messages = 0
     self.errors = 0
     self.dropped = 0
 
   def stats(self):
-    ms = np.asarray(self.render_ms[-200:] or [0.0])
+    ms = np.asarray(self.render_ms or [0.0])
     return {'type': 'stats', 'blocks_sent': self.blocks_sent,
             'late_blocks': self.late_blocks, 'messages': self.messages,
             'errors': self.errors, 'dropped': self.dropped,
@@ -169,7 +170,7 @@ def make_app(engine_factory, static_dir=STATIC_DIR, rate=RATE, burst=BURST,
       streamer = asyncio.ensure_future(
           _stream(ws, engine, session, executor, lead_secs, prebuffer_secs))
       try:
-        await _receive(ws, engine, session, executor, rate, burst)
+        await _receive(ws, engine, session, rate, burst)
       finally:
         streamer.cancel()
         try:
@@ -192,16 +193,16 @@ def make_app(engine_factory, static_dir=STATIC_DIR, rate=RATE, burst=BURST,
   return app
 
 
-async def _receive(ws, engine, session, executor, rate, burst):
-  """Applies the client's control messages until it disconnects."""
+async def _receive(ws, engine, session, rate, burst):
+  """Queues the client's control messages on its engine until it
+  disconnects."""
   try:
-    await _receive_messages(ws, engine, session, executor, rate, burst)
+    await _receive_messages(ws, engine, session, rate, burst)
   except ConnectionResetError:
     pass  # The client left while we answered it.
 
 
-async def _receive_messages(ws, engine, session, executor, rate, burst):
-  del executor  # Messages are queued on the engine, not run here.
+async def _receive_messages(ws, engine, session, rate, burst):
   limiter = RateLimiter(rate, burst)
   last_drop_note = -1e9
   async for msg in ws:

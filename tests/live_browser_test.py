@@ -20,11 +20,11 @@ import time
 import numpy as np
 import pytest
 
-from interpret_ddsp import contracts
 from interpret_ddsp import live
 from interpret_ddsp import live_server
 from interpret_ddsp import shipped
 from interpret_ddsp import soundfont
+import partials  # pylint: disable=g-bad-import-order  # tests/
 
 CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 pytestmark = [
@@ -64,17 +64,6 @@ def page(make):
       page.server = server
       yield page
       browser.close()
-
-
-def _harmonic_centroid(audio, f0_hz):
-  """Energy-weighted centroid of the partials (harmonic numbers) of a
-  steady note, from one long FFT: e_k = peak power within 3% of k f0."""
-  power = np.abs(np.fft.rfft(audio * np.hanning(len(audio)))) ** 2
-  freqs = np.fft.rfftfreq(len(audio), 1 / SR)
-  ks = np.arange(1, int((SR / 2 - 100) // f0_hz) + 1)
-  e = np.array([power[np.abs(freqs - k * f0_hz) < 0.03 * f0_hz].max()
-                for k in ks])
-  return float(np.sum(ks * e) / np.sum(e))
 
 
 def _set_slider(page, knob, value):
@@ -117,9 +106,6 @@ def test_page_loads_plays_a_key_and_measures_latency(page):
 
 
 def test_brightness_slider_brightens_what_the_page_receives(page):
-  with open(os.path.join(shipped.model_dir(),
-                         contracts.KNOB_STATISTICS)) as f:
-    stats = json.load(f)['harmonic_spectral_centroid']
   f0 = float(soundfont.midi_to_hz(60))
   measured = {}
   page.keyboard.down('a')  # C4, held.
@@ -127,8 +113,8 @@ def test_brightness_slider_brightens_what_the_page_receives(page):
     _set_slider(page, 'brightness', value)
     time.sleep(1.2)
     audio = np.asarray(page.evaluate('window.live.tail(12800)'), np.float32)
-    measured[value] = (np.log2(_harmonic_centroid(audio, f0)) -
-                       stats['mean']) / stats['std']
+    measured[value] = partials.brightness_std_units(audio, f0,
+                                                    shipped.model_dir())
   page.keyboard.up('a')
   assert measured[1.5] - measured[-1.5] > 2.4, measured
   for value, got in measured.items():

@@ -21,12 +21,13 @@ import librosa
 import numpy as np
 import pytest
 
-from interpret_ddsp import contracts
 from interpret_ddsp import controls
 from interpret_ddsp import live
 from interpret_ddsp import live_inputs
 from interpret_ddsp import live_server
+from interpret_ddsp import shipped
 from interpret_ddsp import soundfont
+import partials  # pylint: disable=g-bad-import-order  # tests/
 
 SR = 16000
 
@@ -97,30 +98,16 @@ def test_note_plays_its_pitch(engine):
   assert abs(cents) < 10, cents
 
 
-def _harmonic_centroid(audio, f0_hz):
-  """Energy-weighted centroid of the partials, in harmonic numbers, from
-  one long FFT of a steady note: e_k = the peak power within 3% of k f0."""
-  power = np.abs(np.fft.rfft(audio * np.hanning(len(audio)))) ** 2
-  freqs = np.fft.rfftfreq(len(audio), 1 / SR)
-  ks = np.arange(1, int((SR / 2 - 100) // f0_hz) + 1)
-  e = np.array([power[np.abs(freqs - k * f0_hz) < 0.03 * f0_hz].max()
-                for k in ks])
-  return float(np.sum(ks * e) / np.sum(e))
-
-
 @pytest.mark.parametrize('pitch', [55, 67])
 def test_brightness_knob_keeps_its_value_live(engine, pitch):
   """The knob's promise through the live path: at value v the note's
   brightness (log2 harmonic centroid, standardized by the model's
   training statistics) is v std, within 0.2 std, from -1.5 to 1.5."""
-  with open(engine.model_dir + '/' + contracts.KNOB_STATISTICS) as f:
-    stats = json.load(f)['harmonic_spectral_centroid']
   f0 = float(soundfont.midi_to_hz(pitch))
   for value in (-1.5, -1.0, 0.0, 1.0, 1.5):
     audio = _play(engine, pitch, secs=1.2, settings={
         'brightness': value, 'hollowness': 0.0, 'noisiness': 0.0})
-    measured = (np.log2(_harmonic_centroid(audio, f0)) - stats['mean']) / \
-        stats['std']
+    measured = partials.brightness_std_units(audio, f0, shipped.model_dir())
     assert measured == pytest.approx(value, abs=0.2), (value, measured)
 
 
