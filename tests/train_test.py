@@ -155,7 +155,7 @@ def test_knob_units_are_measured_and_restored(tiny_model, tiny_dataset):
 @pytest.mark.slow
 def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
   """timbre_ae_tiny from the CLI, SIGKILLed after its second checkpoint
-  (a crash: no chance to save), resumes there and goes on learning (18
+  (a crash: no chance to save), resumes there and goes on learning (24
   steps in all: _assert_trained compares the first 6 with the last 6)."""
   save_dir = str(tmp_path / 'run')
   args = [sys.executable, '-m', 'interpret_ddsp.cli', 'train',
@@ -173,10 +173,12 @@ def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
     proc.wait()
   killed_at = train.latest_step(save_dir)
   assert killed_at >= 6 and killed_at % 3 == 0
-  # 18 steps: the resumed run now draws fresh batches (train.resume_seed),
-  # no longer the first ones replayed; over 12 steps, first 6 against last
-  # 6, the batches' own spread (7.0-9.9) hid the fall in a fresh-clone run.
-  total = max(18, killed_at + 3)
+  # 24 steps: the resumed run draws fresh batches (train.resume_seed), and
+  # single batches' spectral losses spread 5.9-12.0. Over 12 steps the
+  # spread hid the fall; over 18 (first 6 against last 6: 0.77 here) a
+  # fresh-clone run, killed at another step, read 0.9004 against the 0.9
+  # bound. Over 24 the ratio read 0.73.
+  total = max(24, killed_at + 6)
   result = subprocess.run(args + ['--num_steps', str(total)],
                           cwd=REPO, capture_output=True, text=True,
                           timeout=600, check=False)
