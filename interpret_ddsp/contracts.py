@@ -13,10 +13,12 @@ Folders, as the stages write them:
         knob_statistics.json, losses.jsonl                           train
   z.npz                                                              extract-z
   prior.npz (+ prior_bic.json / .png)                                fit-prior
+  expression_model.npz                                          fit-expression
   <samples>/samples.json, *.wav, *.png                               sample
   <evaluation>/metrics.json, report.md, knob_calibration.png,
         knob_calibration_prior.png, cross_talk.png                   evaluate
   pretrained_model/ = <model> files + prior.npz + z.npz +
+        expression_model.npz +
         <evaluation> files + MODEL_CARD.md                           export
 
 Example:
@@ -91,6 +93,9 @@ Z_SHIPPED = ('z', 'dim_names', 'knob_names', 'instrument', 'midi_pitch',
 
 # --- fit-prior, sample, evaluate ---------------------------------------------
 PRIOR_FILE = 'prior.npz'
+# fit-expression: interpret_ddsp.expression_model's mixtures (npz of plain
+# arrays, as prior.npz).
+EXPRESSION_MODEL = 'expression_model.npz'
 SAMPLES_JSON = 'samples.json'
 METRICS_JSON = 'metrics.json'
 REPORT_MD = 'report.md'

@@ -1,0 +1,328 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""A learned model of note expression: how a note is played, given its score.
+
+Fitted on a dataset's `note_expression.npz` (prepare: every note's measured
+expression, `interpret_ddsp.expression`), it is the conditional Gaussian
+mixture the timbre prior uses (`prior.GaussianMixturePrior`: npz, no
+pickles, exact conditioning), over
+
+  context     pitch (MIDI), velocity, log duration (s), interval from the
+              previous note and to the next (semitones, 0 where none), and
+              the gaps to them (s, held to [0, GAP_CAP_SECS]; GAP_CAP_SECS
+              where none)
+  expression  volume (dB), log volume fluctuation, volume peak position,
+              vibrato rate and log extent, log attack, log release and
+              log portamento (s)
+
+one mixture for all instruments ('') and one per instrument with enough
+notes. Sampling conditions each note's mixture on its context and draws
+its expression; `performance.render` turns the values into f0 and loudness
+curves. Values a note lacks in the data (no vibrato measured on a note
+shorter than expression.MIN_VIBRATO_SECS, no release before the next
+note-on) are filled before fitting: no vibrato, and the median release.
+
+Example:
+  >>> rows = note_table_from_notes(
+  ...     [controls.Note(60, 0.0, 0.5), controls.Note(62, 0.5, 1.0)])
+  >>> [round(float(v), 3) for v in rows['interval_in']]
+  [0.0, 2.0]
+"""
+
+import numpy as np
+
+from interpret_ddsp import contracts
+from interpret_ddsp import controls
+from interpret_ddsp import errors
+from interpret_ddsp import expression
+from interpret_ddsp import performance
+from interpret_ddsp import prior as prior_lib
+
+CONTEXT = ('pitch', 'velocity', 'log_duration', 'interval_in', 'gap_in',
+           'interval_out', 'gap_out')
+GAP_CAP_SECS = 1.0
+_FLOOR = {'volume_fluctuation_db': 0.05, 'vibrato_extent_cents': 0.5,
+          'attack_secs': 0.004, 'release_secs': 0.004,
+          'portamento_secs': 0.004}
+# (modelled dim, expression value, transform): log where values span decades.
+EXPRESSION = (
+    ('volume_db', 'volume_db', None),
+    ('log_volume_fluctuation', 'volume_fluctuation_db', 'log'),
+    ('volume_peak_position', 'volume_peak_position', None),
+    ('vibrato_rate_hz', 'vibrato_rate_hz', None),
+    ('log_vibrato_extent', 'vibrato_extent_cents', 'log'),
+    ('log_attack', 'attack_secs', 'log'),
+    ('log_release', 'release_secs', 'log'),
+    ('log_portamento', 'portamento_secs', 'log'),
+)
+DIM_NAMES = CONTEXT + tuple(d for d, _, _ in EXPRESSION)
+MIN_NOTES = 20  # Fewest notes of an instrument for its own mixture.
+
+
+def _context(pitch, velocity, onset, duration, source):
+  """CONTEXT columns [n, 7] of notes sorted by (source, onset)."""
+  n = len(pitch)
+  out = np.zeros((n, len(CONTEXT)))
+  out[:, 0], out[:, 1] = pitch, velocity
+  out[:, 2] = np.log(np.maximum(duration, 1e-3))
+  out[:, 4] = out[:, 6] = GAP_CAP_SECS
+  for i in range(n):
+    if i > 0 and source[i - 1] == source[i]:
+      out[i, 3] = pitch[i] - pitch[i - 1]
+      out[i, 4] = onset[i] - (onset[i - 1] + duration[i - 1])
+    if i + 1 < n and source[i + 1] == source[i]:
+      out[i, 5] = pitch[i + 1] - pitch[i]
+      out[i, 6] = onset[i + 1] - (onset[i] + duration[i])
+  out[:, 4] = np.clip(out[:, 4], 0.0, GAP_CAP_SECS)
+  out[:, 6] = np.clip(out[:, 6], 0.0, GAP_CAP_SECS)
+  return out
+
+
+def note_table_from_notes(notes):
+  """{CONTEXT name: [n]} of a monophonic line of `controls.Note`s, in time
+  order (the context a score gives its notes)."""
+  notes = sorted(notes, key=lambda n: n.start_secs)
+  ctx = _context(np.array([n.pitch for n in notes], np.float64),
+                 np.array([n.velocity for n in notes], np.float64),
+                 np.array([n.start_secs for n in notes], np.float64),
+                 np.array([n.duration_secs for n in notes], np.float64),
+                 np.zeros(len(notes)))
+  return {name: ctx[:, i] for i, name in enumerate(CONTEXT)}
+
+
+def _to_dims(values):
+  """Expression values {name: [n]} -> the modelled columns [n, 8]."""
+  cols = []
+  for _, name, transform in EXPRESSION:
+    x = np.asarray(values[name], np.float64)
+    if transform == 'log':
+      x = np.log(np.maximum(x, _FLOOR[name]))
+    cols.append(x)
+  return np.stack(cols, axis=-1)
+
+
+def _from_dims(x):
+  """The modelled columns [n, 8] -> expression values {name: [n]}, held to
+  performance.BOUNDS."""
+  out = {}
+  for i, (_, name, transform) in enumerate(EXPRESSION):
+    v = np.exp(x[:, i]) if transform == 'log' else x[:, i]
+    lo, hi = performance.BOUNDS[name]
+    out[name] = np.clip(v, lo, hi)
+  return out
+
+
+def training_matrix(table):
+  """DIM_NAMES columns [n, 15] of a note table, with labels [n].
+
+  Args:
+    table: {name: [n]} as in NOTE_EXPRESSION (expression.NAMES plus
+      contracts.NOTE_LABELS), sorted by source and onset.
+
+  Returns:
+    (x [n, 15], instruments [n] str): missing values filled (module doc).
+  """
+  order = np.lexsort((np.asarray(table['onset_secs'], np.float64),
+                      np.asarray(table['source_file']).astype(str)))
+  t = {k: np.asarray(v)[order] for k, v in table.items()}
+  ctx = _context(t['pitch'].astype(np.float64),
+                 t['velocity'].astype(np.float64),
+                 t['onset_secs'].astype(np.float64),
+                 t['duration_secs'].astype(np.float64),
+                 t['source_file'].astype(str))
+  values = {name: t[name].astype(np.float64).copy()
+            for _, name, _ in EXPRESSION}
+  no_vibrato = ~np.isfinite(values['vibrato_extent_cents'])
+  values['vibrato_extent_cents'][no_vibrato] = 0.0
+  rate = values['vibrato_rate_hz']
+  rate[~np.isfinite(rate)] = (np.nanmedian(rate) if np.isfinite(rate).any()
+                              else performance.DEFAULTS['vibrato_rate_hz'])
+  release = values['release_secs']
+  release[~np.isfinite(release)] = (
+      np.nanmedian(release) if np.isfinite(release).any()
+      else performance.DEFAULTS['release_secs'])
+  for name, v in values.items():
+    bad = ~np.isfinite(v)
+    v[bad] = performance.DEFAULTS[name]
+  x = np.concatenate([ctx, _to_dims(values)], axis=1)
+  return x, t['instrument'].astype(str)
+
+
+class ExpressionModel:
+  """Conditional mixtures of note expression given the score context.
+
+  Attributes:
+    mixtures: {instrument: prior.GaussianMixturePrior over DIM_NAMES};
+      '' for all instruments.
+  """
+
+  def __init__(self, mixtures):
+    if '' not in mixtures:
+      raise ValueError("An expression model needs the all-instrument "
+                       "mixture ''.")
+    for group, m in mixtures.items():
+      if tuple(m.dim_names) != DIM_NAMES:
+        raise errors.BadInput(f'The expression mixture {group!r} has dims '
+                              f'{m.dim_names}, not {DIM_NAMES}.')
+    self.mixtures = dict(mixtures)
+
+  @property
+  def instruments(self):
+    return sorted(g for g in self.mixtures if g)
+
+  def mixture(self, instrument=None):
+    """The instrument's mixture, or the all-instrument one ('' or None, or
+    an instrument it has none for)."""
+    return self.mixtures.get(instrument or '', self.mixtures[''])
+
+  def sample(self, notes, instrument=None, seed=0, temperature=1.0):
+    """Expression values for each note of a monophonic line.
+
+    Args:
+      notes: `controls.Note`s.
+      instrument: Whose playing (a name in `instruments`); None: all.
+      seed: Seed or np.random.Generator.
+      temperature: Scales the spread around each component (0: its mean).
+
+    Returns:
+      One dict per note, in the notes' time order, of
+      performance.RENDERED names.
+    """
+    mixture = self.mixture(instrument)
+    rng = np.random.default_rng(seed)
+    ctx = note_table_from_notes(notes)
+    n = len(ctx['pitch'])
+    out = np.empty((n, len(EXPRESSION)))
+    for i in range(n):
+      fixed = {}
+      for j, name in enumerate(CONTEXT):
+        # Held to the data's range: a context never seen is extrapolated
+        # by nothing (the nearest seen value).
+        fixed[name] = float(np.clip(ctx[name][i], mixture.data_min[j],
+                                    mixture.data_max[j]))
+      out[i] = mixture.condition(fixed).sample(1, temperature=temperature,
+                                               seed=rng)[0]
+    values = _from_dims(out)
+    return [{name: float(values[name][i]) for name in values}
+            for i in range(n)]
+
+  def render(self, notes, instrument=None, seed=0, temperature=1.0,
+             frame_rate=controls.DEFAULT_FRAME_RATE, tail_secs=0.5,
+             until_secs=None):
+    """`controls.Controls` of the notes played with sampled expression."""
+    notes = sorted(notes, key=lambda n: n.start_secs)
+    values = self.sample(notes, instrument, seed, temperature)
+    return performance.render(notes, values, frame_rate, tail_secs,
+                              until_secs)
+
+  def save(self, path):
+    """Writes the mixtures to an npz of plain arrays (atomically)."""
+    prior_lib.save_priors(path, self.mixtures)
+
+  @classmethod
+  def load(cls, path):
+    """Reads a file written by `save` (errors.BadInput if it is not one)."""
+    return cls(prior_lib.load_priors(path))
+
+
+class Performer:
+  """Plays scores with an ExpressionModel's sampled expression: what
+  `voices.render` takes in place of a hand-written profile. Each call draws
+  new values from one seeded generator, so the voices of a chord differ and
+  a run repeats.
+
+  Example:
+    >>> p = Performer(model, instrument='violin', seed=0)
+    >>> c = p.render_controls(notes)   # doctest: +SKIP
+  """
+
+  def __init__(self, model, instrument=None, seed=0, temperature=1.0):
+    self.model = model
+    self.instrument = instrument
+    self.temperature = float(temperature)
+    self._rng = np.random.default_rng(seed)
+
+  def render_controls(self, notes, frame_rate=controls.DEFAULT_FRAME_RATE,
+                      tail_secs=0.5, until_secs=None):
+    return self.model.render(notes, self.instrument, self._rng,
+                             self.temperature, frame_rate, tail_secs,
+                             until_secs)
+
+
+def fit(table, max_components=4, seed=0, min_notes=MIN_NOTES,
+        split=contracts.TRAIN_SPLIT, covariance_types=('full',)):
+  """Fits an ExpressionModel to a note table (NOTE_EXPRESSION's arrays).
+
+  Args:
+    table: {name: [n]}: expression.NAMES and contracts.NOTE_LABELS.
+    max_components: Largest mixture tried per group (lowest BIC kept).
+    seed: The fits' random_state.
+    min_notes: Fewest notes of an instrument for its own mixture.
+    split: Only notes of this split ('train'); None: all.
+    covariance_types: sklearn covariance types tried (lowest BIC kept).
+      Full by default: within a component a diagonal covariance ties no
+      expression value to the context, so conditioning on the score could
+      only reweigh components.
+
+  Returns:
+    (ExpressionModel, {'n_notes', 'selected': {group: 'K type'}, 'skipped'}).
+
+  Raises:
+    errors.BadInput: fewer than 2 notes to fit.
+  """
+  import warnings  # pylint: disable=g-import-not-at-top
+  if split is not None and 'split' in table:
+    keep = np.asarray(table['split']).astype(str) == split
+    table = {k: np.asarray(v)[keep] for k, v in table.items()}
+  x, labels = training_matrix(table)
+  if len(x) < 2:
+    raise errors.BadInput(f'{len(x)} notes to fit an expression model on; '
+                          'it needs notes with ground truth (a rendered '
+                          'set, or a MIDI file per recording).')
+  with warnings.catch_warnings():
+    warnings.simplefilter('ignore', UserWarning)
+    mixtures, tables = prior_lib.fit_priors_by_group(
+        x, labels, DIM_NAMES, (), min_examples=min_notes,
+        max_components=max_components, seed=seed, reg_covar=1e-3,
+        covariance_types=tuple(covariance_types))
+  selected = {g: f'{t["selected"]["n_components"]} '
+                 f'{t["selected"]["covariance_type"]}'
+              for g, t in tables.items() if g != 'skipped'}
+  return ExpressionModel(mixtures), {
+      'n_notes': int(len(x)), 'selected': selected,
+      'skipped': tables['skipped']}
+
+
+def fit_file(data, output, max_components=4, seed=0):
+  """Fits on a prepare output's notes and writes the model (atomically).
+
+  Args:
+    data: A prepare folder (its contracts.NOTE_EXPRESSION) or that file.
+    output: The .npz to write.
+    max_components, seed: As `fit`.
+
+  Returns:
+    `fit`'s info, with 'output'.
+  """
+  import os  # pylint: disable=g-import-not-at-top
+  path = (os.path.join(data, contracts.NOTE_EXPRESSION)
+          if os.path.isdir(data) else data)
+  model, info = fit(load_note_table(path), max_components=max_components,
+                    seed=seed)
+  model.save(output)
+  return dict(info, output=output)
+
+
+def load_note_table(path):
+  """NOTE_EXPRESSION's arrays (errors.BadInput if the file is not one)."""
+  return contracts.read_npz(
+      path, required=expression.NAMES + contracts.NOTE_LABELS,
+      what=f'a prepare output {contracts.NOTE_EXPRESSION}')
+
+
+def measured(table):
+  """The expression values {name: [n]} of a note table, missing ones
+  filled as for fitting (the real notes a benchmark compares against)."""
+  x, _ = training_matrix(table)
+  return _from_dims(x[:, len(CONTEXT):])
+

@@ -1,0 +1,127 @@
+"""expression_model: fitted on note tables whose expression depends on the
+score in a known way, its samples follow that dependence; files round-trip;
+bad input is one sentence."""
+
+import numpy as np
+import pytest
+
+from interpret_ddsp import controls
+from interpret_ddsp import errors
+from interpret_ddsp import expression
+from interpret_ddsp import expression_model as em
+from interpret_ddsp import files
+
+
+def _table(n_sources=60, seed=0):
+  """Notes of two instruments: volume = -40 + 0.25 velocity dB; vibrato
+  extent 10 cents below MIDI 65 and 40 above; attack 0.01 s for 'pluck',
+  0.2 s for 'bow'; the other values fixed with a little spread."""
+  rng = np.random.default_rng(seed)
+  rows = []
+  for s in range(n_sources):
+    inst = 'pluck' if s % 2 else 'bow'
+    t = 0.0
+    for _ in range(4):
+      pitch = float(rng.choice([55, 58, 72, 75]))
+      vel = float(rng.integers(40, 120))
+      dur = rng.uniform(0.6, 1.2)
+      noise = lambda sd: rng.normal(0, sd)
+      rows.append({
+          'volume_db': -40 + 0.25 * vel + noise(0.3),
+          'volume_fluctuation_db': 1.0 + noise(0.05),
+          'volume_peak_position': 0.3 + noise(0.01),
+          'vibrato_rate_hz': 5.0 + noise(0.1),
+          'vibrato_extent_cents': (10.0 if pitch < 65 else 40.0)
+                                  * np.exp(noise(0.05)),
+          'attack_secs': (0.01 if inst == 'pluck' else 0.2)
+                         * np.exp(noise(0.05)),
+          'release_secs': np.nan if rng.random() < 0.3 else 0.1,
+          'portamento_secs': 0.0, 'onset_secs': t, 'duration_secs': dur,
+          'pitch': pitch, 'velocity': vel, 'brightness': 0.0,
+          'attack_noise': -20.0, 'instrument': inst,
+          'source_file': f'src{s:03d}.wav',
+          'split': 'eval' if s % 10 == 9 else 'train'})
+      t += dur + 0.3
+  table = expression.as_arrays(rows)
+  for label in ('instrument', 'source_file', 'split'):
+    table[label] = np.array([r[label] for r in rows])
+  return table
+
+
+@pytest.fixture(scope='module')
+def fitted():
+  model, info = em.fit(_table())
+  return model, info
+
+
+def test_context_of_a_score():
+  notes = [controls.Note(60, 0.0, 0.5), controls.Note(64, 0.5, 1.0),
+           controls.Note(62, 1.5, 2.0)]
+  ctx = em.note_table_from_notes(notes)
+  np.testing.assert_allclose(ctx['interval_in'], [0, 4, -2])
+  np.testing.assert_allclose(ctx['gap_in'], [em.GAP_CAP_SECS, 0.0, 0.5])
+  np.testing.assert_allclose(ctx['interval_out'], [4, -2, 0])
+  np.testing.assert_allclose(ctx['gap_out'], [0.0, 0.5, em.GAP_CAP_SECS])
+  np.testing.assert_allclose(ctx['log_duration'], np.log(0.5))
+
+
+def test_samples_follow_the_score_as_the_data_does(fitted):
+  model, info = fitted
+  assert model.instruments == ['bow', 'pluck']
+  assert info['n_notes'] == 4 * 54  # The train split only.
+  notes = [controls.Note(p, 2.0 * i, 2.0 * i + 0.9, v)
+           for i, (p, v) in enumerate([(55, 50), (75, 110)] * 20)]
+  for inst, attack in (('pluck', 0.01), ('bow', 0.2)):
+    vals = model.sample(notes, inst, seed=1)
+    low = [v for v, n in zip(vals, notes) if n.pitch < 65]
+    high = [v for v, n in zip(vals, notes) if n.pitch > 65]
+    vol_low = np.median([v['volume_db'] for v in low])
+    vol_high = np.median([v['volume_db'] for v in high])
+    assert abs(vol_low - (-40 + 0.25 * 50)) < 1.5, vol_low
+    assert abs(vol_high - (-40 + 0.25 * 110)) < 1.5, vol_high
+    ext_low = np.median([v['vibrato_extent_cents'] for v in low])
+    ext_high = np.median([v['vibrato_extent_cents'] for v in high])
+    assert 7 < ext_low < 14 and 30 < ext_high < 52, (ext_low, ext_high)
+    med_attack = np.median([v['attack_secs'] for v in vals])
+    assert attack / 1.5 < med_attack < attack * 1.5, (inst, med_attack)
+    # A missing release (NaN in 30% of the notes) was filled, not sampled.
+    assert all(np.isfinite(v['release_secs']) for v in vals)
+
+
+def test_rendered_performance_reads_back_the_sampled_values(fitted):
+  model, _ = fitted
+  notes = [controls.Note(72, 0.0, 1.0, 90), controls.Note(55, 1.5, 2.5, 60)]
+  vals = model.sample(notes, 'bow', seed=3)
+  c = model.render(notes, 'bow', seed=3)
+  rows = expression.note_expression(c.f0_hz, c.loudness_db, notes)
+  for asked, got in zip(vals, rows):
+    assert abs(got['volume_db'] - asked['volume_db']) < 0.1
+    assert abs(got['vibrato_extent_cents'] -
+               asked['vibrato_extent_cents']) < 1.5
+
+
+def test_file_round_trip_gives_the_same_draws(fitted, tmp_path):
+  model, _ = fitted
+  path = str(tmp_path / 'expression_model.npz')
+  model.save(path)
+  again = em.ExpressionModel.load(path)
+  notes = [controls.Note(60, 0.0, 1.0)]
+  assert again.sample(notes, 'pluck', seed=5) == model.sample(
+      notes, 'pluck', seed=5)
+  # An unknown instrument uses the all-instrument mixture.
+  assert model.sample(notes, 'tuba', seed=5) == model.sample(
+      notes, None, seed=5)
+
+
+def test_bad_input_is_one_sentence(tmp_path):
+  table = _table(n_sources=1)
+  table['split'][:] = 'eval'
+  with pytest.raises(errors.BadInput, match='0 notes'):
+    em.fit(table)
+  bad = tmp_path / 'x.npz'
+  bad.write_text('not a zip')
+  with pytest.raises(errors.BadInput):
+    em.load_note_table(str(bad))
+  files.save_npz(str(tmp_path / 'partial.npz'), pitch=np.zeros(3))
+  with pytest.raises(errors.BadInput, match='volume_db'):
+    em.load_note_table(str(tmp_path / 'partial.npz'))
