@@ -49,6 +49,9 @@ def _demo(args):
         f'{", ".join(s["model"]["knobs"])}):')
   print(f'  samples/              {len(s["samples"])} new timbres from the '
         'prior playing one melody (WAV + spectrogram PNG)')
+  if s.get('expression'):
+    print('  expression/           one timbre, the melody with learned '
+          'expression (learned.wav) and the plain profile (plain.wav)')
   sw = s['brightness_sweep']
   print(f'  brightness_sweep/     the melody with brightness '
         f'{sw["values"][0]:+.0f}..{sw["values"][-1]:+.0f}: measured '
@@ -249,6 +252,18 @@ def _fit_prior(args):
   return 0
 
 
+def _fit_expression(args):
+  from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
+  info = expression_model.fit_file(args.data, args.output,
+                                   max_components=args.max_components,
+                                   seed=args.seed)
+  groups = ', '.join(f'{g or "all"}: {k}' for g, k in
+                     info['selected'].items())
+  print(f'Fitted note expression to {info["n_notes"]} notes (mixtures, '
+        f'lowest BIC: {groups}); wrote {args.output}.')
+  return 0
+
+
 def _sample(args):
   from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
   result = generate.sample_sounds(
@@ -258,7 +273,7 @@ def _sample(args):
       temperature=args.temperature, seed=args.seed, group=args.instrument,
       midi_program=args.midi_program, stream=args.stream,
       block_frames=args.block_frames, others=args.others,
-      max_voices=args.max_voices)
+      max_voices=args.max_voices, expression_path=args.expression_model)
   for message in result['messages']:
     print(f'note: {message}')
   print(f'Wrote {len(result["samples"])} samples '
@@ -280,7 +295,8 @@ def _interpolate(args):
   result = generate.interpolate(
       args.save_dir, args.output_dir, args.start, args.end, steps=args.steps,
       prior_path=args.prior, notes=args.notes, midi=args.midi,
-      profile=args.profile, seed=args.seed, max_voices=args.max_voices)
+      profile=args.profile, seed=args.seed, max_voices=args.max_voices,
+      expression_path=args.expression_model)
   for message in result['messages']:
     print(f'note: {message}')
   zi, cf = result['z_interpolation'], result['crossfade']
@@ -374,8 +390,12 @@ def _add_controls_args(p):
   group.add_argument('--midi_program', type=int, default=None,
                      help='take this GM program from the MIDI file')
   group.add_argument('--profile', default=None,
-                     help='expression: plain, legato, vibrato, staccato, '
-                     'swell')
+                     help='expression: learned (from data; the default when '
+                     'the model has an expression model), or the hand-'
+                     'written plain, legato, vibrato, staccato, swell')
+  group.add_argument('--expression_model', default=None,
+                     help='.npz from fit-expression (default: the model '
+                     'folder\'s own, which the shipped model has)')
 
 
 def _csv(text):
@@ -540,6 +560,16 @@ def build_parser():
   fp.add_argument('--seed', type=int, default=0)
   fp.add_argument('--no_progress', action='store_true')
   fp.set_defaults(func=_fit_prior)
+
+  fe = verbs.add_parser(
+      'fit-expression', help='fit note expression (how notes are played, '
+      'given the score) to a prepared dataset\'s notes -> .npz')
+  fe.add_argument('--data', required=True,
+                  help='prepare output folder (or its note_expression.npz)')
+  fe.add_argument('--output', required=True, help='.npz to write')
+  fe.add_argument('--max_components', type=int, default=4)
+  fe.add_argument('--seed', type=int, default=0)
+  fe.set_defaults(func=_fit_expression)
 
   sm = verbs.add_parser(
       'sample', help='new timbres from the prior, rendered from notes, a '

@@ -6,7 +6,12 @@ With no arguments it uses the shipped pretrained model and prior
 (interpret_ddsp/pretrained_model) and writes, in about 20 s on 2 cores:
 
   samples/            new timbres drawn from the prior (no input audio)
-                      playing one melody: WAV + spectrogram PNG with f0
+                      playing one melody with learned expression (how the
+                      training set's players shaped notes like these):
+                      WAV + spectrogram PNG with f0
+  expression/         one timbre playing the melody twice: learned.wav
+                      (learned note expression) and plain.wav (the
+                      hand-written 'plain' profile), with PNGs
   brightness_sweep/   the same melody with the brightness knob swept over
                       its trained range (5th..95th percentile of the
                       prior): WAVs, sweep.wav, sweep.png (spectrogram) and
@@ -48,6 +53,38 @@ def _read_wav(path):
   import soundfile  # pylint: disable=g-import-not-at-top
   audio, _ = soundfile.read(path, dtype='float32')
   return audio
+
+
+def expression_pair(loaded, prior_path, output_dir, expression_path=None,
+                    log=print):
+  """One timbre (the prior's first draw) playing MELODY with learned
+  expression and with the 'plain' profile: learned.wav / plain.wav (+ PNG)
+  in output_dir. Returns {'learned', 'plain'} file names, or None (with a
+  line) when the model has no expression model."""
+  import shutil  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  os.makedirs(output_dir, exist_ok=True)
+  log('Playing the melody with learned expression and with the plain '
+      'profile ...')
+  made = {}
+  for name in (generate.LEARNED, 'plain'):
+    tmp = os.path.join(output_dir, f'_{name}')
+    try:
+      result = generate.sample_sounds(
+          loaded, prior_path, tmp, n=1, notes=MELODY, seed=0, profile=name,
+          expression_path=expression_path)
+    except errors.UserError as e:
+      log(f'Expression: skipped ({e})')
+      shutil.rmtree(tmp, ignore_errors=True)
+      return None
+    row = result['samples'][0]
+    for ext in ('.wav', '.png'):
+      os.replace(os.path.splitext(row['wav'])[0] + ext,
+                 os.path.join(output_dir, name + ext))
+    shutil.rmtree(tmp, ignore_errors=True)
+    made[name] = {'wav': name + '.wav', 'expression': result['expression']}
+  return made
 
 
 def _pick_instruments(groups):
@@ -160,12 +197,15 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
     result = pipeline.run(train_dir, recipe, progress=progress, log=log)
     p = result['paths']
     save_dir, prior_path, z_path = p['model'], p['prior'], p['z']
+    expression_path = (p['expression'] if os.path.exists(p['expression'])
+                       else None)
     summary['pipeline'] = {'dir': train_dir, 'steps': result['steps'],
                            'secs': result['secs'],
                            'evaluation': p['evaluation']}
   else:
     save_dir, prior_path, z_path = shipped.resolve(save_dir, prior_path,
                                                    z_path)
+    expression_path = None  # The model folder's own, if it has one.
   if not prior_path:
     from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
     raise errors.UserError('A model given without its prior: pass --prior.')
@@ -176,9 +216,12 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
 
   log('Sampling new timbres from the prior ...')
   samples = generate.sample_sounds(loaded, prior_path, out('samples'), n=4,
-                                   notes=MELODY, seed=0)
+                                   notes=MELODY, seed=0,
+                                   expression_path=expression_path)
   summary['samples'] = [{'wav': os.path.relpath(r['wav'], output_dir),
                          'knobs': r['knobs']} for r in samples['samples']]
+  summary['expression'] = expression_pair(
+      loaded, prior_path, out('expression'), expression_path, log)
 
   log('Sweeping the brightness knob ...')
   groups = prior_lib.load_priors(prior_path)
@@ -189,9 +232,10 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
 
   log('Exaggerating: ' + ', '.join(f'{k}={v:+g} std'
                                    for k, v in EXAGGERATED.items()) + ' ...')
+  # The plain profile: the knobs are measured at its known curves.
   exaggerated = generate.sample_sounds(
       loaded, prior_path, out('exaggerated'), n=1, notes=MELODY, seed=0,
-      settings={k: v for k, v in EXAGGERATED.items()
+      profile='plain', settings={k: v for k, v in EXAGGERATED.items()
                 if k in loaded.model.knob_names})
   ctrl, _ = generate.make_controls(MELODY)
   audio = _read_wav(exaggerated['samples'][0]['wav'])
@@ -207,7 +251,7 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
     interp = generate.interpolate(
         loaded, out('interpolation'), f'instrument:{pair[0]}',
         f'instrument:{pair[1]}', steps=5, prior_path=prior_path,
-        notes=MELODY)
+        notes=MELODY, expression_path=expression_path)
     summary['interpolation'] = {
         'from': pair[0], 'to': pair[1],
         'z_interpolation': interp['z_interpolation'],
@@ -215,7 +259,8 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
 
   log(f'Rendering the mood {MOOD!r} ...')
   mood = generate.sample_sounds(loaded, prior_path, out(f'mood_{MOOD}'),
-                                n=1, notes=MELODY, mood=MOOD, seed=0)
+                                n=1, notes=MELODY, mood=MOOD, seed=0,
+                                expression_path=expression_path)
   summary['mood'] = {'name': MOOD, 'knobs': mood['samples'][0]['knobs']}
 
   if z_path and os.path.exists(z_path):

@@ -151,6 +151,43 @@ def write_wav(path, audio, sample_rate):
   return peak
 
 
+LEARNED = 'learned'  # The profile name of learned expression.
+
+
+def expression_player(profile=None, model_dir=None, expression_path=None,
+                      instrument=None, seed=0):
+  """What plays a score: a hand-written profile or learned expression.
+
+  An explicit profile (a name of controls.PROFILES, or a Profile) is used
+  as given. 'learned', or None when an expression model is at hand (the
+  one given, else the model folder's own contracts.EXPRESSION_MODEL, which
+  the shipped model has), plays with an `expression_model.Performer` (the
+  instrument's own mixture when it has one); None without one: 'plain'.
+
+  Returns:
+    (profile or Performer, its name for samples.json).
+
+  Raises:
+    errors.UserError: 'learned' with no expression model to use.
+  """
+  if profile is not None and profile != LEARNED:
+    return profile, profile if isinstance(profile, str) else 'custom'
+  if expression_path is None and model_dir:
+    candidate = os.path.join(model_dir, contracts.EXPRESSION_MODEL)
+    expression_path = candidate if os.path.exists(candidate) else None
+  if expression_path is None:
+    if profile == LEARNED:
+      raise errors.UserError(
+          'Learned expression needs an expression model (the .npz that '
+          'fit-expression writes), and this model folder has none.')
+    return None, 'plain'
+  from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
+  model = expression_model.ExpressionModel.load(expression_path)
+  return (expression_model.Performer(model, instrument, seed),
+          LEARNED + (f' ({instrument})' if instrument in model.instruments
+                     else ''))
+
+
 def _default_prior(save_dir, prior_path):
   """The pretrained model's prior when neither model nor prior is given."""
   return shipped.resolve(save_dir, prior_path)[1]
@@ -194,7 +231,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                   midi=None, profile=None, mood=None, settings=None,
                   temperature=1.0, seed=0, group=None, midi_program=None,
                   stream=False, block_frames=16, others='marginal',
-                  max_voices=voices_lib.MAX_VOICES):
+                  max_voices=voices_lib.MAX_VOICES, expression_path=None):
   """Draws n timbres from the prior and renders the same score with each.
 
   Args:
@@ -206,7 +243,9 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
     n: Number of samples.
     notes: Note text ('C4:1.0,E4:0.5'); default an arpeggio.
     midi: MIDI file (its first melodic instrument, every voice).
-    profile: Profile name or Profile (ADSR, vibrato, glide).
+    profile: Profile name or Profile (ADSR, vibrato, glide), or 'learned'
+      (`expression_player`; None: learned when an expression model is at
+      hand, else the mood's profile or 'plain').
     mood: Mood word (knob values + profile; see controls.load_moods).
     settings: {knob: value} fixed exactly (override the mood's).
     temperature: Spread of the free dims (1 = the prior's).
@@ -222,6 +261,8 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
       data ties to them).
     max_voices: Most notes sounding at once (`voices.allocate`; 1: the
       top voice only).
+    expression_path: An expression_model.npz (fit-expression) for learned
+      expression; None: the model folder's own, if it has one.
 
   Returns:
     dict written to samples.json.
@@ -242,8 +283,11 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   except ValueError as e:
     raise errors.UserError(str(e)) from e
   fixed, mood_profile = knob_settings(model.knob_names, mood, settings)
+  player, expression = expression_player(
+      profile or mood_profile, os.path.dirname(loaded.checkpoint),
+      expression_path, prior.group or None, seed)
   voice_controls, messages = make_voices(
-      notes, midi, profile or mood_profile, frame_rate=250,
+      notes, midi, player, frame_rate=250,
       midi_program=midi_program, max_voices=max_voices)
   f0_voices, ld_voices = voices_lib.stack(voice_controls)
   with warnings.catch_warnings(record=True) as caught:
@@ -266,7 +310,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                  'z': z[i].tolist(), 'peak_before_normalization': peak})
   result = {'model': loaded.checkpoint, 'prior': prior_path,
             'group': prior.group, 'fixed': fixed, 'others': others,
-            'mood': mood,
+            'mood': mood, 'expression': expression,
             'temperature': temperature, 'seed': seed,
             'controls': {'secs': voice_controls[0].secs,
                          'n_notes': sum(len(c.notes) for c in voice_controls),
@@ -389,7 +433,7 @@ def plot_paths(path_png, model_path, fade_path, knob_names):
 
 def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
                 notes=None, midi=None, profile=None, seed=0,
-                max_voices=voices_lib.MAX_VOICES):
+                max_voices=voices_lib.MAX_VOICES, expression_path=None):
   """Renders z from `start` to `end` in `steps` and measures the path.
 
   Returns:
@@ -415,7 +459,9 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
     warnings.simplefilter('always')
     z0 = endpoint_z(model, start, prior, seed, prior_path)
     z1 = endpoint_z(model, end, prior, seed + 1, prior_path)
-  voice_controls, messages = make_voices(notes, midi, profile,
+  player, _ = expression_player(profile, os.path.dirname(loaded.checkpoint),
+                                expression_path, seed=seed)
+  voice_controls, messages = make_voices(notes, midi, player,
                                          max_voices=max_voices)
   messages = [str(w.message) for w in caught] + messages
   t = np.linspace(0.0, 1.0, steps)[:, None]

@@ -1,7 +1,7 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
 """The whole pipeline in one call: render -> prepare -> train -> extract-z ->
-fit-prior -> sample -> evaluate.
+fit-prior -> fit-expression -> sample -> evaluate.
 
 `interpret-ddsp demo --train` runs the `quick` recipe (a few minutes on 2
 cores); the shipped pretrained model is the `pretrained` recipe on Debian's
@@ -16,6 +16,8 @@ Layout of output_dir:
   model/        checkpoints, operative gin config, knobs.json (train)
   z.npz         pooled z of the training split (extract-z)
   prior.npz     Gaussian-mixture prior, global + per instrument (fit-prior)
+  expression_model.npz  note expression given the score (fit-expression;
+                skipped, with a line, when the data has no notes)
   samples/      sounds drawn from the prior playing a melody (sample)
   evaluation/   metrics.json, report.md, PNGs, WAVs (evaluate)
 """
@@ -60,15 +62,16 @@ RECIPES = {
         key_step=3, velocities=(50, 80, 110), n_melodies=4, num_steps=6000),
 }
 
-STAGES = ('render', 'prepare', 'train', 'extract-z', 'fit-prior', 'sample',
-          'evaluate')
+STAGES = ('render', 'prepare', 'train', 'extract-z', 'fit-prior',
+          'fit-expression', 'sample', 'evaluate')
 
 
 def paths(output_dir):
   """{stage output name: path} of a pipeline folder."""
   j = lambda *p: os.path.join(output_dir, *p)
   return {'audio': j('audio'), 'data': j('data'), 'model': j('model'),
-          'z': j(contracts.Z_FILE), 'prior': j(contracts.PRIOR_FILE), 'samples': j('samples'),
+          'z': j(contracts.Z_FILE), 'prior': j(contracts.PRIOR_FILE),
+          'expression': j(contracts.EXPRESSION_MODEL), 'samples': j('samples'),
           'evaluation': j('evaluation')}
 
 
@@ -97,6 +100,7 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
     errors.UserError: An unknown recipe or stage name.
   """
   from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import prepare  # pylint: disable=g-import-not-at-top
@@ -132,6 +136,12 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
                                'soundfont': os.path.basename(
                                    soundfont or 'TimGM6mb.sf2')})
 
+  def do_fit_expression():
+    try:
+      expression_model.fit_file(p['data'], p['expression'])
+    except errors.BadInput as e:  # No notes (recordings without a score).
+      log(f'[fit-expression] skipped: {e}')
+
   # (stage, is its output there already?, make it), in STAGES order.
   stages = [
       ('render', lambda: _done(render_manifest),
@@ -152,9 +162,12 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
           p['model'], train_pattern, p['z'], progress=progress)),
       ('fit-prior', lambda: _done(p['prior']), lambda: prior.fit_z_file(
           p['z'], p['prior'], by_instrument=True, progress=progress)),
+      ('fit-expression', lambda: _done(p['expression']), do_fit_expression),
       ('sample', lambda: _done(os.path.join(p['samples'], contracts.SAMPLES_JSON)),
-       lambda: generate.sample_sounds(p['model'], p['prior'], p['samples'],
-                                      n=recipe.n_samples)),
+       lambda: generate.sample_sounds(
+           p['model'], p['prior'], p['samples'], n=recipe.n_samples,
+           expression_path=(p['expression'] if _done(p['expression'])
+                            else None))),
       ('evaluate', lambda: _done(metrics_json), lambda: evaluate.evaluate(
           p['model'], eval_pattern, p['evaluation'], prior_path=p['prior'],
           z_path=p['z'], max_examples=recipe.eval_examples,

@@ -53,8 +53,13 @@ def export(run_dir, dest=DEFAULT_DIR):
                    f'all_model_checkpoint_paths: "{prefix}"\n')
   shutil.copy(p['prior'], os.path.join(dest, contracts.PRIOR_FILE))
   _copy_z(p['z'], os.path.join(dest, contracts.Z_FILE))
+  shipped_files = [contracts.PRIOR_FILE, contracts.Z_FILE]
+  if os.path.exists(p['expression']):
+    shutil.copy(p['expression'], os.path.join(dest,
+                                              contracts.EXPRESSION_MODEL))
+    shipped_files.append(contracts.EXPRESSION_MODEL)
   # Copies of files written through a private (0600) temporary file.
-  for name in (contracts.PRIOR_FILE, contracts.Z_FILE):
+  for name in shipped_files:
     os.chmod(os.path.join(dest, name), 0o644)
   for name in os.listdir(dest):  # Pictures of an earlier export's report.
     if name.endswith('.png'):
@@ -64,6 +69,28 @@ def export(run_dir, dest=DEFAULT_DIR):
     if os.path.exists(src):
       shutil.copy(src, dest)
   return dest
+
+
+def _expression_lines(dest):
+  """The card's line on the learned expression model (none if absent)."""
+  path = os.path.join(dest, contracts.EXPRESSION_MODEL)
+  if not os.path.exists(path):
+    return []
+  from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
+  model = expression_model.ExpressionModel.load(path)
+  groups = ', '.join(f'{g or "all"} {m.n_components}'
+                     for g, m in sorted(model.mixtures.items()))
+  return [
+      '- Note expression (`expression_model.npz`, the default of `sample` '
+      'and `interpolate` for note lists and MIDI): fitted by '
+      '`fit-expression` on the train split\'s notes of the same data (the '
+      'render\'s ground-truth notes, their expression measured on the '
+      'audio: volume, fluctuation, peak position, attack, release, '
+      'vibrato, portamento), a full-covariance Gaussian mixture of the '
+      'expression given the score per instrument (components: '
+      f'{groups}). Each note is drawn on its own: no phrase-level '
+      'memory; see benchmarks/README.md for how close it comes to the '
+      'real notes.']
 
 
 def write_card(run_dir, summary, dest=DEFAULT_DIR):
@@ -139,8 +166,9 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       f'- Prior: {g.n_components}-component {g.covariance_type}-covariance '
       'Gaussian mixture chosen by BIC over the pooled z of the training '
       'split; per-instrument priors for '
-      f'{", ".join(sorted(k for k in priors if k))}.', '',
-      '## Measured (`interpret-ddsp evaluate` on the eval split)', '',
+      f'{", ".join(sorted(k for k in priors if k))}.',
+      ] + _expression_lines(dest) + [
+      '', '## Measured (`interpret-ddsp evaluate` on the eval split)', '',
       'The section below is the report `evaluate` wrote for this model '
       f'({m.get("n_examples", recipe["eval_examples"])} eval examples); '
       '`metrics.json` here holds every number.', '',

@@ -47,6 +47,11 @@ def z_path(path=None):
   return os.path.join(model_dir(path), contracts.Z_FILE)
 
 
+def expression_model_path(path=None):
+  """The learned note-expression model (.npz) of the pretrained model."""
+  return os.path.join(model_dir(path), contracts.EXPRESSION_MODEL)
+
+
 def metrics(path=None):
   """The `evaluate` metrics of the pretrained model (dict)."""
   with open(os.path.join(model_dir(path), contracts.METRICS_JSON)) as f:

@@ -159,7 +159,9 @@ def render(voices, profile=None, frame_rate=controls_lib.DEFAULT_FRAME_RATE,
 
   Args:
     voices: Lists of `Note`s (`Allocation.voices`).
-    profile: As `controls.render_controls`.
+    profile: As `controls.render_controls`, or a performer (an object
+      with render_controls(notes, frame_rate, tail_secs, until_secs), e.g.
+      `expression_model.Performer`: learned expression).
     frame_rate: Frames per second.
     tail_secs: Seconds after the last note-off.
 
@@ -169,6 +171,10 @@ def render(voices, profile=None, frame_rate=controls_lib.DEFAULT_FRAME_RATE,
   if not voices:
     raise controls_lib.ControlsError('No notes to render.')
   end = max(n.end_secs for v in voices for n in v)
+  if hasattr(profile, 'render_controls'):
+    return [profile.render_controls(v, frame_rate, tail_secs,
+                                    until_secs=end + tail_secs)
+            for v in voices]
   return [controls_lib.render_controls(v, profile, frame_rate, tail_secs,
                                        until_secs=end + tail_secs)
           for v in voices]

@@ -10,6 +10,7 @@ import soundfile
 from controls_test import write_midi
 from interpret_ddsp import controls
 from interpret_ddsp import generate
+from interpret_ddsp import shipped
 from interpret_ddsp import voices
 from interpret_ddsp import soundfont
 
@@ -87,13 +88,15 @@ def _peak_db(audio, sr, f_hz, cents=20.0):
 def test_a_midi_chord_renders_as_a_chord(tmp_path):
   """C-E-G then F-A-C from a MIDI file through `sample` on the shipped
   model: the mix has a peak at every played fundamental (no played note
-  is a harmonic of another here) and none at pitches not played."""
+  is a harmonic of another here) and none at pitches not played. The
+  plain profile: learned expression's vibrato (up to 60 cents) spreads
+  each partial over the neighbouring semitones this test reads."""
   chords = [(0.0, (60, 64, 67)), (1.2, (65, 69, 72))]
   path = write_midi(tmp_path / 'chords.mid', [(0, [
       (p, t, t + 1.0, 90) for t, chord in chords for p in chord])])
   out = tmp_path / 'out'
   result = generate.sample_sounds(None, None, str(out), n=1, midi=path,
-                                  settings={'brightness': 0.0,
+                                  profile='plain', settings={'brightness': 0.0,
                                             'hollowness': 0.0,
                                             'noisiness': -1.0})
   assert result['controls']['n_voices'] == 3
@@ -108,7 +111,7 @@ def test_a_midi_chord_renders_as_a_chord(tmp_path):
     assert min(played) > max(others) + 40, (t, played, others)
   # The monophonic rule keeps only the top note of each chord.
   mono = generate.sample_sounds(None, None, str(tmp_path / 'mono'), n=1,
-                                midi=path, max_voices=1,
+                                midi=path, max_voices=1, profile='plain',
                                 settings={'brightness': 0.0,
                                           'hollowness': 0.0,
                                           'noisiness': -1.0})
@@ -118,3 +121,45 @@ def test_a_midi_chord_renders_as_a_chord(tmp_path):
   held = audio[int(0.3 * sr):int(0.8 * sr)]
   assert _peak_db(held, sr, soundfont.midi_to_hz(60)) < _peak_db(
       held, sr, soundfont.midi_to_hz(67)) - 20
+
+
+def _band_db(audio, sr, f_hz, cents):
+  spec = np.abs(np.fft.rfft(audio * np.hanning(len(audio)))) ** 2
+  freqs = np.fft.rfftfreq(len(audio), 1.0 / sr)
+  band = np.abs(1200 * np.log2(np.maximum(freqs, 1.0) / f_hz)) <= cents
+  return 10 * np.log10(spec[band].sum() / np.median(spec[freqs < 4000]))
+
+
+def test_a_midi_chord_renders_as_a_chord_with_learned_expression(tmp_path):
+  """The same chords with the shipped model's learned expression (the
+  default): three voices, each drawn its own expression, each near its
+  pitch; in the mix every played fundamental's band (+-80 cents, vibrato
+  included) stands over the empty pitches below the chord."""
+  chords = [(0.0, (60, 64, 67)), (1.2, (65, 69, 72))]
+  path = write_midi(tmp_path / 'chords.mid', [(0, [
+      (p, t, t + 1.0, 90) for t, chord in chords for p in chord])])
+  out = tmp_path / 'out'
+  result = generate.sample_sounds(None, None, str(out), n=1, midi=path,
+                                  settings={'noisiness': -1.0})
+  assert result['expression'].startswith(generate.LEARNED)
+  assert result['controls']['n_voices'] == 3
+  voice_controls, _ = generate.make_voices(
+      midi=path, profile=generate.expression_player(
+          None, shipped.model_dir(), seed=0)[0])
+  t = np.arange(voice_controls[0].n_frames) / 250
+  loud = []
+  for v, c in enumerate(voice_controls):
+    for on, chord in chords:
+      held = (t > on + 0.2) & (t < on + 0.9)
+      cents = 1200 * np.log2(np.median(c.f0_hz[held]) /
+                             soundfont.midi_to_hz(chord[v]))
+      assert abs(cents) < 30, (v, on, cents)  # A vibrato of ~60 cents.
+    loud.append(c.loudness_db)
+  assert np.abs(loud[0] - loud[1]).max() > 1.0  # Drawn apart.
+  audio, sr = soundfile.read(str(out / 'sample_00.wav'), dtype='float32')
+  for on, chord in chords:
+    held = audio[int((on + 0.3) * sr):int((on + 0.8) * sr)]
+    played = [_band_db(held, sr, soundfont.midi_to_hz(p), 80) for p in chord]
+    empty = [_band_db(held, sr, soundfont.midi_to_hz(p), 80)
+             for p in range(chord[0] - 8, chord[0] - 2)]
+    assert min(played) > max(empty) + 30, (on, played, empty)
