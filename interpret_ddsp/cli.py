@@ -252,6 +252,11 @@ def _fit_prior(args):
   return 0
 
 
+def _expression_settings(text):
+  from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
+  return expression_model.parse_settings(text)
+
+
 def _fit_expression(args):
   from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
   info = expression_model.fit_file(args.data, args.output,
@@ -273,7 +278,8 @@ def _sample(args):
       temperature=args.temperature, seed=args.seed, group=args.instrument,
       midi_program=args.midi_program, stream=args.stream,
       block_frames=args.block_frames, others=args.others,
-      max_voices=args.max_voices, expression_path=args.expression_model)
+      max_voices=args.max_voices, expression_path=args.expression_model,
+      expression_settings=_expression_settings(args.expression))
   for message in result['messages']:
     print(f'note: {message}')
   print(f'Wrote {len(result["samples"])} samples '
@@ -296,7 +302,8 @@ def _interpolate(args):
       args.save_dir, args.output_dir, args.start, args.end, steps=args.steps,
       prior_path=args.prior, notes=args.notes, midi=args.midi,
       profile=args.profile, seed=args.seed, max_voices=args.max_voices,
-      expression_path=args.expression_model)
+      expression_path=args.expression_model,
+      expression_settings=_expression_settings(args.expression))
   for message in result['messages']:
     print(f'note: {message}')
   zi, cf = result['z_interpolation'], result['crossfade']
@@ -393,6 +400,14 @@ def _add_controls_args(p):
                      help='expression: learned (from data; the default when '
                      'the model has an expression model), or the hand-'
                      'written plain, legato, vibrato, staccato, swell')
+  group.add_argument('--expression', default=None,
+                     metavar='NAME=VALUE,...',
+                     help='set learned expression on every note, the rest '
+                     'drawn given it, e.g. vibrato_extent_cents=30,'
+                     'attack_secs=0.1 (names: volume_db, '
+                     'volume_fluctuation_db, volume_peak_position, '
+                     'attack_secs, release_secs, vibrato_rate_hz, '
+                     'vibrato_extent_cents, portamento_secs)')
   group.add_argument('--expression_model', default=None,
                      help='.npz from fit-expression (default: the model '
                      'folder\'s own, which the shipped model has)')

@@ -148,6 +148,44 @@ def training_matrix(table):
   return x, t['instrument'].astype(str)
 
 
+def check_settings(settings):
+  """{name: float} of expression settings, checked (one sentence if not):
+  names of performance.RENDERED, finite numbers."""
+  out = {}
+  for name, value in (settings or {}).items():
+    if name not in performance.RENDERED:
+      raise performance.PerformanceError(
+          f'Unknown expression setting {name!r}; known: '
+          f'{", ".join(performance.RENDERED)}.')
+    try:
+      value = float(value)
+    except (TypeError, ValueError):
+      value = float('nan')
+    if not np.isfinite(value):
+      raise performance.PerformanceError(
+          f'Expression setting {name}={settings[name]!r} is not a finite '
+          'number.')
+    out[name] = value
+  return out
+
+
+def parse_settings(text):
+  """'vibrato_extent_cents=30,attack_secs=0.1' -> checked settings.
+
+  >>> parse_settings('vibrato_extent_cents=30, attack_secs=0.1')
+  {'vibrato_extent_cents': 30.0, 'attack_secs': 0.1}
+  """
+  pairs = {}
+  for item in (t.strip() for t in (text or '').split(',') if t.strip()):
+    name, sep, value = item.partition('=')
+    if not sep:
+      raise performance.PerformanceError(
+          f'Expression settings are name=value, not {item!r} (e.g. '
+          'vibrato_extent_cents=30,attack_secs=0.1).')
+    pairs[name.strip()] = value.strip()
+  return check_settings(pairs)
+
+
 class ExpressionModel:
   """Conditional mixtures of note expression given the score context.
 
@@ -175,7 +213,8 @@ class ExpressionModel:
     an instrument it has none for)."""
     return self.mixtures.get(instrument or '', self.mixtures[''])
 
-  def sample(self, notes, instrument=None, seed=0, temperature=1.0):
+  def sample(self, notes, instrument=None, seed=0, temperature=1.0,
+             settings=None):
     """Expression values for each note of a monophonic line.
 
     Args:
@@ -183,35 +222,56 @@ class ExpressionModel:
       instrument: Whose playing (a name in `instruments`); None: all.
       seed: Seed or np.random.Generator.
       temperature: Scales the spread around each component (0: its mean).
+      settings: {name of performance.RENDERED: value} set on every note
+        (`parse_settings`); the other values are drawn given them and the
+        score (exact conditioning: what the data ties to a setting moves
+        with it).
 
     Returns:
       One dict per note, in the notes' time order, of
       performance.RENDERED names.
+
+    Raises:
+      performance.PerformanceError: an unknown setting or not a number.
     """
+    import warnings  # pylint: disable=g-import-not-at-top
+    settings = check_settings(settings)
     mixture = self.mixture(instrument)
     rng = np.random.default_rng(seed)
     ctx = note_table_from_notes(notes)
     n = len(ctx['pitch'])
+    dims = _to_dims({name: np.array([settings.get(name, 1.0)])
+                     for _, name, _ in EXPRESSION})[0]
+    set_dims = {d: float(dims[i]) for i, (d, name, _) in enumerate(EXPRESSION)
+                if name in settings}
     out = np.empty((n, len(EXPRESSION)))
     for i in range(n):
-      fixed = {}
+      fixed = dict(set_dims)
       for j, name in enumerate(CONTEXT):
         # Held to the data's range: a context never seen is extrapolated
         # by nothing (the nearest seen value).
         fixed[name] = float(np.clip(ctx[name][i], mixture.data_min[j],
                                     mixture.data_max[j]))
-      out[i] = mixture.condition(fixed).sample(1, temperature=temperature,
-                                               seed=rng)[0]
+      with warnings.catch_warnings():
+        # A setting beyond the data's range conditions the others at the
+        # range's edge; the setting itself is kept below.
+        warnings.simplefilter('ignore')
+        out[i] = mixture.sample(1, fixed=fixed, temperature=temperature,
+                                seed=rng, others='conditional')[0][
+                                    len(CONTEXT):]
     values = _from_dims(out)
-    return [{name: float(values[name][i]) for name in values}
+    rows = [{name: float(values[name][i]) for name in values}
             for i in range(n)]
+    for row in rows:
+      row.update(settings)
+    return rows
 
   def render(self, notes, instrument=None, seed=0, temperature=1.0,
              frame_rate=controls.DEFAULT_FRAME_RATE, tail_secs=0.5,
-             until_secs=None):
+             until_secs=None, settings=None):
     """`controls.Controls` of the notes played with sampled expression."""
     notes = sorted(notes, key=lambda n: n.start_secs)
-    values = self.sample(notes, instrument, seed, temperature)
+    values = self.sample(notes, instrument, seed, temperature, settings)
     return performance.render(notes, values, frame_rate, tail_secs,
                               until_secs)
 
@@ -232,21 +292,23 @@ class Performer:
   a run repeats.
 
   Example:
-    >>> p = Performer(model, instrument='violin', seed=0)
+    >>> p = Performer(model, instrument='violin', seed=0)  # doctest: +SKIP
     >>> c = p.render_controls(notes)   # doctest: +SKIP
   """
 
-  def __init__(self, model, instrument=None, seed=0, temperature=1.0):
+  def __init__(self, model, instrument=None, seed=0, temperature=1.0,
+               settings=None):
     self.model = model
     self.instrument = instrument
     self.temperature = float(temperature)
+    self.settings = check_settings(settings)
     self._rng = np.random.default_rng(seed)
 
   def render_controls(self, notes, frame_rate=controls.DEFAULT_FRAME_RATE,
                       tail_secs=0.5, until_secs=None):
     return self.model.render(notes, self.instrument, self._rng,
                              self.temperature, frame_rate, tail_secs,
-                             until_secs)
+                             until_secs, self.settings)
 
 
 def fit(table, max_components=4, seed=0, min_notes=MIN_NOTES,

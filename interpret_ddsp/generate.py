@@ -155,7 +155,7 @@ LEARNED = 'learned'  # The profile name of learned expression.
 
 
 def expression_player(profile=None, model_dir=None, expression_path=None,
-                      instrument=None, seed=0):
+                      instrument=None, seed=0, settings=None):
   """What plays a score: a hand-written profile or learned expression.
 
   An explicit profile (a name of controls.PROFILES, or a Profile) is used
@@ -164,26 +164,36 @@ def expression_player(profile=None, model_dir=None, expression_path=None,
   the shipped model has), plays with an `expression_model.Performer` (the
   instrument's own mixture when it has one); None without one: 'plain'.
 
+  `settings` ({expression value: number}, expression_model.parse_settings)
+  are set on every note, the other values drawn given them.
+
   Returns:
     (profile or Performer, its name for samples.json).
 
   Raises:
-    errors.UserError: 'learned' with no expression model to use.
+    errors.UserError: 'learned' with no expression model to use, or
+      settings with a hand-written profile.
   """
   if profile is not None and profile != LEARNED:
+    if settings:
+      raise errors.UserError(
+          'Expression settings shape learned expression; the hand-written '
+          f'profile {profile if isinstance(profile, str) else "given"} has '
+          'its own fields.')
     return profile, profile if isinstance(profile, str) else 'custom'
   if expression_path is None and model_dir:
     candidate = os.path.join(model_dir, contracts.EXPRESSION_MODEL)
     expression_path = candidate if os.path.exists(candidate) else None
   if expression_path is None:
-    if profile == LEARNED:
+    if profile == LEARNED or settings:
       raise errors.UserError(
           'Learned expression needs an expression model (the .npz that '
           'fit-expression writes), and this model folder has none.')
     return None, 'plain'
   from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
   model = expression_model.ExpressionModel.load(expression_path)
-  return (expression_model.Performer(model, instrument, seed),
+  return (expression_model.Performer(model, instrument, seed,
+                                     settings=settings),
           LEARNED + (f' ({instrument})' if instrument in model.instruments
                      else ''))
 
@@ -231,7 +241,8 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                   midi=None, profile=None, mood=None, settings=None,
                   temperature=1.0, seed=0, group=None, midi_program=None,
                   stream=False, block_frames=16, others='marginal',
-                  max_voices=voices_lib.MAX_VOICES, expression_path=None):
+                  max_voices=voices_lib.MAX_VOICES, expression_path=None,
+                  expression_settings=None):
   """Draws n timbres from the prior and renders the same score with each.
 
   Args:
@@ -263,6 +274,8 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
       top voice only).
     expression_path: An expression_model.npz (fit-expression) for learned
       expression; None: the model folder's own, if it has one.
+    expression_settings: {expression value: number} set on every note of
+      learned expression (`expression_player`).
 
   Returns:
     dict written to samples.json.
@@ -285,7 +298,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   fixed, mood_profile = knob_settings(model.knob_names, mood, settings)
   player, expression = expression_player(
       profile or mood_profile, os.path.dirname(loaded.checkpoint),
-      expression_path, prior.group or None, seed)
+      expression_path, prior.group or None, seed, expression_settings)
   voice_controls, messages = make_voices(
       notes, midi, player, frame_rate=250,
       midi_program=midi_program, max_voices=max_voices)
@@ -311,6 +324,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   result = {'model': loaded.checkpoint, 'prior': prior_path,
             'group': prior.group, 'fixed': fixed, 'others': others,
             'mood': mood, 'expression': expression,
+            'expression_settings': dict(expression_settings or {}),
             'temperature': temperature, 'seed': seed,
             'controls': {'secs': voice_controls[0].secs,
                          'n_notes': sum(len(c.notes) for c in voice_controls),
@@ -433,7 +447,8 @@ def plot_paths(path_png, model_path, fade_path, knob_names):
 
 def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
                 notes=None, midi=None, profile=None, seed=0,
-                max_voices=voices_lib.MAX_VOICES, expression_path=None):
+                max_voices=voices_lib.MAX_VOICES, expression_path=None,
+                expression_settings=None):
   """Renders z from `start` to `end` in `steps` and measures the path.
 
   Returns:
@@ -460,7 +475,8 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
     z0 = endpoint_z(model, start, prior, seed, prior_path)
     z1 = endpoint_z(model, end, prior, seed + 1, prior_path)
   player, _ = expression_player(profile, os.path.dirname(loaded.checkpoint),
-                                expression_path, seed=seed)
+                                expression_path, seed=seed,
+                                settings=expression_settings)
   voice_controls, messages = make_voices(notes, midi, player,
                                          max_voices=max_voices)
   messages = [str(w.message) for w in caught] + messages

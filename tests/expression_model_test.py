@@ -14,8 +14,9 @@ from interpret_ddsp import files
 
 def _table(n_sources=60, seed=0):
   """Notes of two instruments: volume = -40 + 0.25 velocity dB; vibrato
-  extent 10 cents below MIDI 65 and 40 above; attack 0.01 s for 'pluck',
-  0.2 s for 'bow'; the other values fixed with a little spread."""
+  extent 10 cents below MIDI 65 and 40 above, and volume fluctuation
+  0.05 dB per cent of it; attack 0.01 s for 'pluck', 0.2 s for 'bow'; the
+  other values fixed with a little spread."""
   rng = np.random.default_rng(seed)
   rows = []
   for s in range(n_sources):
@@ -26,13 +27,13 @@ def _table(n_sources=60, seed=0):
       vel = float(rng.integers(40, 120))
       dur = rng.uniform(0.6, 1.2)
       noise = lambda sd: rng.normal(0, sd)
+      extent = (10.0 if pitch < 65 else 40.0) * np.exp(noise(0.05))
       rows.append({
           'volume_db': -40 + 0.25 * vel + noise(0.3),
-          'volume_fluctuation_db': 1.0 + noise(0.05),
+          'volume_fluctuation_db': 0.05 * extent * np.exp(noise(0.05)),
           'volume_peak_position': 0.3 + noise(0.01),
           'vibrato_rate_hz': 5.0 + noise(0.1),
-          'vibrato_extent_cents': (10.0 if pitch < 65 else 40.0)
-                                  * np.exp(noise(0.05)),
+          'vibrato_extent_cents': extent,
           'attack_secs': (0.01 if inst == 'pluck' else 0.2)
                          * np.exp(noise(0.05)),
           'release_secs': np.nan if rng.random() < 0.3 else 0.1,
@@ -86,6 +87,34 @@ def test_samples_follow_the_score_as_the_data_does(fitted):
     assert attack / 1.5 < med_attack < attack * 1.5, (inst, med_attack)
     # A missing release (NaN in 30% of the notes) was filled, not sampled.
     assert all(np.isfinite(v['release_secs']) for v in vals)
+
+
+def test_a_setting_holds_and_what_the_data_ties_to_it_follows(fitted):
+  """Low notes play 10 cents of vibrato and 0.5 dB of fluctuation; set to
+  40 cents, every note has exactly 40, and the fluctuation follows the
+  data's tie (0.05 dB per cent: 2 dB), the rendered curves too."""
+  model, _ = fitted
+  notes = [controls.Note(55, 1.5 * i, 1.5 * i + 1.2, 80) for i in range(12)]
+  free = model.sample(notes, 'bow', seed=2)
+  held = model.sample(notes, 'bow', seed=2,
+                      settings={'vibrato_extent_cents': 40.0})
+  assert all(v['vibrato_extent_cents'] == 40.0 for v in held)
+  fl_free = np.median([v['volume_fluctuation_db'] for v in free])
+  fl_held = np.median([v['volume_fluctuation_db'] for v in held])
+  assert 0.35 < fl_free < 0.7 and 1.4 < fl_held < 2.8, (fl_free, fl_held)
+  c = model.render(notes, 'bow', seed=2,
+                   settings={'vibrato_extent_cents': 40.0})
+  rows = expression.note_expression(c.f0_hz, c.loudness_db, notes)
+  np.testing.assert_allclose([r['vibrato_extent_cents'] for r in rows], 40.0,
+                             atol=1.5)
+  assert em.parse_settings('vibrato_extent_cents=40') == {
+      'vibrato_extent_cents': 40.0}
+  with pytest.raises(em.performance.PerformanceError, match='Unknown'):
+    em.parse_settings('wobble=1')
+  with pytest.raises(em.performance.PerformanceError, match='name=value'):
+    em.parse_settings('vibrato')
+  with pytest.raises(em.performance.PerformanceError, match='finite'):
+    em.parse_settings('attack_secs=soon')
 
 
 def test_rendered_performance_reads_back_the_sampled_values(fitted):
