@@ -1,0 +1,247 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Note expression: how close is learned expression to real playing, and do
+the expression controls come out of the synthesizer as asked?
+
+Part `fidelity` (the note-expression issue's "learned expression vs real
+notes"): an `ExpressionModel` is fitted on the train split's notes of a
+`prepare` output; for the eval split's scores (their notes, in their own
+sources' order and context), f0/loudness curves are made by
+  learned            the model, with the note's instrument
+  learned_global     the model's all-instrument mixture
+  <profile>          each hand-written profile of controls.PROFILES
+and every note's expression is measured back on those curves
+(`expression.note_expression`), as prepare measured the real notes (on
+their audio's loudness and ground-truth f0). Fréchet distance of the eight
+modelled expression features (log where they span decades, z-scored by the
+real train notes) against the real eval notes; the floor is real-vs-real
+halves: each round splits the eval notes in two random halves a and b;
+an arm's notes for the scores of a are compared with the real notes of b,
+and the floor is real a against real b (the same halving for every arm;
+a new model draw each round). Median and 5-95% spread over rounds.
+
+Part `accuracy` (MIDI-DDSP's Table 2 measure): expression values drawn
+from the model for the eval scores are rendered, synthesized by the
+shipped model (the prior's mean timbre), and measured on the output audio
+(ddsp loudness; f0 by CREPE full): Pearson r of requested against
+measured, per control.
+
+  .venv/bin/python benchmarks/expression.py --data runs/pretrained_v4/data
+
+Targets: expression features' FD <= 2x the real floor; control r: volume
+>= 0.97, vibrato >= 0.9, volume peak position >= 0.8, volume fluctuation
+>= 0.85. Writes benchmarks/results/expression.json.
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONTROLS_R = ('volume_db', 'volume_fluctuation_db', 'volume_peak_position',
+              'vibrato_rate_hz', 'vibrato_extent_cents', 'attack_secs')
+TARGET_R = {'volume_db': 0.97, 'vibrato_extent_cents': 0.9,
+            'volume_peak_position': 0.8, 'volume_fluctuation_db': 0.85}
+
+
+def _split(table, split):
+  keep = np.asarray(table['split']).astype(str) == split
+  return {k: np.asarray(v)[keep] for k, v in table.items()}
+
+
+def _sources(table):
+  """[(source, instrument, [Note], row indices)] in the table's order."""
+  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
+  src = np.asarray(table['source_file']).astype(str)
+  out = []
+  for s in dict.fromkeys(src):
+    idx = np.where(src == s)[0]
+    idx = idx[np.argsort(table['onset_secs'][idx])]
+    notes = [controls.Note(float(table['pitch'][i]),
+                           float(table['onset_secs'][i]),
+                           float(table['onset_secs'][i] +
+                                 table['duration_secs'][i]),
+                           int(round(float(table['velocity'][i]))))
+             for i in idx]
+    out.append((s, str(table['instrument'][idx[0]]), notes, idx))
+  return out
+
+
+def _features(values):
+  """[n, 8] modelled expression features of value dicts/arrays."""
+  from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
+  # pylint: disable=protected-access
+  return em._to_dims({n: np.asarray(values[n], np.float64)
+                      for _, n, _ in em.EXPRESSION})
+
+
+def _measured_rows(controls_obj, notes):
+  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
+  return expression.note_expression(controls_obj.f0_hz,
+                                    controls_obj.loudness_db, notes)
+
+
+def _as_table(rows, like):
+  """Measured rows -> a note table with `like`'s labels (fills NaNs as the
+  model's training does)."""
+  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
+  t = expression.as_arrays(rows)
+  for label in ('instrument', 'source_file', 'split'):
+    t[label] = like[label]
+  return t
+
+
+def fidelity(table, rounds, seed):
+  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
+  train, ev = _split(table, 'train'), _split(table, 'eval')
+  model, info = em.fit(table, split='train')
+  real_train = _features(em.measured(train))
+  real_eval_table = {k: np.concatenate([v[idx] for _, _, _, idx in
+                                        _sources(ev)])
+                     for k, v in ev.items()}
+  real_eval = _features(em.measured(real_eval_table))
+  mean, std = real_train.mean(0), real_train.std(0) + 1e-9
+  z = lambda x: (x - mean) / std
+
+  def arm_features(make):
+    rows, like = [], []
+    for _, inst, notes, idx in _sources(ev):
+      c = make(notes, inst)
+      rows += _measured_rows(c, notes)
+      like.append(idx)
+    t = _as_table(rows, {k: v[np.concatenate(like)] for k, v in ev.items()})
+    return _features(em.measured(t))
+
+  rng = np.random.default_rng(seed)
+  n_eval = len(real_eval)
+  result = {'n_train_notes': info['n_notes'], 'n_eval_notes': int(n_eval),
+            'selected': info['selected'], 'fd': {}}
+  real = z(real_eval)
+  arms = {'learned': lambda r: z(arm_features(
+              lambda notes, inst: model.render(notes, inst, seed=r))),
+          'learned_global': lambda r: z(arm_features(
+              lambda notes, inst: model.render(notes, None, seed=r)))}
+  fixed = {f'profile_{name}': z(arm_features(
+      lambda notes, inst, name=name: controls.render_controls(notes, name)))
+           for name in controls.PROFILES}
+  fd = {k: [] for k in ['real_floor'] + list(arms) + list(fixed)}
+  for r in range(rounds):
+    # The same halving for every arm and the floor: an arm's notes of half
+    # a against the real notes of half b (the scores of a, not of b).
+    order = rng.permutation(n_eval)
+    a, b = order[:n_eval // 2], order[n_eval // 2:2 * (n_eval // 2)]
+    fd['real_floor'].append(metrics.frechet_distance(real[a], real[b]))
+    for name, make in arms.items():
+      fd[name].append(metrics.frechet_distance(make(r)[a], real[b]))
+    for name, feats in fixed.items():
+      fd[name].append(metrics.frechet_distance(feats[a], real[b]))
+
+  def summary(values):
+    v = np.asarray(values, np.float64)
+    return {'median': float(np.median(v)),
+            'p5_p95': [float(np.percentile(v, 5)),
+                       float(np.percentile(v, 95))]}
+  result['fd'] = {k: summary(v) for k, v in fd.items()}
+  floor_m = result['fd']['real_floor']['median']
+  result['ratio_to_floor'] = {k: v['median'] / floor_m
+                              for k, v in result['fd'].items()}
+  result['meets_2x_floor'] = result['ratio_to_floor']['learned'] <= 2.0
+  # Per-feature means: where the arms differ from real playing.
+  names = [d for d, _, _ in em.EXPRESSION]
+  result['feature_means'] = {
+      'real_eval': dict(zip(names, real_eval.mean(0).round(3).tolist())),
+      'learned': dict(zip(names, arm_features(
+          lambda notes, inst: model.render(notes, inst, seed=0)
+      ).mean(0).round(3).tolist())),
+      'profile_plain': dict(zip(names, arm_features(
+          lambda notes, inst: controls.render_controls(notes, 'plain')
+      ).mean(0).round(3).tolist()))}
+  return result, model
+
+
+def accuracy(table, model, max_sources, seed):
+  """Requested vs measured on the shipped model's output (module doc)."""
+  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import performance  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import shipped  # pylint: disable=g-import-not-at-top
+  import scipy.stats  # pylint: disable=g-import-not-at-top
+  loaded = model_io.as_loaded(shipped.DEFAULT_DIR)
+  prior = prior_lib.GaussianMixturePrior.load(
+      os.path.join(shipped.DEFAULT_DIR, 'prior.npz'))
+  z = prior.mean()[np.newaxis].astype(np.float32)
+  ev = _split(table, 'eval')
+  sources = _sources(ev)
+  rng = np.random.default_rng(seed)
+  rng.shuffle(sources)
+  asked, got_audio, got_curves = [], [], []
+  for k, (_, inst, notes, _) in enumerate(sources[:max_sources]):
+    values = model.sample(notes, inst, seed=seed + k)
+    c = performance.render(notes, values)
+    audio = loaded.model.synthesize(c.f0_hz[np.newaxis],
+                                    c.loudness_db[np.newaxis], z).numpy()[0]
+    audio16 = audio
+    if loaded.sample_rate != 16000:
+      import librosa  # pylint: disable=g-import-not-at-top
+      audio16 = librosa.resample(audio, orig_sr=loaded.sample_rate,
+                                 target_sr=16000)
+    loud = features.compute_loudness(audio16, 250)[:c.n_frames]
+    f0 = features.compute_f0(audio16, 250, crepe_model='full')[0][:c.n_frames]
+    got_audio += expression.note_expression(f0, loud, c.notes)
+    got_curves += expression.note_expression(c.f0_hz, c.loudness_db,
+                                             c.notes)
+    asked += [performance.checked_values(v) for v in values]
+  out = {'n_notes': len(asked), 'pearson_r': {}, 'pearson_r_curves': {},
+         'meets': {}}
+  for name in CONTROLS_R:
+    a = np.array([r[name] for r in asked])
+    for key, got in (('pearson_r', got_audio), ('pearson_r_curves',
+                                                got_curves)):
+      g = np.array([r[name] for r in got])
+      ok = np.isfinite(a) & np.isfinite(g)
+      out[key][name] = (float(scipy.stats.pearsonr(a[ok], g[ok])[0])
+                        if ok.sum() > 2 and np.std(a[ok]) > 0 else None)
+    if name in TARGET_R and out['pearson_r'][name] is not None:
+      out['meets'][name] = out['pearson_r'][name] >= TARGET_R[name]
+  return out
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+  parser.add_argument('--data', default=os.path.join('runs', 'pretrained_v4',
+                                                     'data'))
+  parser.add_argument('--parts', default='fidelity,accuracy')
+  parser.add_argument('--rounds', type=int, default=20)
+  parser.add_argument('--max_sources', type=int, default=40)
+  parser.add_argument('--seed', type=int, default=0)
+  parser.add_argument('--out', default=os.path.join(HERE, 'results',
+                                                    'expression.json'))
+  args = parser.parse_args()
+  from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
+  table = em.load_note_table(os.path.join(args.data,
+                                          contracts.NOTE_EXPRESSION))
+  parts = args.parts.split(',')
+  result = {'cpu': bench_common.cpu_name(), 'data': args.data,
+            'seed': args.seed, 'rounds': args.rounds}
+  start = time.perf_counter()
+  result['fidelity'], model = fidelity(table, args.rounds, args.seed)
+  if 'accuracy' in parts:
+    result['accuracy'] = accuracy(table, model, args.max_sources, args.seed)
+  result['secs'] = round(time.perf_counter() - start, 1)
+  bench_common.write_result(result, args.out)
+  import json  # pylint: disable=g-import-not-at-top
+  print(json.dumps({k: result[k] for k in result if k != 'cpu'}, indent=1))
+
+
+if __name__ == '__main__':
+  main()
