@@ -179,13 +179,16 @@ def _prepare(args, beam_options):
       eval_fraction=args.eval_fraction, pipeline_options=beam_options,
       f0_silence_db=(None if args.f0_silence_db is None
                      or args.f0_silence_db >= 0 else args.f0_silence_db),
-      overwrite=args.overwrite, source_config=source_config)
+      overwrite=args.overwrite, source_config=source_config,
+      detect_notes=args.detect_notes)
   counts = manifest['counts']
+  notes = (f', {counts["notes"]} notes with their expression'
+           if counts.get('notes') else '')
   print(f'Prepared {counts["examples_train"]} train and '
         f'{counts["examples_eval"]} eval examples from '
         f'{counts["sources_used"]} sources ({manifest["audio_secs"]:.0f} s of '
-        f'audio, {manifest["audio_secs_per_wall_sec"]:.1f}x real time) in '
-        f'{args.output_dir}; skipped {counts["skipped"]}:')
+        f'audio, {manifest["audio_secs_per_wall_sec"]:.1f}x real time{notes}) '
+        f'in {args.output_dir}; skipped {counts["skipped"]}:')
   for item in manifest['skipped'][:20]:
     print(f'  {item["file"]}: {item["reason"]}')
   if counts['skipped'] > 20:
@@ -496,6 +499,11 @@ def build_parser():
   prep.add_argument('--runner', default=None,
                     help='Beam runner (default: local, one worker per core)')
   prep.add_argument('--overwrite', action='store_true')
+  prep.add_argument('--detect_notes', action='store_true',
+                    help='find the notes of recordings that come without '
+                    'ground truth and store their expression '
+                    '(note_expression.npz, for fit-expression); CREPE runs '
+                    'once more over each file')
   group = prep.add_argument_group('nsynth')
   group.add_argument('--data_dir', default=None, help='tfds data_dir')
   group.add_argument('--split', default='train')

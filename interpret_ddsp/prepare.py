@@ -97,13 +97,30 @@ def _main():
   return beam.Filter(lambda pair: pair[0] == MAIN) | beam.Values()
 
 
+def _measured_note_rows(audio_16k, f0, loudness, notes, frame_rate):
+  """`expression.note_expression` rows of `notes` on the audio, with
+  brightness (octaves re f0) and attack noise (dB) measured at f0."""
+  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
+  f0 = np.asarray(f0, np.float32)
+  values = features.compute_descriptors(
+      audio_16k, f0, frame_rate,
+      names=('harmonic_spectral_centroid', 'noise_ratio'))
+  brightness = np.log2(np.maximum(values['harmonic_spectral_centroid'], 0.5))
+  weights = knobs.frame_weights(loudness, needs_f0=True, f0_hz=f0).numpy()
+  weights = weights * (f0 > 0)
+  return expression.note_expression(f0, loudness, notes, frame_rate,
+                                    brightness=brightness,
+                                    noisiness=values['noise_ratio'],
+                                    weights=weights)
+
+
 def note_rows(audio_16k, wav_path, frame_rate):
   """Expression of each note of a rendered file (its ground-truth notes
   and f0 from the JSON beside it; loudness and the knobs' descriptors
   measured on the audio): `expression.note_expression` rows, brightness
   in octaves re f0 and attack noise in dB (not yet in knob units)."""
   from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
   truth = soundfont_set.load_ground_truth(wav_path)
   if not truth.get('notes'):
@@ -113,20 +130,28 @@ def note_rows(audio_16k, wav_path, frame_rate):
   t_truth = np.arange(len(truth['f0_hz'])) / float(truth['frame_rate'])
   f0 = np.interp(np.arange(n) / float(frame_rate), t_truth,
                  np.where(truth['voiced'], truth['f0_hz'], 0.0))
-  values = features.compute_descriptors(
-      audio_16k, f0.astype(np.float32), frame_rate,
-      names=('harmonic_spectral_centroid', 'noise_ratio'))
-  brightness = np.log2(np.maximum(values['harmonic_spectral_centroid'], 0.5))
-  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
-  weights = knobs.frame_weights(loudness, needs_f0=True,
-                                f0_hz=f0.astype(np.float32)).numpy()
-  weights = weights * (f0 > 0)
   notes = [controls.Note(n['key'], n['start'], n['start'] + n['duration'],
                          n['velocity']) for n in truth['notes']]
-  return expression.note_expression(f0, loudness, notes, frame_rate,
-                                    brightness=brightness,
-                                    noisiness=values['noise_ratio'],
-                                    weights=weights)
+  return _measured_note_rows(audio_16k, f0, loudness, notes, frame_rate)
+
+
+def detected_note_rows(audio_16k, frame_rate, crepe_model='tiny',
+                       viterbi=True, silence_db=features.SILENCE_DB):
+  """`note_rows` for a plain recording: its notes found by
+  `note_detection.detect_notes` on its own f0 (CREPE over the whole file)
+  and loudness, their expression measured at that f0."""
+  from interpret_ddsp import note_detection  # pylint: disable=g-import-not-at-top
+  loudness = features.compute_loudness(audio_16k, frame_rate)
+  f0, confidence = features.compute_f0(audio_16k, frame_rate,
+                                       crepe_model=crepe_model,
+                                       viterbi=viterbi, silence_db=silence_db)
+  n = min(len(loudness), len(f0))
+  loudness, f0, confidence = loudness[:n], f0[:n], confidence[:n]
+  notes = note_detection.detect_notes(f0, loudness, frame_rate,
+                                      confidence=confidence)
+  if not notes:
+    return []
+  return _measured_note_rows(audio_16k, f0, loudness, notes, frame_rate)
 
 
 def split_mode(items, eval_fraction):
@@ -201,13 +226,20 @@ class LoadFn(beam.DoFn):
         yield (REPORT, {
             'source': 1, 'audio_secs': source_secs, 'split': split})
         audio_16k = audio_io.resample(audio, rate, features.CREPE_SAMPLE_RATE)
+        rows = []
         if item.get('ground_truth'):
-          for row in note_rows(audio_16k, source_id, c['frame_rate']):
+          rows = note_rows(audio_16k, source_id, c['frame_rate'])
+        elif c.get('detect_notes'):
+          rows = detected_note_rows(audio_16k, c['frame_rate'],
+                                    c['crepe_model'], c['viterbi'],
+                                    c['f0_silence_db'])
+        if rows:
+          for row in rows:
             note_split = split if split != 'time' else (
                 'eval' if row['onset_secs'] >= eval_boundary(
                     source_secs, c['eval_fraction']) else 'train')
             yield (NOTES, {**row, 'split': note_split,
-                           'instrument': meta['instrument'],
+                           'instrument': meta.get('instrument') or 'unknown',
                            'source_file': meta['source_file']})
         audio_sr = (audio_16k if c['sample_rate'] == features.CREPE_SAMPLE_RATE
                     else audio_io.resample(audio, rate, c['sample_rate']))
@@ -513,7 +545,7 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
         f0_frame_rate=100, viterbi=True, f0_silence_db=features.SILENCE_DB,
         eval_fraction=0.1,
         pipeline_options=None, overwrite=False, compute_ddsp_stats=True,
-        progress=True, source_config=None):
+        progress=True, source_config=None, detect_notes=False):
   """Runs the pipeline over work items; returns the manifest dict.
 
   Args:
@@ -538,6 +570,10 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
     compute_ddsp_stats: Also run ddsp's compute_dataset_statistics.
     progress: Show progress bars.
     source_config: What the items came from, recorded in the manifest.
+    detect_notes: For sources without ground-truth notes (plain
+      recordings), find their notes (`note_detection`; CREPE runs once
+      more, over each whole file) and store their expression in
+      NOTE_EXPRESSION, for `fit-expression`.
 
   Returns:
     The manifest (also written to output_dir/manifest.json).
@@ -558,6 +594,7 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       'split_by': split_mode(items, eval_fraction),
       'progress': progress,
       'descriptor_keys': list(features.DESCRIPTOR_KEYS),
+      'detect_notes': bool(detect_notes),
   }
   options = default_pipeline_options(pipeline_options)
   start = time.perf_counter()

@@ -378,3 +378,39 @@ def test_many_sources_keep_the_source_split():
   assert prepare.split_mode(items, 0.1) == 'source'  # 2 train, 2 eval.
   assert prepare.split_mode(items, 0.0) == 'source'
   assert prepare.split_mode([{'kind': 'tfds'}], 0.1) == 'source'
+
+
+def test_detect_notes_stores_the_notes_of_plain_recordings(tmp_path):
+  """A recording with no score: three tones (C4, E4, G4; 0.6 s each, 0.1 s
+  apart) and a sampled violin G4; prepare --detect_notes finds their notes
+  (onsets within 50 ms, pitches within a quarter tone) and stores their
+  expression for fit-expression."""
+  sr = 16000
+  parts = []
+  for hz in (261.63, 329.63, 392.0):
+    tone, _ = signals.harmonic_tone(hz, 0.6, sr)
+    ramp = np.minimum(1.0, np.minimum(np.arange(len(tone)),
+                                      np.arange(len(tone))[::-1]) / 80.0)
+    parts += [tone * ramp, np.zeros(int(0.1 * sr), np.float32)]
+  folder = tmp_path / 'in'
+  folder.mkdir()
+  soundfile.write(str(folder / 'melody.wav'), np.concatenate(parts), sr)
+  soundfile.write(str(folder / 'violin.wav'), soundfont.render_note(
+      40, 67, held_secs=1.2, release_secs=0.3, sample_rate=sr), sr)
+  out = str(tmp_path / 'out')
+  manifest = prepare.run(
+      sources.recording_items(str(folder)), out, example_secs=1.0,
+      hop_secs=0.5, eval_fraction=0.0, pipeline_options=IN_MEMORY,
+      progress=False, compute_ddsp_stats=False, detect_notes=True)
+  assert manifest['counts']['notes'] == 4
+  with np.load(os.path.join(out, contracts.NOTE_EXPRESSION)) as f:
+    table = {k: f[k] for k in f.files}
+  rows = sorted(zip(table['source_file'], table['onset_secs'],
+                    table['pitch']))
+  expected = [('melody.wav', 0.0, 60), ('melody.wav', 0.7, 64),
+              ('melody.wav', 1.4, 67), ('violin.wav', 0.0, 67)]
+  for (src, onset, pitch), (src_e, onset_e, pitch_e) in zip(rows, expected):
+    assert os.path.basename(src) == src_e
+    assert abs(onset - onset_e) <= 0.05, (src, onset)
+    assert abs(pitch - pitch_e) <= 0.25, (src, pitch)
+  assert np.all(np.isfinite(table['volume_db']))
