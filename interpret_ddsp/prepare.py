@@ -135,6 +135,22 @@ def note_rows(audio_16k, wav_path, frame_rate):
   return _measured_note_rows(audio_16k, f0, loudness, notes, frame_rate)
 
 
+def scored_note_rows(audio_16k, score_path, frame_rate, crepe_model='tiny',
+                     viterbi=True, silence_db=features.SILENCE_DB):
+  """`note_rows` for a recording with an aligned MIDI score: the score's
+  notes (its top voice: a monophonic recording), expression measured at
+  the recording's own f0 (CREPE). Raises controls.ControlsError for an
+  unreadable score."""
+  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
+  notes = controls.top_voice(controls.notes_from_midi(score_path))
+  loudness = features.compute_loudness(audio_16k, frame_rate)
+  f0, _ = features.compute_f0(audio_16k, frame_rate, crepe_model=crepe_model,
+                              viterbi=viterbi, silence_db=silence_db)
+  n = min(len(loudness), len(f0))
+  return _measured_note_rows(audio_16k, f0[:n], loudness[:n], notes,
+                             frame_rate)
+
+
 def detected_note_rows(audio_16k, frame_rate, crepe_model='tiny',
                        viterbi=True, silence_db=features.SILENCE_DB):
   """`note_rows` for a plain recording: its notes found by
@@ -229,6 +245,14 @@ class LoadFn(beam.DoFn):
         rows = []
         if item.get('ground_truth'):
           rows = note_rows(audio_16k, source_id, c['frame_rate'])
+        elif item.get('score'):
+          try:
+            rows = scored_note_rows(audio_16k, item['score'], c['frame_rate'],
+                                    c['crepe_model'], c['viterbi'],
+                                    c['f0_silence_db'])
+          except errors.UserError as e:  # The audio is still used.
+            yield (REPORT, {'skipped': {'file': item['score'],
+                                        'reason': f'score not used: {e}'}})
         elif c.get('detect_notes'):
           rows = detected_note_rows(audio_16k, c['frame_rate'],
                                     c['crepe_model'], c['viterbi'],
@@ -570,8 +594,8 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
     compute_ddsp_stats: Also run ddsp's compute_dataset_statistics.
     progress: Show progress bars.
     source_config: What the items came from, recorded in the manifest.
-    detect_notes: For sources without ground-truth notes (plain
-      recordings), find their notes (`note_detection`; CREPE runs once
+    detect_notes: For sources without ground-truth notes or an aligned
+      MIDI score beside them (take.wav + take.mid), find their notes (`note_detection`; CREPE runs once
       more, over each whole file) and store their expression in
       NOTE_EXPRESSION, for `fit-expression`.
 

@@ -33,6 +33,9 @@ class SkipItem(Exception):
   """This input cannot be used; str(e) is the reason (counted, not fatal)."""
 
 
+SCORE_EXTENSIONS = ('.mid', '.midi')
+
+
 def metadata(source_file, instrument='', midi_pitch=-1, velocity=-1):
   """Per-example metadata stored next to ddsp's keys."""
   return {'source_file': str(source_file), 'instrument': str(instrument),
@@ -43,7 +46,9 @@ def recording_items(input_path):
   """Work items for a folder (searched recursively) or a glob of files.
 
   Files in a folder whose extension is not audio still become items, so that
-  they are reported as skipped (with the reason) rather than ignored.
+  they are reported as skipped (with the reason) rather than ignored; a
+  MIDI file named as a recording (take.wav, take.mid) is its aligned
+  score instead (the item's 'score').
 
   Raises:
     errors.UserError: nothing matches.
@@ -58,7 +63,21 @@ def recording_items(input_path):
                    if os.path.isfile(p))
   if not paths:
     raise errors.UserError(f'No files found at {input_path}.')
-  return [{'kind': 'file', **metadata(p)} for p in paths]
+  # A MIDI file beside a recording, with its name (take.wav, take.mid), is
+  # that recording's score (aligned: its times are the recording's).
+  stems = {}
+  for p in paths:
+    stem, ext = os.path.splitext(p)
+    if ext.lower() not in SCORE_EXTENSIONS:
+      stems.setdefault(stem, p)
+  scores = {}
+  for p in paths:
+    stem, ext = os.path.splitext(p)
+    if ext.lower() in SCORE_EXTENSIONS and stem in stems:
+      scores[stems[stem]] = p
+  return [dict({'kind': 'file', **metadata(p)},
+               **({'score': scores[p]} if p in scores else {}))
+          for p in paths if p not in scores.values()]
 
 
 def rendered_items(render_dir, manifest):

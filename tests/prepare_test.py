@@ -414,3 +414,44 @@ def test_detect_notes_stores_the_notes_of_plain_recordings(tmp_path):
     assert abs(onset - onset_e) <= 0.05, (src, onset)
     assert abs(pitch - pitch_e) <= 0.25, (src, pitch)
   assert np.all(np.isfinite(table['volume_db']))
+
+
+def test_an_aligned_midi_score_gives_the_notes_of_its_recording(tmp_path):
+  """take.wav + take.mid: the score's notes (not detected ones) with the
+  recording's expression; the .mid is no input of its own; a broken score
+  is counted, its recording still used."""
+  from controls_test import write_midi  # pylint: disable=g-import-not-at-top
+  sr = 16000
+  folder = tmp_path / 'in'
+  folder.mkdir()
+  parts = []
+  for hz in (261.63, 329.63, 392.0):
+    tone, _ = signals.harmonic_tone(hz, 0.6, sr)
+    parts += [tone, np.zeros(int(0.1 * sr), np.float32)]
+  soundfile.write(str(folder / 'take.wav'), np.concatenate(parts), sr)
+  write_midi(folder / 'take.mid', [(0, [(60, 0.0, 0.6, 70), (64, 0.7, 1.3, 90),
+                                        (67, 1.4, 2.0, 110)])])
+  soundfile.write(str(folder / 'other.wav'), np.concatenate(parts), sr)
+  (folder / 'other.mid').write_bytes(b'MThd broken')
+  items = sources.recording_items(str(folder))
+  assert sorted(os.path.basename(i['source_file']) for i in items) == [
+      'other.wav', 'take.wav']
+  out = str(tmp_path / 'out')
+  manifest = prepare.run(items, out, example_secs=1.0, hop_secs=0.5,
+                         eval_fraction=0.0, pipeline_options=IN_MEMORY,
+                         progress=False, compute_ddsp_stats=False)
+  assert manifest['counts']['sources_used'] == 2
+  assert manifest['counts']['notes'] == 3
+  assert [os.path.basename(s['file']) for s in manifest['skipped']] == [
+      'other.mid'] and 'score not used' in manifest['skipped'][0]['reason']
+  with np.load(os.path.join(out, contracts.NOTE_EXPRESSION)) as f:
+    np.testing.assert_allclose(f['onset_secs'], [0.0, 0.7, 1.4], atol=1e-3)
+    np.testing.assert_array_equal(f['pitch'], [60, 64, 67])
+    np.testing.assert_array_equal(f['velocity'], [70, 90, 110])
+    # Expression measured on the recording: each volume is the mean ddsp
+    # loudness over its tone.
+    from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
+    loud = features.compute_loudness(np.concatenate(parts), 250)
+    for onset, volume in zip(f['onset_secs'], f['volume_db']):
+      i = int(round(onset * 250))
+      assert abs(volume - loud[i:i + 150].mean()) < 0.5
