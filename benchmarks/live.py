@@ -26,7 +26,6 @@ import asyncio
 import json
 import os
 import resource
-import shutil
 import time
 
 import numpy as np
@@ -39,9 +38,6 @@ import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SR = 16000  # The shipped model's sample rate.
-FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update',
-         '--disable-sync', '--autoplay-policy=no-user-gesture-required']
 
 
 def _cpu():
@@ -130,11 +126,12 @@ def long_run(make, secs):
 def browser_latency(make, presses):
   """Key -> first sound at the page, ms (arrival and playout)."""
   from playwright.sync_api import sync_playwright  # pylint: disable=g-import-not-at-top
-  chromium = shutil.which('chromium')
+  chromium = live_server.chromium_path()
   app = live_server.make_app(make, prewarm=1)
   with live_server.Background(app) as server:
     with sync_playwright() as p:
-      browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+      browser = p.chromium.launch(executable_path=chromium,
+                                  args=list(live_server.CHROMIUM_FLAGS))
       page = browser.new_page()
       page.goto(server.url)
       page.wait_for_function('window.live && window.live.hello',
@@ -211,7 +208,7 @@ def main():
             f'render {run_["render_ms_mean"]:.1f} ms mean, '
             f'{run_["render_ms_max"]:.1f} max')
     os.sched_setaffinity(0, cores)  # The browser and server side by side.
-    if 'latency' in parts and shutil.which('chromium'):
+    if 'latency' in parts and live_server.chromium_path():
       result['latency'][key] = lat = browser_latency(make, args.presses)
       print(f'{key} latency: arrival {lat["arrival_ms"]["median"]:.1f} ms '
             f'[{lat["arrival_ms"]["p10"]:.1f}, {lat["arrival_ms"]["p90"]:.1f}]'

@@ -50,6 +50,18 @@ warnings.filterwarnings('ignore', category=web.NotAppKeyWarning)
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                           'static')
 DEFAULT_HOST = '127.0.0.1'
+# Driving the page headless (tests, benchmarks): the system Chromium
+# (install.sh --browser) and the flags a sandboxed, offline machine needs.
+CHROMIUM_FLAGS = ('--no-sandbox', '--disable-gpu', '--disable-quic',
+                  '--no-first-run', '--disable-background-networking',
+                  '--disable-component-update', '--disable-sync',
+                  '--autoplay-policy=no-user-gesture-required')
+
+
+def chromium_path():
+  """The system Chromium's executable, or None."""
+  import shutil  # pylint: disable=g-import-not-at-top
+  return shutil.which('chromium') or shutil.which('chromium-browser')
 RATE = 200.0  # Control messages per second a client may send (sustained).
 BURST = 100  # ... and at once.
 STATS_SECS = 0.5  # How often a client is told the stream's counters.

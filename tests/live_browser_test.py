@@ -14,7 +14,6 @@ their playout by the AudioWorklet.
 
 import json
 import os
-import shutil
 import time
 
 import numpy as np
@@ -26,17 +25,13 @@ from interpret_ddsp import shipped
 from interpret_ddsp import soundfont
 import partials  # pylint: disable=g-bad-import-order  # tests/
 
-CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
+CHROMIUM = live_server.chromium_path()
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None,
                        reason='no Chromium (install.sh --browser installs it)'),
 ]
 SR = 16000
-# The flags a sandboxed, offline machine needs (see the environment notes).
-FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update',
-         '--disable-sync', '--autoplay-policy=no-user-gesture-required']
 
 
 @pytest.fixture(scope='module')
@@ -50,7 +45,8 @@ def page(make):
   app = live_server.make_app(make, prewarm=1)
   with live_server.Background(app) as server:
     with playwright.sync_playwright() as p:
-      browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+      browser = p.chromium.launch(executable_path=CHROMIUM,
+                                  args=list(live_server.CHROMIUM_FLAGS))
       page = browser.new_page(viewport={'width': 1040, 'height': 720})
       page.console_errors = []
       page.on('console', lambda m: m.type == 'error' and
