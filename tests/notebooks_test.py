@@ -217,8 +217,15 @@ def test_03_generate_with_prior(work_dir):
   for row in results['mood']['samples']:
     for knob, value in fixed.items():
       assert abs(row['knobs'][knob] - value) < 1e-5
-  # From MIDI: the sound's pitch (CREPE) is the file's notes.
-  ctrl, _ = generate.make_controls(midi=generated['midi'])
+  # From MIDI: the sound's pitch (CREPE) is the file's notes, as the
+  # learned expression played them (the same draws: the run's seed).
+  from interpret_ddsp import shipped  # pylint: disable=g-import-not-at-top
+  player, name = generate.expression_player(
+      None, shipped.model_dir(generated['model_dir']),
+      seed=results['midi']['seed'])
+  assert results['midi']['expression'] == name == generate.LEARNED
+  voices, _ = generate.make_voices(midi=generated['midi'], profile=player)
+  ctrl = voices[0]
   assert len(ctrl.notes) >= 3
   for row in results['midi']['samples']:
     audio, _ = _load_wav(row['wav'])
