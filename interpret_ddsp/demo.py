@@ -3,7 +3,7 @@
 """`interpret-ddsp demo`: the README's first command.
 
 With no arguments it uses the shipped pretrained model and prior
-(interpret_ddsp/pretrained_model) and writes, in about 20 s on 2 cores:
+(interpret_ddsp/pretrained_model) and writes, in about 25 s on 2 cores:
 
   samples/            new timbres drawn from the prior (no input audio)
                       playing one melody with learned expression (how the
