@@ -196,8 +196,9 @@ class ExpressionModel:
 
   def __init__(self, mixtures):
     if '' not in mixtures:
-      raise ValueError("An expression model needs the all-instrument "
-                       "mixture ''.")
+      raise errors.BadInput("An expression model needs the all-instrument "
+                            "mixture ''; this one has only "
+                            f"{', '.join(sorted(mixtures)) or 'none'}.")
     for group, m in mixtures.items():
       if tuple(m.dim_names) != DIM_NAMES:
         raise errors.BadInput(f'The expression mixture {group!r} has dims '

@@ -154,3 +154,12 @@ def test_bad_input_is_one_sentence(tmp_path):
   files.save_npz(str(tmp_path / 'partial.npz'), pitch=np.zeros(3))
   with pytest.raises(errors.BadInput, match='volume_db'):
     em.load_note_table(str(tmp_path / 'partial.npz'))
+
+
+def test_a_file_without_the_global_mixture_is_one_sentence(fitted, tmp_path):
+  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  model, _ = fitted
+  path = str(tmp_path / 'partial.npz')
+  prior_lib.save_priors(path, {'bow': model.mixtures['bow']})
+  with pytest.raises(errors.BadInput, match="all-instrument mixture ''"):
+    em.ExpressionModel.load(path)
