@@ -75,9 +75,8 @@ def _sources(table):
 def _features(values):
   """[n, 8] modelled expression features of value dicts/arrays."""
   from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
-  # pylint: disable=protected-access
-  return em._to_dims({n: np.asarray(values[n], np.float64)
-                      for _, n, _ in em.EXPRESSION})
+  return em.to_dims({n: np.asarray(values[n], np.float64)
+                     for _, n, _ in em.EXPRESSION})
 
 
 def _measured_rows(controls_obj, notes):

@@ -90,7 +90,7 @@ def note_table_from_notes(notes):
   return {name: ctx[:, i] for i, name in enumerate(CONTEXT)}
 
 
-def _to_dims(values):
+def to_dims(values):
   """Expression values {name: [n]} -> the modelled columns [n, 8]."""
   cols = []
   for _, name, transform in EXPRESSION:
@@ -134,17 +134,13 @@ def training_matrix(table):
             for _, name, _ in EXPRESSION}
   no_vibrato = ~np.isfinite(values['vibrato_extent_cents'])
   values['vibrato_extent_cents'][no_vibrato] = 0.0
-  rate = values['vibrato_rate_hz']
-  rate[~np.isfinite(rate)] = (np.nanmedian(rate) if np.isfinite(rate).any()
-                              else performance.DEFAULTS['vibrato_rate_hz'])
-  release = values['release_secs']
-  release[~np.isfinite(release)] = (
-      np.nanmedian(release) if np.isfinite(release).any()
-      else performance.DEFAULTS['release_secs'])
+  for name in ('vibrato_rate_hz', 'release_secs'):  # The data's median.
+    v = values[name]
+    if np.isfinite(v).any():
+      v[~np.isfinite(v)] = np.nanmedian(v)
   for name, v in values.items():
-    bad = ~np.isfinite(v)
-    v[bad] = performance.DEFAULTS[name]
-  x = np.concatenate([ctx, _to_dims(values)], axis=1)
+    v[~np.isfinite(v)] = performance.DEFAULTS[name]
+  x = np.concatenate([ctx, to_dims(values)], axis=1)
   return x, t['instrument'].astype(str)
 
 
@@ -241,7 +237,7 @@ class ExpressionModel:
     rng = np.random.default_rng(seed)
     ctx = note_table_from_notes(notes)
     n = len(ctx['pitch'])
-    dims = _to_dims({name: np.array([settings.get(name, 1.0)])
+    dims = to_dims({name: np.array([settings.get(name, 1.0)])
                      for _, name, _ in EXPRESSION})[0]
     set_dims = {d: float(dims[i]) for i, (d, name, _) in enumerate(EXPRESSION)
                 if name in settings}

@@ -135,6 +135,18 @@ def note_rows(audio_16k, wav_path, frame_rate):
   return _measured_note_rows(audio_16k, f0, loudness, notes, frame_rate)
 
 
+def _recording_curves(audio_16k, frame_rate, crepe_model, viterbi,
+                      silence_db):
+  """(f0 Hz, CREPE confidence, ddsp loudness dB) [n] of a whole recording
+  at feature frames, one length."""
+  loudness = features.compute_loudness(audio_16k, frame_rate)
+  f0, confidence = features.compute_f0(audio_16k, frame_rate,
+                                       crepe_model=crepe_model,
+                                       viterbi=viterbi, silence_db=silence_db)
+  n = min(len(loudness), len(f0))
+  return f0[:n], confidence[:n], loudness[:n]
+
+
 def scored_note_rows(audio_16k, score_path, frame_rate, crepe_model='tiny',
                      viterbi=True, silence_db=features.SILENCE_DB):
   """`note_rows` for a recording with an aligned MIDI score: the score's
@@ -143,12 +155,9 @@ def scored_note_rows(audio_16k, score_path, frame_rate, crepe_model='tiny',
   unreadable score."""
   from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
   notes = controls.top_voice(controls.notes_from_midi(score_path))
-  loudness = features.compute_loudness(audio_16k, frame_rate)
-  f0, _ = features.compute_f0(audio_16k, frame_rate, crepe_model=crepe_model,
-                              viterbi=viterbi, silence_db=silence_db)
-  n = min(len(loudness), len(f0))
-  return _measured_note_rows(audio_16k, f0[:n], loudness[:n], notes,
-                             frame_rate)
+  f0, _, loudness = _recording_curves(audio_16k, frame_rate, crepe_model,
+                                      viterbi, silence_db)
+  return _measured_note_rows(audio_16k, f0, loudness, notes, frame_rate)
 
 
 def detected_note_rows(audio_16k, frame_rate, crepe_model='tiny',
@@ -157,12 +166,8 @@ def detected_note_rows(audio_16k, frame_rate, crepe_model='tiny',
   `note_detection.detect_notes` on its own f0 (CREPE over the whole file)
   and loudness, their expression measured at that f0."""
   from interpret_ddsp import note_detection  # pylint: disable=g-import-not-at-top
-  loudness = features.compute_loudness(audio_16k, frame_rate)
-  f0, confidence = features.compute_f0(audio_16k, frame_rate,
-                                       crepe_model=crepe_model,
-                                       viterbi=viterbi, silence_db=silence_db)
-  n = min(len(loudness), len(f0))
-  loudness, f0, confidence = loudness[:n], f0[:n], confidence[:n]
+  f0, confidence, loudness = _recording_curves(
+      audio_16k, frame_rate, crepe_model, viterbi, silence_db)
   notes = note_detection.detect_notes(f0, loudness, frame_rate,
                                       confidence=confidence)
   if not notes:
@@ -257,14 +262,13 @@ class LoadFn(beam.DoFn):
           rows = detected_note_rows(audio_16k, c['frame_rate'],
                                     c['crepe_model'], c['viterbi'],
                                     c['f0_silence_db'])
-        if rows:
-          for row in rows:
-            note_split = split if split != 'time' else (
-                'eval' if row['onset_secs'] >= eval_boundary(
-                    source_secs, c['eval_fraction']) else 'train')
-            yield (NOTES, {**row, 'split': note_split,
-                           'instrument': meta.get('instrument') or 'unknown',
-                           'source_file': meta['source_file']})
+        for row in rows:
+          note_split = split if split != 'time' else (
+              'eval' if row['onset_secs'] >= eval_boundary(
+                  source_secs, c['eval_fraction']) else 'train')
+          yield (NOTES, {**row, 'split': note_split,
+                         'instrument': meta.get('instrument') or 'unknown',
+                         'source_file': meta['source_file']})
         audio_sr = (audio_16k if c['sample_rate'] == features.CREPE_SAMPLE_RATE
                     else audio_io.resample(audio, rate, c['sample_rate']))
         for offset, a_sr, a_16k in features.chunk_audio(
