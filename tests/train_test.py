@@ -30,14 +30,36 @@ CLI_ARGS = ['--gin_file', 'datasets/tfrecord.gin', '--gin_file',
             'Trainer.learning_rate = 3e-3', '--no_progress']
 
 
-def _assert_trained(save_dir, name, n_steps):
+def _fixed_batch_distance(save_dir, dataset, step):
+  """Multi-scale spectral distance of the step's checkpoint on the same 8
+  training examples (in file order) whatever the step."""
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
+  loaded = model_io.load_model(save_dir,
+                               os.path.join(save_dir, f'ckpt-{step}'))
+  provider = data.provider_for(os.path.join(dataset, 'train.tfrecord*'),
+                               loaded, include_metadata=False)
+  batch = next(iter(provider.get_batch(8, shuffle=False, repeats=1)))
+  audio = loaded.model(batch, training=False)['audio_synth'].numpy()
+  return float(np.mean([metrics.multiscale_spectral_distance(
+      a, b, loaded.sample_rate) for a, b in zip(batch['audio'].numpy(),
+                                                audio)]))
+
+
+def _assert_trained(save_dir, name, n_steps, dataset=None, first_step=None):
   """The loss log holds steps 1..n_steps once each (for re-run steps, the
-  last row counts), the spectral loss fell by 10%, and a timbre model logged
-  its losses and wrote its knob files."""
+  last row counts); with dataset and first_step, the spectral distance on
+  one fixed batch fell by 10% from the first_step checkpoint to the last
+  (single training batches' losses spread too much to show it: 8.6-24.3
+  within the first 24 steps of harmonic_noise_reverb); a timbre model
+  logged its losses and wrote its knob files."""
   rows = {r['step']: r for r in train.read_loss_log(save_dir)}
   assert sorted(rows) == list(range(1, n_steps + 1))
-  spectral = np.array([rows[s]['spectral_loss'] for s in sorted(rows)])
-  assert spectral[-6:].mean() < 0.9 * spectral[:6].mean(), spectral
+  assert all(np.isfinite(r['spectral_loss']) for r in rows.values())
+  if dataset is not None:
+    before = _fixed_batch_distance(save_dir, dataset, first_step)
+    after = _fixed_batch_distance(save_dir, dataset, n_steps)
+    assert after < 0.9 * before, (before, after)
   if name.startswith('timbre'):
     assert {'ar_loss', 'descriptor_loss'} <= set(rows[1])
     # Knob processors set the output's descriptors: no consistency loss.
@@ -114,9 +136,11 @@ def test_tiny_configs_train_from_the_cli_with_decreasing_loss(
   save_dir = str(tmp_path / name)
   rc = cli.main(['train', '--gin_file', f'models/{name}_tiny.gin',
                  '--dataset', tiny_dataset, '--save_dir', save_dir,
-                 '--num_steps', '24'] + CLI_ARGS)
+                 '--num_steps', '24', '--gin_param',
+                 'train.steps_per_save = 4', '--gin_param',
+                 'Trainer.checkpoints_to_keep = 10'] + CLI_ARGS)
   assert rc == 0
-  _assert_trained(save_dir, name, 24)
+  _assert_trained(save_dir, name, 24, tiny_dataset, first_step=4)
 
 
 def test_dataset_sets_the_audio_shape(tiny_dataset):
@@ -156,12 +180,13 @@ def test_knob_units_are_measured_and_restored(tiny_model, tiny_dataset):
 def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
   """timbre_ae_tiny from the CLI, SIGKILLed after its second checkpoint
   (a crash: no chance to save), resumes there and goes on learning (24
-  steps in all: _assert_trained compares the first 6 with the last 6)."""
+  steps in all: _assert_trained reads the fall on a fixed batch)."""
   save_dir = str(tmp_path / 'run')
   args = [sys.executable, '-m', 'interpret_ddsp.cli', 'train',
           '--gin_file', 'models/timbre_ae_tiny.gin', '--dataset',
           tiny_dataset, '--save_dir', save_dir,
-          '--gin_param', 'train.steps_per_save = 3'] + CLI_ARGS
+          '--gin_param', 'train.steps_per_save = 3', '--gin_param',
+          'Trainer.checkpoints_to_keep = 20'] + CLI_ARGS
   proc = subprocess.Popen(args + ['--num_steps', '1000'], cwd=REPO,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
   try:
@@ -173,11 +198,9 @@ def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
     proc.wait()
   killed_at = train.latest_step(save_dir)
   assert killed_at >= 6 and killed_at % 3 == 0
-  # 24 steps: the resumed run draws fresh batches (train.resume_seed), and
-  # single batches' spectral losses spread 5.9-12.0. Over 12 steps the
-  # spread hid the fall; over 18 (first 6 against last 6: 0.77 here) a
-  # fresh-clone run, killed at another step, read 0.9004 against the 0.9
-  # bound. Over 24 the ratio read 0.73.
+  # 24 steps: the resumed run draws fresh batches (train.resume_seed); the
+  # fall is read on one fixed batch, from the first checkpoint (step 3) to
+  # the last, across the kill.
   total = max(24, killed_at + 6)
   result = subprocess.run(args + ['--num_steps', str(total)],
                           cwd=REPO, capture_output=True, text=True,
@@ -187,7 +210,7 @@ def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
   assert train.latest_step(save_dir) == total
   steps = [r['step'] for r in train.read_loss_log(save_dir)]
   assert steps[-(total - killed_at):] == list(range(killed_at + 1, total + 1))
-  _assert_trained(save_dir, 'timbre_ae', total)
+  _assert_trained(save_dir, 'timbre_ae', total, tiny_dataset, first_step=3)
 
 
 def test_time_budget_stops_with_a_checkpoint(tiny_dataset, tmp_path):
