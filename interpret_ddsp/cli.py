@@ -410,7 +410,9 @@ def _add_controls_args(p):
                      'attack_secs=0.1 (names: volume_db, '
                      'volume_fluctuation_db, volume_peak_position, '
                      'attack_secs, release_secs, vibrato_rate_hz, '
-                     'vibrato_extent_cents, portamento_secs)')
+                     'vibrato_extent_cents, portamento_secs; and brightness, '
+                     'attack_noise: each note\'s offset from the sound\'s '
+                     'brightness and noisiness knobs, in std units)')
   group.add_argument('--expression_model', default=None,
                      help='.npz from fit-expression (default: the model '
                      'folder\'s own, which the shipped model has)')

@@ -93,11 +93,16 @@ class Controls:
       silence, about -10 loud).
     frame_rate: Frames per second; frame i is at t = i / frame_rate.
     notes: The notes the curves were rendered from, in time order.
+    knob_offsets: {knob name: float32 [n_frames]} added to the sound's own
+      knob value frame by frame (std units of the training set; e.g. a
+      note's brightness, its attack noise on noisiness): what
+      `voices.synthesize` plays. Empty: the sound's knobs throughout.
   """
   f0_hz: np.ndarray
   loudness_db: np.ndarray
   frame_rate: int = DEFAULT_FRAME_RATE
   notes: list = dataclasses.field(default_factory=list)
+  knob_offsets: dict = dataclasses.field(default_factory=dict)
 
   def __post_init__(self):
     self.f0_hz = np.asarray(self.f0_hz, np.float32)
@@ -106,6 +111,12 @@ class Controls:
       raise ControlsError(
           f'f0_hz {self.f0_hz.shape} and loudness_db '
           f'{self.loudness_db.shape} must be 1-D and the same length.')
+    self.knob_offsets = {k: np.asarray(v, np.float32)
+                         for k, v in dict(self.knob_offsets).items()}
+    for k, v in self.knob_offsets.items():
+      if v.shape != self.f0_hz.shape:
+        raise ControlsError(f'The {k} offsets {v.shape} must have one value '
+                            f'per frame, as f0_hz {self.f0_hz.shape}.')
 
   @property
   def n_frames(self):

@@ -86,8 +86,14 @@ def render_voices(model, voice_controls, z, stream=False, block_frames=16):
   sounds, stats = [], None
   for z_i in z:
     mixed = 0.0
-    for c in voice_controls:
-      audio, stats = stream_audio(model, c.f0_hz, c.loudness_db, z_i,
+    offsets = voices_lib.knob_offsets(model.knob_names, voice_controls)
+    for v, c in enumerate(voice_controls):
+      z_v = z_i
+      if offsets is not None:  # Per frame: [n_frames, z_dims].
+        z_v = np.repeat(np.asarray(z_i, np.float32)[np.newaxis],
+                        c.n_frames, axis=0)
+        z_v[:, :offsets.shape[-1]] += offsets[v]
+      audio, stats = stream_audio(model, c.f0_hz, c.loudness_db, z_v,
                                   block_frames)
       mixed = mixed + audio
     sounds.append(mixed)
@@ -208,7 +214,8 @@ def _format_knobs(names, z):
 
 
 def stream_audio(model, f0_hz, loudness_db, z, block_frames=16):
-  """Synthesizes one sound block by block (interpret_ddsp.streaming).
+  """Synthesizes one sound block by block (interpret_ddsp.streaming); z is
+  [z_dims] or [n_frames, z_dims] (per frame).
 
   Returns:
     (audio [n_frames * hop], stats dict: real-time factor, block latency).
@@ -221,11 +228,16 @@ def stream_audio(model, f0_hz, loudness_db, z, block_frames=16):
   pad = -n % block_frames  # Whole blocks (one compiled shape); trimmed.
   f0_hz = np.concatenate([f0_hz, np.repeat(f0_hz[-1:], pad)])
   loudness_db = np.concatenate([loudness_db, np.full(pad, -80.0)])
+  z = np.asarray(z, np.float32)
+  if z.ndim == 2:
+    z = np.concatenate([z, np.repeat(z[-1:], pad, axis=0)])
   blocks, times = [], []
   for start in range(0, len(f0_hz), block_frames):
     tick = time.perf_counter()
-    blocks.append(synth.process(f0_hz[start:start + block_frames],
-                                loudness_db[start:start + block_frames], z))
+    blocks.append(synth.process(
+        f0_hz[start:start + block_frames],
+        loudness_db[start:start + block_frames],
+        z[start:start + block_frames] if z.ndim == 2 else z))
     times.append(time.perf_counter() - tick)
   blocks.append(synth.flush())
   audio = np.concatenate(blocks)[synth.latency_samples:]

@@ -9,6 +9,8 @@
 - `knob_sweep`: turn one knob over a range with everything else fixed,
   synthesize, and measure that knob's descriptor on the output audio
   (control accuracy of the decoder: what a user hears when turning it).
+- `measure_knob_frames`, `note_timbre`: the knobs' descriptors frame by
+  frame and per note (a note's brightness and attack noise).
 """
 
 import ddsp
@@ -120,6 +122,54 @@ def measure_knob(model, audio, f0_hz, loudness_db, knob):
                             pre.knob_std[i:i + 1],
                             sample_rate=pre.sample_rate)
   return values[:, 0, 0].numpy()
+
+
+def measure_knob_frames(model, audio, f0_hz, loudness_db):
+  """Every knob's standardized descriptor on audio, frame by frame.
+
+  Args:
+    model: TimbreAutoencoder (its knob units).
+    audio: [batch, n_samples] at the model's rate.
+    f0_hz, loudness_db: [batch, n_frames] at the model's frame rate.
+
+  Returns:
+    (values, weights): np [batch, n_frames, n_knobs] each, the knobs'
+    values (std units) and their frame weights (`knobs.frame_weights`:
+    quiet, unvoiced and note-change frames weigh 0).
+  """
+  pre = model.preprocessor
+  n = int(np.shape(f0_hz)[-1])
+  values, weights = knobs.measure(audio, f0_hz, loudness_db,
+                                  pre.descriptor_names, pre.knob_mean,
+                                  pre.knob_std, sample_rate=pre.sample_rate,
+                                  n_segments=n)
+  return values.numpy(), weights.numpy()
+
+
+def note_timbre(model, audio, controls):
+  """Per-note brightness and attack noise measured on a voice's output,
+  as offsets from the sound's own knob values (what
+  `performance.render`'s brightness and attack_noise ask for).
+
+  Args:
+    model: TimbreAutoencoder with brightness and noisiness knobs.
+    audio: [n_samples] one voice's output at the model's rate.
+    controls: The voice's `controls.Controls` (notes, f0, loudness).
+
+  Returns:
+    One `expression.note_expression` dict per note; its 'brightness' and
+    'attack_noise' in std units of the training set (absolute: subtract
+    the sound's knob values for offsets).
+  """
+  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
+  values, weights = measure_knob_frames(
+      model, np.asarray(audio)[np.newaxis], controls.f0_hz[np.newaxis],
+      controls.loudness_db[np.newaxis])
+  b, nz = model.knob_index('brightness'), model.knob_index('noisiness')
+  return expression.note_expression(
+      controls.f0_hz, controls.loudness_db, controls.notes,
+      controls.frame_rate, brightness=values[0, :, b],
+      noisiness=values[0, :, nz], weights=weights[0, :, b])
 
 
 def knob_sweep(model, knob, values, f0_hz, loudness_db, base_z):

@@ -34,6 +34,16 @@ After the note-off, the level falls
 linearly in dB to the floor, over release_secs * (L_off - floor) / 30 s, so
 that it is 30 dB (`expression.RELEASE_DROP_DB`) down at release_secs.
 
+Its timbre (`Controls.knob_offsets`, what `voices.synthesize` adds to the
+sound's z frame by frame, in std units of the training set): brightness
+offsets the brightness knob from note-on to the next note-on; attack_noise
+offsets the noisiness knob over the note's first
+`expression.ATTACK_NOISE_SECS` and one analysis window beyond
+(ATTACK_NOISE_REACH_SECS), the span its measurement sees. Measured per note on the output
+(note_expression with per-frame knob values) minus the sound's own knob
+values, they read back what was asked, as far as the model's knobs follow
+(benchmarks/expression.py).
+
 Its pitch: a connected note (gap under controls.LEGATO_GAP_SECS) glides
 linearly in cents from the pitch sounding at its note-on, over
 G = portamento_secs / (1 - 20 / |interval in cents|), so that it comes
@@ -66,7 +76,11 @@ from interpret_ddsp import soundfont
 # shapes the curves), and the bounds it holds them to.
 RENDERED = ('volume_db', 'volume_fluctuation_db', 'volume_peak_position',
             'attack_secs', 'release_secs', 'vibrato_rate_hz',
-            'vibrato_extent_cents', 'portamento_secs')
+            'vibrato_extent_cents', 'portamento_secs', 'brightness',
+            'attack_noise')
+# The timbre values and the knob each one offsets (std units of the
+# training set, relative to the sound's own knob value).
+KNOB_OF = {'brightness': 'brightness', 'attack_noise': 'noisiness'}
 BOUNDS = {
     'volume_db': (-70.0, 0.0),
     'volume_fluctuation_db': (0.0, 20.0),
@@ -76,6 +90,8 @@ BOUNDS = {
     'vibrato_rate_hz': expression.VIBRATO_BAND_HZ,
     'vibrato_extent_cents': (0.0, 100.0),
     'portamento_secs': (0.0, 0.5),
+    'brightness': (-3.0, 3.0),
+    'attack_noise': (-3.0, 3.0),
 }
 # Used where a value is missing (NaN: e.g. no vibrato measured on a short
 # note, no release before the next note-on).
@@ -83,8 +99,14 @@ DEFAULTS = {
     'volume_db': -30.0, 'volume_fluctuation_db': 1.0,
     'volume_peak_position': 0.1, 'attack_secs': 0.03, 'release_secs': 0.15,
     'vibrato_rate_hz': 5.0, 'vibrato_extent_cents': 0.0,
-    'portamento_secs': 0.0,
+    'portamento_secs': 0.0, 'brightness': 0.0, 'attack_noise': 0.0,
 }
+# How far past ATTACK_NOISE_SECS attack_noise holds: one analysis window of
+# the knob measurement (knobs.window_frames at 16 kHz: 2048 samples), since
+# the frames note_expression averages there see that far. Over the first
+# 100 ms alone, the measured attack noise came out at 0.31 of the asked
+# value (r 0.93); with the window, 0.98 (r 0.996; 24 notes, shipped model).
+ATTACK_NOISE_REACH_SECS = 0.128
 SWELL_DB = 0.9  # d above: under expression.ATTACK_DB.
 APPROACH_DB = 1.05  # Short of the peak before the attack ends: over it.
 
@@ -219,6 +241,9 @@ def render(notes, values, frame_rate=controls.DEFAULT_FRAME_RATE,
   n_frames = controls.n_frames_for(end, frame_rate)
   loudness = np.full(n_frames, float(floor_db))
   pitch = np.full(n_frames, float(notes[0].pitch))
+  offsets = {knob: np.zeros(n_frames) for knob in KNOB_OF.values()}
+  n_attack = max(1, int(round((expression.ATTACK_NOISE_SECS +
+                                ATTACK_NOISE_REACH_SECS) * frame_rate)))
   frame = lambda secs: int(min(max(round(secs * frame_rate), 0), n_frames))
   for k, (note, v) in enumerate(zip(notes, values)):
     on = frame(note.start_secs)
@@ -251,5 +276,11 @@ def render(notes, values, frame_rate=controls.DEFAULT_FRAME_RATE,
                        np.sin(2 * np.pi * v['vibrato_rate_hz'] * vib_tau),
                        0.0)
     pitch[on:stop] = base + vibrato
+    # Timbre: the note's brightness until the next note-on, its attack
+    # noise over the first ATTACK_NOISE_SECS + ATTACK_NOISE_REACH_SECS.
+    offsets[KNOB_OF['brightness']][on:stop] += v['brightness']
+    offsets[KNOB_OF['attack_noise']][on:min(on + n_attack, stop)] += (
+        v['attack_noise'])
   return controls.Controls(soundfont.midi_to_hz(pitch), loudness, frame_rate,
-                           list(notes))
+                           list(notes),
+                           {k: o for k, o in offsets.items() if np.any(o)})

@@ -13,7 +13,9 @@ A DDSP decoder plays one f0 at a time, so a chord is several voices, each a
   a new one, up to `max_voices`; past that it steals the voice whose note
   started first (that note is cut where the new one starts).
 - `render` turns the voices into equal-length `Controls`;
-  `synthesize` renders them with one z per sound and sums them.
+  `synthesize` renders them with one z per sound (plus the per-frame
+  knob offsets the voices carry: a note's brightness, its attack noise)
+  and sums them.
 
 `max_voices=1` is the monophonic rule of earlier releases: the top voice
 (`controls.top_voice`).
@@ -191,6 +193,31 @@ def mix(audio):
   return np.sum(np.asarray(audio, np.float32), axis=-2)
 
 
+def knob_offsets(knob_names, voice_controls):
+  """Per-frame offsets of z's named dims [n_voices, n_frames,
+  len(knob_names)] (knob_names in z order) from the
+  voices' `Controls.knob_offsets` (zeros for knobs a voice leaves alone), or
+  None when no voice has any.
+
+  Raises:
+    controls.ControlsError: an offset for a knob not in knob_names.
+  """
+  if not any(c.knob_offsets for c in voice_controls):
+    return None
+  out = np.zeros((len(voice_controls), voice_controls[0].n_frames,
+                  len(knob_names)), np.float32)
+  for i, c in enumerate(voice_controls):
+    for knob, values in c.knob_offsets.items():
+      if knob not in knob_names:
+        if np.any(values):
+          raise controls_lib.ControlsError(
+              f'Per-note {knob} needs a model with a {knob} knob; this one '
+              f'has {", ".join(knob_names)}.')
+        continue
+      out[i, :, list(knob_names).index(knob)] = values
+  return out
+
+
 def synthesize(model, voice_controls, z, batch_voices=32, mixed=True):
   """Renders every voice with each z and mixes them.
 
@@ -211,6 +238,12 @@ def synthesize(model, voice_controls, z, batch_voices=32, mixed=True):
   f0_all = np.tile(f0, (n, 1))
   ld_all = np.tile(ld, (n, 1))
   z_all = np.repeat(z, v, axis=0)
+  offsets = knob_offsets(model.knob_names, voice_controls)
+  if offsets is not None:  # Per-frame z: [n * v, n_frames, z_dims].
+    # The named knobs are z's first dims (model.z_from_knobs).
+    k = offsets.shape[-1]
+    z_all = np.repeat(z_all[:, np.newaxis, :], offsets.shape[1], axis=1)
+    z_all[..., :k] += np.tile(offsets, (n, 1, 1))
   parts = [model.synthesize(f0_all[i:i + batch_voices],
                             ld_all[i:i + batch_voices],
                             z_all[i:i + batch_voices]).numpy()

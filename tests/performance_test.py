@@ -91,3 +91,24 @@ def test_bad_values_are_one_sentence():
     performance.render(notes, [{'volume_db': 'loud'}])
   with pytest.raises(performance.PerformanceError, match='one per note'):
     performance.render(notes, [{}, {}])
+
+
+def test_timbre_values_become_knob_offsets():
+  """brightness offsets the brightness knob from note-on to the next
+  note-on; attack_noise offsets noisiness over the first 100 ms and one
+  analysis window of the knob measurement beyond (0.228 s: 57 frames)."""
+  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
+  assert performance.ATTACK_NOISE_REACH_SECS * 250 == knobs.window_frames()
+  notes = [controls.Note(60, 0.0, 0.8), controls.Note(64, 1.0, 1.6)]
+  c = performance.render(notes, [{'brightness': 0.5, 'attack_noise': 1.5},
+                                 {'brightness': -1.0}])
+  b, n = c.knob_offsets['brightness'], c.knob_offsets['noisiness']
+  assert b.shape == n.shape == (c.n_frames,)
+  np.testing.assert_array_equal(b[:250], 0.5)  # Through the rest.
+  np.testing.assert_array_equal(b[250:], -1.0)  # Through the tail.
+  np.testing.assert_array_equal(n[:57], 1.5)
+  np.testing.assert_array_equal(n[57:], 0.0)
+  # Held to +-3 std; none asked: no offsets (the sound's knobs throughout).
+  c = performance.render(notes, [{'brightness': 9.0}, {}])
+  assert c.knob_offsets['brightness'].max() == 3.0
+  assert performance.render(notes, [{}, {}]).knob_offsets == {}

@@ -163,3 +163,50 @@ def test_a_midi_chord_renders_as_a_chord_with_learned_expression(tmp_path):
     empty = [_band_db(held, sr, soundfont.midi_to_hz(p), 80)
              for p in range(chord[0] - 8, chord[0] - 2)]
     assert min(played) > max(empty) + 30, (on, played, empty)
+
+
+class _RecordingModel:
+  """Stands in for a timbre model: records the z it is asked to play."""
+  knob_names = ('brightness', 'hollowness', 'noisiness')
+
+  def __init__(self):
+    self.z = []
+
+  def synthesize(self, f0_hz, loudness_db, z):
+    import tensorflow as tf  # pylint: disable=g-import-not-at-top
+    self.z.append(np.asarray(z))
+    return tf.zeros((len(f0_hz), 64 * np.shape(f0_hz)[-1]))
+
+
+def test_knob_offsets_reach_z_frame_by_frame():
+  """Each voice's per-frame offsets add to its sound's named dims (z's
+  first ones, in knob order); the free dims and other knobs stay."""
+  n_frames = 10
+  flat = np.zeros(n_frames, np.float32)
+  ramp = np.linspace(-1, 1, n_frames).astype(np.float32)
+  c0 = controls.Controls(np.full(n_frames, 220.0), flat - 30,
+                         knob_offsets={'brightness': ramp})
+  c1 = controls.Controls(np.full(n_frames, 330.0), flat - 30,
+                         knob_offsets={'noisiness': 2 * ramp})
+  model = _RecordingModel()
+  z = np.arange(2 * 5, dtype=np.float32).reshape(2, 5)  # 2 sounds, 5 dims.
+  voices.synthesize(model, [c0, c1], z)
+  got = np.concatenate(model.z)  # [sound * voice, n_frames, 5]
+  assert got.shape == (4, n_frames, 5)
+  for s in range(2):
+    np.testing.assert_allclose(got[2 * s, :, 0], z[s, 0] + ramp)
+    np.testing.assert_allclose(got[2 * s, :, 1:], np.broadcast_to(
+        z[s, 1:], (n_frames, 4)))
+    np.testing.assert_allclose(got[2 * s + 1, :, 2], z[s, 2] + 2 * ramp)
+    np.testing.assert_allclose(got[2 * s + 1, :, [0, 1, 3, 4]].T,
+                               np.broadcast_to(z[s, [0, 1, 3, 4]],
+                                               (n_frames, 4)))
+  # Without offsets, one z per voice as before.
+  model = _RecordingModel()
+  voices.synthesize(model, [controls.Controls(c0.f0_hz, c0.loudness_db)], z)
+  assert model.z[0].shape == (2, 5)
+  # An offset for a knob the model lacks is one sentence.
+  c2 = controls.Controls(c0.f0_hz, c0.loudness_db,
+                         knob_offsets={'sharpness': ramp})
+  with pytest.raises(controls.ControlsError, match='sharpness knob'):
+    voices.synthesize(_RecordingModel(), [c2], z)
