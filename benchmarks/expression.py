@@ -20,6 +20,10 @@ an arm's notes for the scores of a are compared with the real notes of b,
 and the floor is real a against real b (the same halving for every arm;
 a new model draw each round). Median and 5-95% spread over rounds.
 
+Part `fidelity` also compares the learned per-note timbre (brightness and
+attack noise about the instrument's mean) with the real notes'
+(`timbre_fidelity`).
+
 Part `accuracy` (MIDI-DDSP's Table 2 measure): expression values drawn
 from the model for the eval scores (and, in a second arm `with_timbre`,
 per-note brightness and attack noise offsets drawn uniformly in
@@ -81,10 +85,13 @@ def _sources(table):
 
 
 def _features(values):
-  """[n, 8] modelled expression features of value dicts/arrays."""
+  """[n, 8] modelled expression features of value dicts/arrays: those the
+  f0/loudness curves carry (the timbre ones are knob offsets, not in the
+  curves)."""
   from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
   return em.to_dims({n: np.asarray(values[n], np.float64)
-                     for _, n, _ in em.EXPRESSION})
+                     for _, n, _ in em.CURVE_EXPRESSION},
+                    em.CURVE_EXPRESSION)
 
 
 def _measured_rows(controls_obj, notes):
@@ -161,7 +168,7 @@ def fidelity(table, rounds, seed):
                               for k, v in result['fd'].items()}
   result['meets_2x_floor'] = result['ratio_to_floor']['learned'] <= 2.0
   # Per-feature means: where the arms differ from real playing.
-  names = [d for d, _, _ in em.EXPRESSION]
+  names = [d for d, _, _ in em.CURVE_EXPRESSION]
   result['feature_means'] = {
       'real_eval': dict(zip(names, real_eval.mean(0).round(3).tolist())),
       'learned': dict(zip(names, arm_features(
@@ -170,7 +177,66 @@ def fidelity(table, rounds, seed):
       'profile_plain': dict(zip(names, arm_features(
           lambda notes, inst: controls.render_controls(notes, 'plain')
       ).mean(0).round(3).tolist()))}
+  result['timbre'] = timbre_fidelity(model, train, real_eval_table, ev,
+                                     rounds, seed)
   return result, model
+
+
+def timbre_fidelity(model, train, real_eval_table, ev, rounds, seed):
+  """Learned per-note brightness and attack noise against the real notes'
+  (each about its instrument's mean, in the shipped model's std units):
+  Fréchet distance over the two with the real-halves floor (the same
+  halving scheme as the curves' features), against `none` (every note at
+  the sound's own knobs, what plays without them), and how brightness
+  follows pitch within an instrument (Pearson r over the eval notes)."""
+  from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import shipped  # pylint: disable=g-import-not-at-top
+  scale = em.timbre_scale(generate._saved_knob_units(shipped.model_dir()))  # pylint: disable=protected-access
+  names = em.TIMBRE
+
+  def in_std(values):
+    return np.stack([np.asarray(values[n]) / scale[n] for n in names], -1)
+
+  real_train = in_std(em.measured(train))
+  real = in_std(em.measured(real_eval_table))
+  mean, std = real_train.mean(0), real_train.std(0) + 1e-9
+  zs = lambda x: (x - mean) / std
+  pitch = np.asarray(real_eval_table['pitch'], np.float64)
+
+  def learned(r):
+    rows = []
+    for _, inst, notes, _ in _sources(ev):
+      rows += model.sample(notes, inst, seed=r, scale=scale)
+    return np.array([[row[n] for n in names] for row in rows])
+
+  rng = np.random.default_rng(seed + 1)
+  n = len(real)
+  fd = {'real_floor': [], 'learned': [], 'none': []}
+  r_pitch = []
+  for r in range(rounds):
+    draw = learned(r)
+    r_pitch.append(np.corrcoef(pitch, draw[:, 0])[0, 1])
+    order = rng.permutation(n)
+    a, b = order[:n // 2], order[n // 2:2 * (n // 2)]
+    fd['real_floor'].append(metrics.frechet_distance(zs(real[a]),
+                                                     zs(real[b])))
+    fd['learned'].append(metrics.frechet_distance(zs(draw[a]), zs(real[b])))
+    fd['none'].append(metrics.frechet_distance(zs(np.zeros_like(real[a])),
+                                               zs(real[b])))
+  pct = lambda v: [float(np.percentile(v, 5)), float(np.percentile(v, 95))]
+  out = {'scale': scale,
+         'fd': {k: {'median': float(np.median(v)), 'p5_p95': pct(v)}
+                for k, v in fd.items()},
+         'brightness_pitch_r': {
+             'real': float(np.corrcoef(pitch, real[:, 0])[0, 1]),
+             'learned': {'median': float(np.median(r_pitch)),
+                         'p5_p95': pct(r_pitch)}},
+         'std': {'real': dict(zip(names, real.std(0).round(3).tolist()))}}
+  floor = out['fd']['real_floor']['median']
+  out['ratio_to_floor'] = {k: v['median'] / floor for k, v in out['fd'].items()}
+  return out
 
 
 def accuracy(table, model, max_sources, seed):

@@ -13,7 +13,12 @@ pickles, exact conditioning), over
               where none)
   expression  volume (dB), log volume fluctuation, volume peak position,
               vibrato rate and log extent, log attack, log release and
-              log portamento (s)
+              log portamento (s); and the note's timbre, brightness
+              (octaves re f0) and attack noise (dB), each less its
+              instrument's mean over the fitted notes (higher notes of
+              most instruments are darker in harmonic terms), which play
+              as offsets of the brightness and noisiness knobs in the
+              playing model's std units (`timbre_scale`)
 
 one mixture for all instruments ('') and one per instrument with enough
 notes. Sampling conditions each note's mixture on its context and draws
@@ -54,8 +59,19 @@ EXPRESSION = (
     ('log_attack', 'attack_secs', 'log'),
     ('log_release', 'release_secs', 'log'),
     ('log_portamento', 'portamento_secs', 'log'),
+    # A note's timbre: its brightness (octaves re f0) and attack noise (dB)
+    # less its instrument's mean over the fitted notes (`training_matrix`).
+    ('brightness_octaves', 'brightness', 'deviation'),
+    ('attack_noise_db', 'attack_noise', 'deviation'),
 )
 DIM_NAMES = CONTEXT + tuple(d for d, _, _ in EXPRESSION)
+# What the f0 and loudness curves carry (and `expression.note_expression`
+# reads back from them); the timbre dims play as knob offsets.
+CURVE_EXPRESSION = tuple(e for e in EXPRESSION if e[2] != 'deviation')
+TIMBRE = tuple(name for _, name, t in EXPRESSION if t == 'deviation')
+# The unit each timbre value is learned in: that of the knob it offsets
+# (performance.KNOB_OF), so a model's knob std converts it (`timbre_scale`).
+TIMBRE_UNITS = {'brightness': 'octaves re f0', 'attack_noise': 'dB'}
 MIN_NOTES = 20  # Fewest notes of an instrument for its own mixture.
 
 
@@ -90,10 +106,11 @@ def note_table_from_notes(notes):
   return {name: ctx[:, i] for i, name in enumerate(CONTEXT)}
 
 
-def to_dims(values):
-  """Expression values {name: [n]} -> the modelled columns [n, 8]."""
+def to_dims(values, dims=EXPRESSION):
+  """Expression values {name: [n]} -> the modelled columns [n, len(dims)]
+  (dims: EXPRESSION or a subset, e.g. CURVE_EXPRESSION)."""
   cols = []
-  for _, name, transform in EXPRESSION:
+  for _, name, transform in dims:
     x = np.asarray(values[name], np.float64)
     if transform == 'log':
       x = np.log(np.maximum(x, _FLOOR[name]))
@@ -102,25 +119,39 @@ def to_dims(values):
 
 
 def _from_dims(x):
-  """The modelled columns [n, 8] -> expression values {name: [n]}, held to
-  performance.BOUNDS."""
+  """The modelled columns [n, 10] -> expression values {name: [n]}, the
+  curve values held to performance.BOUNDS, the timbre ones in
+  TIMBRE_UNITS (deviations from the instrument's mean)."""
   out = {}
   for i, (_, name, transform) in enumerate(EXPRESSION):
     v = np.exp(x[:, i]) if transform == 'log' else x[:, i]
-    lo, hi = performance.BOUNDS[name]
-    out[name] = np.clip(v, lo, hi)
+    if transform != 'deviation':
+      v = np.clip(v, *performance.BOUNDS[name])
+    out[name] = v
+  return out
+
+
+def timbre_scale(knob_units):
+  """{timbre value: knob std in TIMBRE_UNITS} from a model's knob_units()
+  ({knob: (descriptor, unit, mean, std)}); a value whose knob the model
+  lacks, or measures in another unit, is left out (it plays no offset)."""
+  out = {}
+  for name in TIMBRE:
+    units = (knob_units or {}).get(performance.KNOB_OF[name])
+    if units is not None and units[1] == TIMBRE_UNITS[name]:
+      out[name] = float(units[3])
   return out
 
 
 def training_matrix(table):
-  """DIM_NAMES columns [n, 15] of a note table, with labels [n].
+  """DIM_NAMES columns [n, 17] of a note table, with labels [n].
 
   Args:
     table: {name: [n]} as in NOTE_EXPRESSION (expression.NAMES plus
       contracts.NOTE_LABELS), sorted by source and onset.
 
   Returns:
-    (x [n, 15], instruments [n] str): missing values filled (module doc).
+    (x [n, 17], instruments [n] str): missing values filled (module doc).
   """
   order = np.lexsort((np.asarray(table['onset_secs'], np.float64),
                       np.asarray(table['source_file']).astype(str)))
@@ -132,6 +163,13 @@ def training_matrix(table):
                  t['source_file'].astype(str))
   values = {name: t[name].astype(np.float64).copy()
             for _, name, _ in EXPRESSION}
+  instruments = t['instrument'].astype(str)
+  for name in TIMBRE:  # Each instrument's notes about its own mean.
+    v = values[name]
+    for inst in np.unique(instruments):
+      mine = (instruments == inst) & np.isfinite(v)
+      if mine.any():
+        v[instruments == inst] -= v[mine].mean()
   no_vibrato = ~np.isfinite(values['vibrato_extent_cents'])
   values['vibrato_extent_cents'][no_vibrato] = 0.0
   for name in ('vibrato_rate_hz', 'release_secs'):  # The data's median.
@@ -139,9 +177,9 @@ def training_matrix(table):
     if np.isfinite(v).any():
       v[~np.isfinite(v)] = np.nanmedian(v)
   for name, v in values.items():
-    v[~np.isfinite(v)] = performance.DEFAULTS[name]
+    v[~np.isfinite(v)] = performance.DEFAULTS[name]  # Timbre: 0, the mean.
   x = np.concatenate([ctx, to_dims(values)], axis=1)
-  return x, t['instrument'].astype(str)
+  return x, instruments
 
 
 def check_settings(settings):
@@ -211,7 +249,7 @@ class ExpressionModel:
     return self.mixtures.get(instrument or '', self.mixtures[''])
 
   def sample(self, notes, instrument=None, seed=0, temperature=1.0,
-             settings=None):
+             settings=None, scale=None):
     """Expression values for each note of a monophonic line.
 
     Args:
@@ -222,25 +260,33 @@ class ExpressionModel:
       settings: {name of performance.RENDERED: value} set on every note
         (`parse_settings`); the other values are drawn given them and the
         score (exact conditioning: what the data ties to a setting moves
-        with it).
+        with it). brightness and attack_noise are in std units, as
+        performance.render takes them; without their scale they are set
+        but not conditioned on.
+      scale: {timbre value: knob std in TIMBRE_UNITS} (`timbre_scale` of
+        the model that plays): the drawn brightness and attack noise come
+        out in that model's std units. None or a value missing: that value
+        is not drawn (no offset: the sound's own knob).
 
     Returns:
       One dict per note, in the notes' time order, of
-      performance.RENDERED names.
+      performance.RENDERED names (the timbre ones as `scale` allows).
 
     Raises:
       performance.PerformanceError: an unknown setting or not a number.
     """
     import warnings  # pylint: disable=g-import-not-at-top
     settings = check_settings(settings)
+    scale = dict(scale or {})
     mixture = self.mixture(instrument)
     rng = np.random.default_rng(seed)
     ctx = note_table_from_notes(notes)
     n = len(ctx['pitch'])
-    dims = to_dims({name: np.array([settings.get(name, 1.0)])
-                     for _, name, _ in EXPRESSION})[0]
+    in_units = {name: settings.get(name, 1.0) * scale.get(name, 1.0)
+                for _, name, _ in EXPRESSION}
+    dims = to_dims({k: np.array([v]) for k, v in in_units.items()})[0]
     set_dims = {d: float(dims[i]) for i, (d, name, _) in enumerate(EXPRESSION)
-                if name in settings}
+                if name in settings and (name not in TIMBRE or name in scale)}
     out = np.empty((n, len(EXPRESSION)))
     for i in range(n):
       fixed = dict(set_dims)
@@ -257,6 +303,12 @@ class ExpressionModel:
                                 seed=rng, others='conditional')[0][
                                     len(CONTEXT):]
     values = _from_dims(out)
+    for name in TIMBRE:
+      if name in scale:  # Its unit -> the playing model's std units.
+        values[name] = np.clip(values[name] / scale[name],
+                               *performance.BOUNDS[name])
+      else:
+        del values[name]
     rows = [{name: float(values[name][i]) for name in values}
             for i in range(n)]
     for row in rows:
@@ -265,10 +317,12 @@ class ExpressionModel:
 
   def render(self, notes, instrument=None, seed=0, temperature=1.0,
              frame_rate=controls.DEFAULT_FRAME_RATE, tail_secs=0.5,
-             until_secs=None, settings=None):
-    """`controls.Controls` of the notes played with sampled expression."""
+             until_secs=None, settings=None, scale=None):
+    """`controls.Controls` of the notes played with sampled expression
+    (timbre as knob offsets where `scale` allows, see `sample`)."""
     notes = sorted(notes, key=lambda n: n.start_secs)
-    values = self.sample(notes, instrument, seed, temperature, settings)
+    values = self.sample(notes, instrument, seed, temperature, settings,
+                         scale)
     return performance.render(notes, values, frame_rate, tail_secs,
                               until_secs)
 
@@ -294,18 +348,19 @@ class Performer:
   """
 
   def __init__(self, model, instrument=None, seed=0, temperature=1.0,
-               settings=None):
+               settings=None, scale=None):
     self.model = model
     self.instrument = instrument
     self.temperature = float(temperature)
     self.settings = check_settings(settings)
+    self.scale = dict(scale or {})
     self._rng = np.random.default_rng(seed)
 
   def render_controls(self, notes, frame_rate=controls.DEFAULT_FRAME_RATE,
                       tail_secs=0.5, until_secs=None):
     return self.model.render(notes, self.instrument, self._rng,
                              self.temperature, frame_rate, tail_secs,
-                             until_secs, self.settings)
+                             until_secs, self.settings, self.scale)
 
 
 def fit(table, max_components=4, seed=0, min_notes=MIN_NOTES,

@@ -160,8 +160,21 @@ def write_wav(path, audio, sample_rate):
 LEARNED = 'learned'  # The profile name of learned expression.
 
 
+def _saved_knob_units(model_dir):
+  """A model folder's knob_units() as train wrote them (contracts.KNOBS_FILE),
+  or None without the file."""
+  path = os.path.join(model_dir, contracts.KNOBS_FILE)
+  if not os.path.exists(path):
+    return None
+  with open(path) as f:
+    units = json.load(f).get('units', {})
+  return {k: (u['descriptor'], u['unit'], u['mean'], u['std'])
+          for k, u in units.items()}
+
+
 def expression_player(profile=None, model_dir=None, expression_path=None,
-                      instrument=None, seed=0, settings=None):
+                      instrument=None, seed=0, settings=None,
+                      knob_units=None):
   """What plays a score: a hand-written profile or learned expression.
 
   An explicit profile (a name of controls.PROFILES, or a Profile) is used
@@ -171,7 +184,10 @@ def expression_player(profile=None, model_dir=None, expression_path=None,
   instrument's own mixture when it has one); None without one: 'plain'.
 
   `settings` ({expression value: number}, expression_model.parse_settings)
-  are set on every note, the other values drawn given them.
+  are set on every note, the other values drawn given them. `knob_units`
+  (the playing model's knob_units()) lets learned expression draw each
+  note's brightness and attack noise too (in that model's std units); None
+  reads them from model_dir's contracts.KNOBS_FILE when it has one.
 
   Returns:
     (profile or Performer, its name for samples.json).
@@ -198,8 +214,11 @@ def expression_player(profile=None, model_dir=None, expression_path=None,
     return None, 'plain'
   from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
   model = expression_model.ExpressionModel.load(expression_path)
-  return (expression_model.Performer(model, instrument, seed,
-                                     settings=settings),
+  if knob_units is None and model_dir:
+    knob_units = _saved_knob_units(model_dir)
+  return (expression_model.Performer(
+      model, instrument, seed, settings=settings,
+      scale=expression_model.timbre_scale(knob_units)),
           LEARNED + (f' ({instrument})' if instrument in model.instruments
                      else ''))
 
@@ -310,7 +329,8 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   fixed, mood_profile = knob_settings(model.knob_names, mood, settings)
   player, expression = expression_player(
       profile or mood_profile, os.path.dirname(loaded.checkpoint),
-      expression_path, prior.group or None, seed, expression_settings)
+      expression_path, prior.group or None, seed, expression_settings,
+      model.knob_units())
   voice_controls, messages = make_voices(
       notes, midi, player, frame_rate=250,
       midi_program=midi_program, max_voices=max_voices)
@@ -488,7 +508,8 @@ def interpolate(save_dir, output_dir, start, end, steps=7, prior_path=None,
     z1 = endpoint_z(model, end, prior, seed + 1, prior_path)
   player, _ = expression_player(profile, os.path.dirname(loaded.checkpoint),
                                 expression_path, seed=seed,
-                                settings=expression_settings)
+                                settings=expression_settings,
+                                knob_units=model.knob_units())
   voice_controls, messages = make_voices(notes, midi, player,
                                          max_voices=max_voices)
   messages = [str(w.message) for w in caught] + messages

@@ -15,8 +15,10 @@ from interpret_ddsp import files
 def _table(n_sources=60, seed=0):
   """Notes of two instruments: volume = -40 + 0.25 velocity dB; vibrato
   extent 10 cents below MIDI 65 and 40 above, and volume fluctuation
-  0.05 dB per cent of it; attack 0.01 s for 'pluck', 0.2 s for 'bow'; the
-  other values fixed with a little spread."""
+  0.05 dB per cent of it; attack 0.01 s for 'pluck', 0.2 s for 'bow';
+  brightness 0.05 octaves darker per semitone, attack noise 0.2 dB up per
+  velocity step (each instrument about its own level); the other values
+  fixed with a little spread."""
   rng = np.random.default_rng(seed)
   rows = []
   for s in range(n_sources):
@@ -38,8 +40,13 @@ def _table(n_sources=60, seed=0):
                          * np.exp(noise(0.05)),
           'release_secs': np.nan if rng.random() < 0.3 else 0.1,
           'portamento_secs': 0.0, 'onset_secs': t, 'duration_secs': dur,
-          'pitch': pitch, 'velocity': vel, 'brightness': 0.0,
-          'attack_noise': -20.0, 'instrument': inst,
+          'pitch': pitch, 'velocity': vel,
+          # Octaves re f0: 0.05 darker per semitone up, 'pluck' brighter.
+          'brightness': (1.5 + 0.5 * (inst == 'pluck') -
+                         0.05 * (pitch - 65.0) + noise(0.02)),
+          'attack_noise': (-20.0 - 10.0 * (inst == 'pluck') +
+                           0.2 * (vel - 80.0) + noise(0.3)),
+          'instrument': inst,
           'source_file': f'src{s:03d}.wav',
           'split': 'eval' if s % 10 == 9 else 'train'})
       t += dur + 0.3
@@ -163,3 +170,37 @@ def test_a_file_without_the_global_mixture_is_one_sentence(fitted, tmp_path):
   prior_lib.save_priors(path, {'bow': model.mixtures['bow']})
   with pytest.raises(errors.BadInput, match="all-instrument mixture ''"):
     em.ExpressionModel.load(path)
+
+
+def test_a_note_s_timbre_follows_the_score_in_the_playing_model_s_units(
+    fitted):
+  """Brightness falls 0.05 octaves per semitone about the instrument's
+  mean (pitches average 65): at MIDI 55, +0.5 octaves, at 75, -0.5; with
+  a knob std of 0.5 octaves that is +1 and -1 std. Attack noise: +0.2 dB
+  per velocity step from about 80, 10 dB per std: velocity 120 -> +0.8.
+  Without a scale no timbre is drawn; a brightness setting holds."""
+  model, _ = fitted
+  scale = {'brightness': 0.5, 'attack_noise': 10.0}
+  low = [controls.Note(55, 1.5 * i, 1.5 * i + 1.0, 80) for i in range(16)]
+  high = [controls.Note(75, 1.5 * i, 1.5 * i + 1.0, 120) for i in range(16)]
+  for inst in ('pluck', 'bow'):
+    lo = model.sample(low, inst, seed=0, scale=scale)
+    hi = model.sample(high, inst, seed=0, scale=scale)
+    b_lo = np.median([v['brightness'] for v in lo])
+    b_hi = np.median([v['brightness'] for v in hi])
+    assert abs(b_lo - 1.0) < 0.2 and abs(b_hi + 1.0) < 0.2, (inst, b_lo, b_hi)
+    a_lo = np.median([v['attack_noise'] for v in lo])
+    a_hi = np.median([v['attack_noise'] for v in hi])
+    assert abs(a_lo - 0.0) < 0.2 and abs(a_hi - 0.8) < 0.2, (inst, a_lo, a_hi)
+  plain = model.sample(low, 'bow', seed=0)
+  assert not {'brightness', 'attack_noise'} & set(plain[0])
+  held = model.sample(low, 'bow', seed=0, scale=scale,
+                      settings={'brightness': -0.5})
+  assert all(v['brightness'] == -0.5 for v in held)
+  assert em.timbre_scale({'brightness': ('harmonic_spectral_centroid',
+                                         'octaves re f0', 1.2, 0.74),
+                          'noisiness': ('noise_ratio', 'dB', -34.0, 9.5),
+                          'hollowness': ('odd_even_ratio', 'dB', 0, 12)}
+                         ) == {'brightness': 0.74, 'attack_noise': 9.5}
+  assert em.timbre_scale({'brightness': ('spectral_centroid', 'octaves',
+                                         10, 1)}) == {}
