@@ -386,6 +386,48 @@ def _play(args):
   return 0
 
 
+def _listen(args):
+  """The listening test: make it, serve it, pilot it, report it."""
+  import asyncio  # pylint: disable=g-import-not-at-top
+  import os  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import answer_store  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import listening  # pylint: disable=g-import-not-at-top
+  if not 0 <= args.port <= 65535:
+    raise errors.UserError(f'--port {args.port} is not a TCP port.')
+  if args.pilot is not None and args.pilot < 1:
+    raise errors.UserError('--pilot needs at least 1 listener.')
+  path = os.path.join(args.test_dir, contracts.LISTENING_TEST)
+  if not os.path.exists(path):
+    print(f'Rendering the listening test into {args.test_dir} ...')
+    listening.make_test(args.test_dir, args.save_dir, args.prior,
+                        progress=not args.no_progress)
+  test = listening.load_test(args.test_dir)
+  if args.pilot is not None or args.report:
+    name = contracts.PILOT_DB if args.pilot is not None else (
+        contracts.ANSWERS_DB)
+    store = answer_store.AnswerStore(os.path.join(args.test_dir, name), test)
+    if args.pilot is not None:
+      n = listening.pilot_answers(test, store, args.pilot)
+      print(f'Added {n} synthetic answers of {args.pilot} pilot listeners '
+            f'to {store.path}.')
+    out = os.path.join(args.test_dir, contracts.LISTENING_REPORT_DIR +
+                       ('_pilot' if args.pilot is not None else ''))
+    summary = listening.report(test, store.answers(), out)
+    print(f'Report of {summary["n_listeners"]} listeners '
+          f'({len(summary["screened_out"])} left out by post-screening) in '
+          f'{out}/.')
+    return 0
+  from interpret_ddsp import listen_server  # pylint: disable=g-import-not-at-top
+  app = listen_server.make_app(args.test_dir)
+  try:
+    asyncio.run(listen_server.serve(app, host=args.host, port=args.port))
+  except KeyboardInterrupt:
+    print('Stopped.')
+  return 0
+
+
 def _add_controls_args(p):
   group = p.add_argument_group('pitch and loudness')
   group.add_argument('--notes', default=None,
@@ -700,6 +742,26 @@ def build_parser():
                   help='do not compile the block graph with XLA (faster '
                   'start, slower blocks)')
   pl.set_defaults(func=_play)
+
+  li = verbs.add_parser(
+      'listen', help='the listening test: a page asking whether each knob '
+      'varies smoothly (1-5) and how close sounds are (MUSHRA 0-100); '
+      'answers in one SQLite file; --report, --pilot')
+  li.add_argument('--test_dir', default='listening_test',
+                  help='the test folder (rendered there on first use)')
+  li.add_argument('--save_dir', default=None,
+                  help='trained model folder (default: the shipped one)')
+  li.add_argument('--prior', default=None, help='its prior .npz')
+  li.add_argument('--host', default='127.0.0.1',
+                  help='address to serve on (default loopback only)')
+  li.add_argument('--port', type=int, default=8001)
+  li.add_argument('--report', action='store_true',
+                  help='write the report of the answers so far and exit')
+  li.add_argument('--pilot', type=int, default=None, metavar='N',
+                  help='add N synthetic listeners to a separate pilot file '
+                  'and write their report (report_pilot/)')
+  li.add_argument('--no_progress', action='store_true')
+  li.set_defaults(func=_listen)
 
   demo = verbs.add_parser(
       'demo', help='sounds from the shipped pretrained model and prior (or, '

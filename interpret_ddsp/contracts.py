@@ -105,6 +105,12 @@ CROSS_TALK_PNG = 'cross_talk.png'
 EVALUATION_FILES = (METRICS_JSON, KNOB_CALIBRATION_PNG, CROSS_TALK_PNG,
                     KNOB_CALIBRATION_PRIOR_PNG)
 
+# --- listen: the listening test --------------------------------------------
+LISTENING_TEST = 'listening_test.json'  # Trials, stimuli and conditions.
+ANSWERS_DB = 'answers.sqlite'  # Listeners' answers (answer_store).
+PILOT_DB = 'pilot_answers.sqlite'  # Synthetic answers of a pilot run.
+LISTENING_REPORT_DIR = 'report'
+
 # --- The shipped model -------------------------------------------------------
 MODEL_CARD = 'MODEL_CARD.md'
 RUN_SUMMARY = 'summary.json'

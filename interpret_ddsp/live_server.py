@@ -371,18 +371,23 @@ class Background:
   """
 
   def __init__(self, app, host=DEFAULT_HOST, port=0, osc_port=None,
-               timeout=120.0):
+               timeout=120.0, serve_fn=None):
+    """serve_fn: another app's serve(app, host, port, print_fn, ready)
+    (e.g. listen_server.serve); None: this module's (with osc_port)."""
     import threading  # pylint: disable=g-import-not-at-top
     self.app = app
     self.loop = asyncio.new_event_loop()
     self._ready = self.loop.create_future()
     self._error = None
+    kwargs = dict(host=host, port=port, print_fn=lambda line: None,
+                  ready=self._ready)
+    if serve_fn is None:
+      serve_fn = serve
+      kwargs['osc_port'] = osc_port
 
     def run():
       asyncio.set_event_loop(self.loop)
-      self._task = self.loop.create_task(
-          serve(app, host=host, port=port, osc_port=osc_port,
-                print_fn=lambda line: None, ready=self._ready))
+      self._task = self.loop.create_task(serve_fn(app, **kwargs))
       try:
         self.loop.run_until_complete(self._task)
       except asyncio.CancelledError:
