@@ -57,7 +57,8 @@ def test_sample_takes_a_brightness_setting_on_every_note(loaded, tmp_path):
   brightness knob at 0: the output measures 1 std above the knob (and the
   settings are recorded in samples.json)."""
   out = tmp_path / 'out'
-  generate.sample_sounds(None, None, str(out), n=1, notes='A3:1 E4:1',
+  generate.sample_sounds(loaded, shipped.prior_path(shipped.model_dir()),
+                         str(out), n=1, notes='A3:1 E4:1',
                          settings={'brightness': 0.0, 'hollowness': 0.0,
                                    'noisiness': -1.0},
                          expression_settings={'brightness': 1.0})
