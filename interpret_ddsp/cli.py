@@ -432,7 +432,8 @@ def _add_controls_args(p):
   group = p.add_argument_group('pitch and loudness')
   group.add_argument('--notes', default=None,
                      help='e.g. "C4:1.0,E4:0.5,r:0.25,G4:1:90" (name:secs'
-                     '[:velocity]); default an arpeggio')
+                     '[:velocity][@name=value;... learned expression on '
+                     'that note]); default an arpeggio')
   group.add_argument('--midi', default=None,
                      help='MIDI file (its first melodic part, chords and '
                      'all)')

@@ -66,6 +66,9 @@ class Note:
   start_secs: float
   end_secs: float
   velocity: int = 100
+  # {expression value: number} set on this note alone (a note-list token's
+  # '@name=value;...' suffix): learned expression's per-note settings.
+  expression: dict = dataclasses.field(default_factory=dict)
 
   def __post_init__(self):
     if not 0 <= self.pitch <= 127:
@@ -136,7 +139,8 @@ _NAME_RE = re.compile(r'^([a-g])(##|#|bb|b|s|\u266f|\u266d)?(-?\d+)$')
 _NUMBER_RE = re.compile(r'^\d+(\.\d+)?$')
 _RESTS = ('r', 'rest')
 _TOKEN_HELP = ('expected NAME:SECONDS or NAME:SECONDS:VELOCITY, e.g. C4:0.5, '
-               'F#3:1:90, Bb4:0.25, 69:1 (a MIDI number) or r:0.5 (a rest)')
+               'F#3:1:90, Bb4:0.25, 69:1 (a MIDI number) or r:0.5 (a rest), '
+               'each with @name=value;... for learned expression if wanted')
 
 
 def note_name_to_midi(name):
@@ -166,10 +170,33 @@ def note_name_to_midi(name):
   return pitch
 
 
+def _parse_expression(text, where):
+  """'vibrato_extent_cents=40;brightness=0.5' -> {name: float} (the names
+  are checked where they are played: expression_model.check_settings)."""
+  out = {}
+  for item in (t for t in text.split(';') if t):
+    name, sep, value = item.partition('=')
+    try:
+      number = float(value)
+    except ValueError:
+      number = math.nan
+    if not sep or not name or not math.isfinite(number):
+      raise ControlsError(f'{where}: expression settings after "@" are '
+                          f'name=number;..., not {item!r}.')
+    out[name] = number
+  return out
+
+
 def _parse_token(token, position):
-  """(pitch or None for a rest, seconds, velocity or None) of one token."""
-  fields = token.split(':')
+  """(pitch or None for a rest, seconds, velocity or None, expression) of
+  one token."""
   where = f'Note {position} {token!r}'
+  token, at, suffix = token.partition('@')
+  expression = _parse_expression(suffix, where) if at else {}
+  if at and not expression:
+    raise ControlsError(f'{where}: nothing after "@" (e.g. '
+                        '@vibrato_extent_cents=40;brightness=0.5).')
+  fields = token.split(':')
   if len(fields) not in (2, 3) or not all(fields):
     raise ControlsError(f'{where}: {_TOKEN_HELP}.')
   try:
@@ -188,22 +215,24 @@ def _parse_token(token, position):
                           'in 1..127.')
     velocity = int(fields[2])
   if fields[0].lower() in _RESTS:
-    if velocity is not None:
-      raise ControlsError(f'{where}: a rest takes no velocity.')
-    return None, secs, None
+    if velocity is not None or expression:
+      raise ControlsError(f'{where}: a rest takes no velocity or expression.')
+    return None, secs, None, {}
   try:
     pitch = note_name_to_midi(fields[0])
   except ControlsError as e:
     raise ControlsError(f'{where}: {e} ({_TOKEN_HELP}).') from None
-  return pitch, secs, velocity
+  return pitch, secs, velocity, expression
 
 
 def parse_notes(text, velocity=100, start_secs=0.0):
   """Notes from text like 'C4:1.0,E4:0.5,r:0.25,G#3:2:110'.
 
   Tokens, separated by commas and/or whitespace, follow one another in time:
-  NAME:SECONDS[:VELOCITY], where NAME is a note name (`note_name_to_midi`) or
-  'r'/'rest' for silence.
+  NAME:SECONDS[:VELOCITY][@EXPRESSION], where NAME is a note name
+  (`note_name_to_midi`) or 'r'/'rest' for silence, and EXPRESSION sets
+  learned expression on that note alone, name=number pairs joined by ';'
+  ('G4:1@vibrato_extent_cents=40;brightness=0.5'; `Note.expression`).
 
   Args:
     text: The melody.
@@ -223,9 +252,10 @@ def parse_notes(text, velocity=100, start_secs=0.0):
     raise ControlsError('No notes given: expected text like "C4:1,E4:0.5".')
   notes, t = [], float(start_secs)
   for position, token in enumerate(tokens, 1):
-    pitch, secs, vel = _parse_token(token, position)
+    pitch, secs, vel, expression = _parse_token(token, position)
     if pitch is not None:
-      notes.append(Note(pitch, t, t + secs, velocity if vel is None else vel))
+      notes.append(Note(pitch, t, t + secs, velocity if vel is None else vel,
+                        expression))
     t += secs
   if not notes:
     raise ControlsError(f'{text!r} has only rests: nothing to play.')
@@ -554,6 +584,10 @@ def render_controls(notes, profile=None, frame_rate=DEFAULT_FRAME_RATE,
   """
   profile = get_profile(profile)
   notes = sorted(notes, key=lambda n: n.start_secs)
+  if any(n.expression for n in notes):
+    raise ControlsError('Per-note expression settings ("@...") shape '
+                        'learned expression; a hand-written profile has its '
+                        'own fields.')
   if not notes:
     raise ControlsError('No notes to render.')
   end = max(max(n.end_secs for n in notes) + tail_secs, until_secs or 0.0)

@@ -262,7 +262,8 @@ class ExpressionModel:
         score (exact conditioning: what the data ties to a setting moves
         with it). brightness and attack_noise are in std units, as
         performance.render takes them; without their scale they are set
-        but not conditioned on.
+        but not conditioned on. A note's own `Note.expression` adds to
+        (and overrides) these for that note.
       scale: {timbre value: knob std in TIMBRE_UNITS} (`timbre_scale` of
         the model that plays): the drawn brightness and attack noise come
         out in that model's std units. None or a value missing: that value
@@ -280,16 +281,24 @@ class ExpressionModel:
     scale = dict(scale or {})
     mixture = self.mixture(instrument)
     rng = np.random.default_rng(seed)
-    ctx = note_table_from_notes(notes)
+    ordered = sorted(notes, key=lambda note: note.start_secs)
+    ctx = note_table_from_notes(ordered)
     n = len(ctx['pitch'])
-    in_units = {name: settings.get(name, 1.0) * scale.get(name, 1.0)
-                for _, name, _ in EXPRESSION}
-    dims = to_dims({k: np.array([v]) for k, v in in_units.items()})[0]
-    set_dims = {d: float(dims[i]) for i, (d, name, _) in enumerate(EXPRESSION)
-                if name in settings and (name not in TIMBRE or name in scale)}
+    # Each note's settings: the global ones, then its own (Note.expression).
+    per_note = [dict(settings, **check_settings(note.expression))
+                for note in ordered]
+
+    def set_dims(note_settings):
+      in_units = {name: note_settings.get(name, 1.0) * scale.get(name, 1.0)
+                  for _, name, _ in EXPRESSION}
+      dims = to_dims({k: np.array([v]) for k, v in in_units.items()})[0]
+      return {d: float(dims[i]) for i, (d, name, _) in enumerate(EXPRESSION)
+              if name in note_settings and (name not in TIMBRE or
+                                            name in scale)}
+
     out = np.empty((n, len(EXPRESSION)))
     for i in range(n):
-      fixed = dict(set_dims)
+      fixed = set_dims(per_note[i])
       for j, name in enumerate(CONTEXT):
         # Held to the data's range: a context never seen is extrapolated
         # by nothing (the nearest seen value).
@@ -311,8 +320,8 @@ class ExpressionModel:
         del values[name]
     rows = [{name: float(values[name][i]) for name in values}
             for i in range(n)]
-    for row in rows:
-      row.update(settings)
+    for row, note_settings in zip(rows, per_note):
+      row.update(note_settings)
     return rows
 
   def render(self, notes, instrument=None, seed=0, temperature=1.0,

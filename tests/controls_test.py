@@ -315,3 +315,21 @@ def test_chunk_and_trim_round_trip():
 def test_f0_uses_midi_to_hz():
   c = controls.render_controls(controls.parse_notes('C4:0.2'), 'plain', FR)
   np.testing.assert_allclose(c.f0_hz, soundfont.midi_to_hz(60), rtol=1e-7)
+
+
+def test_a_note_list_token_can_set_learned_expression_on_its_note():
+  notes = controls.parse_notes(
+      'C4:1@vibrato_extent_cents=40;brightness=-0.5, r:0.5 E4:0.5:90')
+  assert notes[0].expression == {'vibrato_extent_cents': 40.0,
+                                 'brightness': -0.5}
+  assert notes[1].expression == {} and notes[1].velocity == 90
+  assert notes[1].start_secs == 1.5
+  for text, says in (('C4:1@vibrato', 'name=number'),
+                     ('C4:1@brightness=loud', 'name=number'),
+                     ('C4:1@', 'nothing after'),
+                     ('r:1@brightness=1', 'rest takes no')):
+    with pytest.raises(controls.ControlsError, match=says):
+      controls.parse_notes(text)
+  # A hand-written profile would ignore them: one sentence instead.
+  with pytest.raises(controls.ControlsError, match='hand-written'):
+    controls.render_controls(notes, 'plain')

@@ -204,3 +204,19 @@ def test_a_note_s_timbre_follows_the_score_in_the_playing_model_s_units(
                          ) == {'brightness': 0.74, 'attack_noise': 9.5}
   assert em.timbre_scale({'brightness': ('spectral_centroid', 'octaves',
                                          10, 1)}) == {}
+
+
+def test_a_note_s_own_settings_hold_on_that_note_only(fitted):
+  model, _ = fitted
+  notes = [controls.Note(55, 1.5 * i, 1.5 * i + 1.2, 80) for i in range(4)]
+  notes[2] = controls.Note(55, 3.0, 4.2, 80, {'vibrato_extent_cents': 40.0,
+                                              'brightness': 0.7})
+  rows = model.sample(list(reversed(notes)), 'bow', seed=1,
+                      scale={'brightness': 0.5, 'attack_noise': 10.0},
+                      settings={'vibrato_extent_cents': 20.0})
+  assert [r['vibrato_extent_cents'] for r in rows] == [20.0, 20.0, 40.0, 20.0]
+  assert rows[2]['brightness'] == 0.7
+  assert all(r['brightness'] != 0.7 for i, r in enumerate(rows) if i != 2)
+  bad = [controls.Note(55, 0.0, 1.0, 80, {'wobble': 1.0})]
+  with pytest.raises(em.performance.PerformanceError, match='wobble'):
+    model.sample(bad, 'bow')

@@ -90,3 +90,22 @@ def test_streaming_plays_the_per_note_brightness_too(loaded):
   rows = knob_metrics.note_timbre(model, audio[0], c)
   got = [r['brightness'] for r in rows]
   np.testing.assert_allclose(got, [-1.0, 0.0, 1.0], atol=0.1)
+
+
+def test_a_note_list_sets_each_note_s_brightness(loaded, tmp_path):
+  """'A3:1@brightness=1 E4:1@brightness=-1' through `sample` (learned
+  expression, knobs at 0): the two notes measure +1 and -1 std."""
+  notes = 'A3:1@brightness=1 E4:1@brightness=-1'
+  out = tmp_path / 'out'
+  generate.sample_sounds(loaded, shipped.prior_path(shipped.model_dir()),
+                         str(out), n=1, notes=notes,
+                         settings={'brightness': 0.0, 'hollowness': 0.0,
+                                   'noisiness': -1.0})
+  audio, _ = soundfile.read(str(out / 'sample_00.wav'), dtype='float32')
+  player, _ = generate.expression_player(None, shipped.model_dir(), seed=0)
+  c, _ = generate.make_controls(notes=notes, profile=player)
+  n = loaded.model.n_samples_for(c.n_frames)
+  audio = np.pad(audio, (0, max(0, n - len(audio))))[:n]
+  rows = knob_metrics.note_timbre(loaded.model, audio, c)
+  np.testing.assert_allclose([r['brightness'] for r in rows], [1.0, -1.0],
+                             atol=0.1)
