@@ -9,7 +9,14 @@ curves are kept and only the timbre z is taken from
   instrument   the per-instrument prior of the example's instrument
   gaussian     one full-covariance Gaussian fitted to the training z
   mean_z       the training z's mean (one timbre for everything)
-and the model synthesizes it. Each set of sounds is compared with the real
+and the model synthesizes it. Then the prior arm's z again, with the
+f0/loudness curves (and per-note timbre offsets) made from each example's
+score instead of taken from the recording: every source's notes (the
+prepare note table) played whole by
+  curves_learned   the expression model (the example's instrument)
+  curves_<name>    each hand-written profile of controls.PROFILES
+and the example's own window cut from them (the same stretch of the same
+notes as the real audio). Each set of sounds is compared with the real
 eval sounds by the Fréchet distance of `metrics.sound_features` (MFCC
 statistics + the eight timbre descriptors at the given f0, z-scored
 against the real sounds), so every distance has the same sample sizes as the real-vs-real floor:
@@ -48,10 +55,12 @@ def eval_examples(pattern, loaded, max_examples):
   from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
   provider = data.provider_for(pattern, loaded, include_metadata=True)
   out = {k: [] for k in ('audio', 'f0_hz', 'loudness_db', 'z',
-                         'instrument')}
+                         'instrument', 'source_file', 'start_secs')}
   for batch in provider.get_batch(16, shuffle=False, repeats=1,
                                   drop_remainder=False):
     out['instrument'] += [s.decode() for s in batch['instrument'].numpy()]
+    out['source_file'] += [s.decode() for s in batch['source_file'].numpy()]
+    out['start_secs'] += [float(t) for t in batch['start_secs'].numpy()]
     feats = {k: v for k, v in batch.items() if v.dtype != tf.string}
     enc = loaded.model.encode(dict(feats), training=False)
     out['z'].append(knob_metrics.pooled_z(enc).numpy())
@@ -60,10 +69,53 @@ def eval_examples(pattern, loaded, max_examples):
     if len(out['instrument']) >= max_examples:
       break
   n = min(max_examples, len(out['instrument']))
+  labels = ('instrument', 'source_file', 'start_secs')
   result = {k: np.concatenate(v)[:n] for k, v in out.items()
-            if k != 'instrument'}
-  result['instrument'] = np.array(out['instrument'][:n])
+            if k not in labels}
+  for k in labels:
+    result[k] = np.array(out[k][:n])
   return result
+
+
+def score_curves(ex, note_table, player, n_frames, frame_rate=250):
+  """Each example's window of its whole source's score played by `player`
+  (a controls.PROFILES name, or an expression_model.Performer): the
+  curves of the same stretch of the same notes as the real audio.
+
+  Returns:
+    (f0 [n, n_frames], loudness [n, n_frames], knob offsets {knob: [n,
+    n_frames]}).
+  """
+  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
+  src = np.asarray(note_table['source_file']).astype(str)
+  n = len(ex['source_file'])
+  f0, ld = np.zeros((n, n_frames)), np.zeros((n, n_frames))
+  offsets = {}
+  for source in dict.fromkeys(ex['source_file']):
+    idx = np.where(src == source)[0]
+    if not len(idx):
+      raise ValueError(f'No notes of {source} in the note table.')
+    idx = idx[np.argsort(note_table['onset_secs'][idx])]
+    notes = [controls.Note(float(note_table['pitch'][i]),
+                           float(note_table['onset_secs'][i]),
+                           float(note_table['onset_secs'][i] +
+                                 note_table['duration_secs'][i]),
+                           int(round(float(note_table['velocity'][i]))))
+             for i in idx]
+    rows = np.where(ex['source_file'] == source)[0]
+    until = float(ex['start_secs'][rows].max()) + n_frames / frame_rate
+    if hasattr(player, 'render_controls'):
+      c = player.render_controls(notes, frame_rate, until_secs=until)
+    else:
+      c = controls.render_controls(notes, player, frame_rate,
+                                   until_secs=until)
+    for r in rows:
+      a = int(round(ex['start_secs'][r] * frame_rate))
+      f0[r], ld[r] = c.f0_hz[a:a + n_frames], c.loudness_db[a:a + n_frames]
+      for knob, o in c.knob_offsets.items():
+        offsets.setdefault(knob, np.zeros((n, n_frames)))[r] = (
+            o[a:a + n_frames])
+  return f0, ld, offsets
 
 
 def arm_z(arm, ex, train_z, prior_path, seed):
@@ -122,6 +174,8 @@ def main():
   parser.add_argument('--prior', default=None)
   parser.add_argument('--z', default=None,
                       help='training z (extract-z; default the shipped one)')
+  parser.add_argument('--expression', default=None,
+                      help='expression model (default: the model folder\'s)')
   parser.add_argument('--max_examples', type=int, default=224)
   parser.add_argument('--n_splits', type=int, default=200)
   parser.add_argument('--seed', type=int, default=0)
@@ -165,6 +219,51 @@ def main():
     print(f'{arm:10s} FD {fd:7.2f} [{ci[0]:.2f}, {ci[1]:.2f}] '
           f'({fd / floor:.2f}x the floor), diversity '
           f'{arms[arm]["diversity"]:.2f}', flush=True)
+  # The same prior z, with f0/loudness (and per-note timbre) from the
+  # score instead of the real curves: learned expression, and each
+  # hand-written profile.
+  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
+  table = em.load_note_table(os.path.join(args.data,
+                                          contracts.NOTE_EXPRESSION))
+  expression = em.ExpressionModel.load(
+      args.expression or shipped.expression_model_path(model_dir))
+  scale = em.timbre_scale(loaded.model.knob_units())
+  z_prior = arm_z('prior', ex, train_z, prior_path,
+                  args.seed).astype(np.float32)
+  n_frames = ex['f0_hz'].shape[1]
+  players = {'curves_learned': {
+      inst: em.Performer(expression, inst, seed=args.seed, scale=scale)
+      for inst in np.unique(ex['instrument'])}}
+  players.update({f'curves_{name}': name for name in controls.PROFILES})
+  curve_arms = {}
+  for arm, player in tqdm.tqdm(players.items(), desc='curve arms'):
+    f0, ld, offsets = np.zeros_like(ex['f0_hz']), None, {}
+    if isinstance(player, dict):  # A performer per instrument.
+      ld = np.zeros_like(ex['loudness_db'])
+      for inst, performer in player.items():
+        rows = ex['instrument'] == inst
+        sub = {k: v[rows] for k, v in ex.items()}
+        f0[rows], ld[rows], sub_off = score_curves(sub, table, performer,
+                                                   n_frames)
+        for knob, o in sub_off.items():
+          offsets.setdefault(knob, np.zeros_like(f0))[rows] = o
+    else:
+      f0, ld, offsets = score_curves(ex, table, player, n_frames)
+    z = np.repeat(z_prior[:, None, :], n_frames, axis=1)
+    for knob, o in offsets.items():
+      z[..., loaded.model.knob_index(knob)] += o.astype(np.float32)
+    audio = np.concatenate([
+        loaded.model.synthesize(f0[i:i + 32], ld[i:i + 32],
+                                z[i:i + 32]).numpy()
+        for i in range(0, len(z), 32)])
+    gen = metrics.standardize(features(audio, {'f0_hz': f0}, sr), real)
+    fd, ci = distances(gen, real_z, args.n_splits, args.seed)
+    curve_arms[arm] = {'frechet_distance': fd, 'frechet_spread': ci,
+                       'ratio_to_floor': fd / floor,
+                       'diversity': metrics.mean_pairwise_distance(gen)}
+    print(f'{arm:16s} FD {fd:7.2f} [{ci[0]:.2f}, {ci[1]:.2f}] '
+          f'({fd / floor:.2f}x the floor)', flush=True)
   prior_fd = arms['prior']['frechet_distance']
   result = {
       'cpu': bench_common.cpu_name(), 'model': loaded.checkpoint,
@@ -174,6 +273,7 @@ def main():
       'real_halves': {'frechet_distance': floor, 'frechet_spread': floor_ci,
                       'diversity': metrics.mean_pairwise_distance(real_z)},
       'arms': arms,
+      'curve_arms': curve_arms,
       'targets': {
           'prior_within_1.5x_floor': bool(prior_fd <= 1.5 * floor),
           'prior_below_gaussian': bool(

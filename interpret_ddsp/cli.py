@@ -407,7 +407,12 @@ def _listen(args):
   if args.pilot is not None or args.report:
     name = contracts.PILOT_DB if args.pilot is not None else (
         contracts.ANSWERS_DB)
-    store = answer_store.AnswerStore(os.path.join(args.test_dir, name), test)
+    db = os.path.join(args.test_dir, name)
+    if args.pilot is None and not os.path.exists(db):
+      raise listening.ListeningError(
+          f'No answers yet: {db} does not exist (nobody has taken this '
+          'listening test).')
+    store = answer_store.AnswerStore(db, test)
     if args.pilot is not None:
       n = listening.pilot_answers(test, store, args.pilot)
       print(f'Added {n} synthetic answers of {args.pilot} pilot listeners '

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from interpret_ddsp import cli
+from interpret_ddsp import contracts
 from interpret_ddsp import prior as prior_lib
 from interpret_ddsp import shipped
 
@@ -33,6 +34,11 @@ def bad(tmp_path_factory):
   (d / 'broken.gin').write_text('foo = = 1\n')
   (d / 'empty_model').mkdir()
   (d / 'notes.txt').write_text('not midi')
+  (d / 'broken_listen').mkdir()
+  (d / 'broken_listen' / contracts.LISTENING_TEST).write_text('{not json')
+  (d / 'unanswered').mkdir()
+  (d / 'unanswered' / contracts.LISTENING_TEST).write_text(
+      '{"trials": []}')
   return d
 
 
@@ -137,6 +143,20 @@ def _cases(d, data):
         '--n_generated', '-2'], 'at least 1 of generated sounds'),
       (['evaluate', '--tfrecords', eval_pattern, '--output_dir', out,
         '--knob_examples', '0'], 'at least 1 of eval examples'),
+      (['sample', '--notes', 'C4:1@vibrato', '--output_dir', out],
+       'name=number'),
+      (['sample', '--notes', 'C4:1@wobble=1', '--output_dir', out],
+       "Unknown expression setting 'wobble'"),
+      (['sample', '--notes', 'C4:1@brightness=1', '--profile', 'plain',
+        '--output_dir', out], 'hand-written profile'),
+      (['listen', '--test_dir', str(d / 'broken_listen'), '--report'],
+       'holds no listening test'),
+      (['listen', '--test_dir', str(d / 'unanswered'), '--report'],
+       'No answers yet'),
+      (['listen', '--test_dir', str(d / 'unanswered'), '--pilot', '0'],
+       '--pilot needs at least 1'),
+      (['listen', '--test_dir', str(d / 'unanswered'), '--port', '70000'],
+       'not a TCP port'),
   ]
 
 
@@ -153,9 +173,11 @@ def test_every_bad_input_gets_one_sentence_and_exit_2(bad, tiny_dataset,
       err = capsys.readouterr().err.strip().splitlines()
     if code != 2 or len(err) != 1 or phrase not in err[0]:
       failures.append(f'{argv}: exit {code}, stderr {err!r}')
-    out = bad / 'out'
-    if out.exists() and any(out.iterdir()):
-      failures.append(f'{argv}: wrote {sorted(os.listdir(out))}')
+    for out in (bad / 'out', bad / 'unanswered', bad / 'broken_listen'):
+      left = sorted(set(os.listdir(out)) - {contracts.LISTENING_TEST}
+                    ) if out.exists() else []
+      if left:
+        failures.append(f'{argv}: wrote {left} in {out.name}')
   assert not failures, '\n'.join(failures)
 
 
