@@ -49,6 +49,7 @@ class Recipe:
   n_generated: int = 16  # evaluate's sounds generated from the prior.
   n_samples: int = 4
   seed: int = 0  # Training seed (train.train): a re-run trains the same.
+  sample_rate: int = 16000  # Rendered, prepared and trained at this rate.
 
 
 RECIPES = {
@@ -128,6 +129,7 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
     with open(render_manifest) as f:
       manifest = json.load(f)
     prepare.run(sources.rendered_items(p['audio'], manifest), p['data'],
+                sample_rate=recipe.sample_rate,
                 example_secs=recipe.example_secs, hop_secs=recipe.hop_secs,
                 eval_fraction=recipe.eval_fraction, overwrite=True,
                 progress=progress,
@@ -147,7 +149,7 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
       ('render', lambda: _done(render_manifest),
        lambda: soundfont_set.render_set(
            p['audio'], programs, soundfont_path=soundfont,
-           key_step=recipe.key_step, velocities=recipe.velocities,
+           sample_rate=recipe.sample_rate, key_step=recipe.key_step, velocities=recipe.velocities,
            n_melodies=recipe.n_melodies, overwrite=True, progress=progress)),
       ('prepare', lambda: _done(os.path.join(p['data'], contracts.DATASET_MANIFEST)),
        do_prepare),

@@ -1,0 +1,143 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""A 48 kHz model of one instrument against a 16 kHz one (issue 14).
+
+One instrument of FluidR3 (MIT; `fluid-soundfont-gm`) is rendered,
+prepared and trained twice with the shipped recipe's settings (timbre AE
+tiny, seed, learning rate, notes and melodies), once at 16 kHz and once at
+48 kHz, for the same steps (`pipeline.run` with Recipe.sample_rate). On
+the eval split (the same sources and windows in both: the split is a hash
+of the source path):
+
+  own band     `evaluate.reconstruction`'s figures against each model's own
+               reference (spectral distance, MCD, loudness and f0 are read
+               at 16 kHz, the band both share; ViSQOL of each against its
+               own reference)
+  48 kHz       each model's output against the 48 kHz reference: ViSQOL
+               (the 16 kHz output upsampled: it has nothing above 8 kHz),
+               and the log-magnitude L1 above 8 kHz (STFT 2048, dB)
+  knobs        `evaluate.knob_control`: Pearson r and slope per knob
+
+  .venv/bin/python benchmarks/sample_rate.py --program violin --steps 1200
+
+Writes benchmarks/results/sample_rate.json.
+"""
+
+import argparse
+import dataclasses
+import os
+import time
+
+import numpy as np
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FLUID = '/usr/share/sounds/sf2/FluidR3_GM.sf2'
+RATES = (16000, 48000)
+
+
+def high_band_db(reference, estimate, sample_rate, above_hz=8000.0,
+                 n_fft=2048):
+  """Mean |20 log10 |S_ref| - 20 log10 |S_est|| over STFT bins above
+  above_hz (a 1e-5 floor on magnitudes), dB."""
+  import scipy.signal  # pylint: disable=g-import-not-at-top
+  n = min(len(reference), len(estimate))
+  _, _, a = scipy.signal.stft(reference[:n], sample_rate, nperseg=n_fft)
+  freqs, _, b = scipy.signal.stft(estimate[:n], sample_rate, nperseg=n_fft)
+  band = freqs > above_hz
+  db = lambda s: 20 * np.log10(np.maximum(np.abs(s[band]), 1e-5))
+  return float(np.mean(np.abs(db(a) - db(b))))
+
+
+def eval_pairs(model_dir, data_dir, max_examples):
+  """{(source, start): (reference, output)} of a model on its eval split."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  loaded = model_io.load_model(model_dir)
+  provider = data.provider_for(os.path.join(data_dir, 'eval.tfrecord*'),
+                               loaded, include_metadata=True)
+  out = {}
+  for batch in provider.get_batch(16, shuffle=False, repeats=1,
+                                  drop_remainder=False):
+    keys = list(zip([s.decode() for s in batch['source_file'].numpy()],
+                    [round(float(t), 3) for t in batch['start_secs'].numpy()]))
+    feats = {k: v for k, v in batch.items() if v.dtype != tf.string}
+    synth = loaded.model(feats, training=False)['audio_synth'].numpy()
+    for key, ref, est in zip(keys, batch['audio'].numpy(), synth):
+      out[key] = (ref, est)
+    if len(out) >= max_examples:
+      break
+  return loaded, out
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--program', default='violin')
+  parser.add_argument('--steps', type=int, default=1200)
+  parser.add_argument('--root', default=os.path.join('runs', 'sample_rate'))
+  parser.add_argument('--max_examples', type=int, default=48)
+  parser.add_argument('--out', default=os.path.join(HERE, 'results',
+                                                    'sample_rate.json'))
+  args = parser.parse_args()
+  import librosa  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
+  base = pipeline.RECIPES['pretrained']
+  result = {'cpu': bench_common.cpu_name(), 'program': args.program,
+            'steps': args.steps, 'soundfont': os.path.basename(FLUID),
+            'models': {}}
+  pairs = {}
+  for rate in RATES:
+    recipe = dataclasses.replace(base, programs=args.program,
+                                 num_steps=args.steps, sample_rate=rate)
+    folder = os.path.join(args.root, f'sr{rate}')
+    tick = time.time()
+    run = pipeline.run(folder, recipe, soundfont=FLUID, stop_after='train')
+    loaded, pairs[rate] = eval_pairs(run['paths']['model'],
+                                     run['paths']['data'], args.max_examples)
+    provider = data.provider_for(os.path.join(run['paths']['data'],
+                                              'eval.tfrecord*'), loaded,
+                                 include_metadata=False)
+    own = evaluate.reconstruction(loaded.model, provider,
+                                  max_examples=args.max_examples,
+                                  sample_rate=rate)
+    encoded = knob_metrics.encode_dataset(loaded.model, provider,
+                                          with_reconstruction=False)
+    kc = evaluate.knob_control(loaded.model, encoded, n_examples=32,
+                               sample_rate=rate, n_boot=500)
+    result['models'][str(rate)] = {
+        'secs_with_training': round(time.time() - tick, 1),
+        'train_secs': run['secs'].get('train'),
+        'own_band': own,
+        'knobs': {k: {'pearson_r': kc[k]['calibration']['pearson_r'],
+                      'slope': kc[k]['calibration']['slope'],
+                      'mae': kc[k]['calibration']['mae']}
+                  for k in loaded.model.knob_names}}
+    print(rate, result['models'][str(rate)], flush=True)
+  shared = sorted(set(pairs[16000]) & set(pairs[48000]))
+  rows = {str(r): {'visqol_48k': [], 'high_band_db': []} for r in RATES}
+  for key in shared:
+    ref48 = pairs[48000][key][0]
+    for rate in RATES:
+      est = pairs[rate][key][1]
+      if rate != 48000:
+        est = librosa.resample(est, orig_sr=rate, target_sr=48000)
+      rows[str(rate)]['visqol_48k'].append(
+          metrics.visqol(ref48, est, 48000))
+      rows[str(rate)]['high_band_db'].append(high_band_db(ref48, est, 48000))
+  result['against_48k_reference'] = {
+      'n_examples': len(shared),
+      **{r: {k: float(np.mean(v)) for k, v in d.items()}
+         for r, d in rows.items()}}
+  bench_common.write_result(result, args.out)
+  print(result['against_48k_reference'])
+
+
+if __name__ == '__main__':
+  main()
