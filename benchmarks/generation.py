@@ -87,21 +87,16 @@ def score_curves(ex, note_table, player, n_frames, frame_rate=250):
     n_frames]}).
   """
   from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
-  src = np.asarray(note_table['source_file']).astype(str)
+  import expression as expression_bench  # pylint: disable=g-import-not-at-top  # benchmarks/
+  scores = {source: notes for source, _, notes, _ in
+            expression_bench._sources(note_table)}  # pylint: disable=protected-access
   n = len(ex['source_file'])
   f0, ld = np.zeros((n, n_frames)), np.zeros((n, n_frames))
   offsets = {}
   for source in dict.fromkeys(ex['source_file']):
-    idx = np.where(src == source)[0]
-    if not len(idx):
+    if source not in scores:
       raise ValueError(f'No notes of {source} in the note table.')
-    idx = idx[np.argsort(note_table['onset_secs'][idx])]
-    notes = [controls.Note(float(note_table['pitch'][i]),
-                           float(note_table['onset_secs'][i]),
-                           float(note_table['onset_secs'][i] +
-                                 note_table['duration_secs'][i]),
-                           int(round(float(note_table['velocity'][i]))))
-             for i in idx]
+    notes = scores[source]
     rows = np.where(ex['source_file'] == source)[0]
     until = float(ex['start_secs'][rows].max()) + n_frames / frame_rate
     if hasattr(player, 'render_controls'):
