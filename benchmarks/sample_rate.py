@@ -51,8 +51,26 @@ def high_band_db(reference, estimate, sample_rate, above_hz=8000.0,
   return float(np.mean(np.abs(db(a) - db(b))))
 
 
-def eval_pairs(model_dir, data_dir, max_examples):
-  """{(source, start): (reference, output)} of a model on its eval split."""
+def source_key(source_file, run_folder):
+  """A source file's path relative to its run folder.
+
+  The two runs render the same notes into different folders
+  (runs/sample_rate/sr16000/audio/x.wav, .../sr48000/audio/x.wav), so the
+  absolute paths never match; the relative ones do.
+
+  >>> source_key('/r/sr16000/audio/violin/a.wav', '/r/sr16000')
+  'audio/violin/a.wav'
+  """
+  return os.path.relpath(os.path.abspath(source_file),
+                         os.path.abspath(run_folder))
+
+
+def eval_pairs(model_dir, data_dir, run_folder, max_examples):
+  """{(source, start): (reference, output)} of a model on its eval split.
+
+  source is `source_key` of the example's file, start its start in seconds
+  rounded to 1 ms, so two runs on the same notes share their keys.
+  """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
@@ -62,7 +80,8 @@ def eval_pairs(model_dir, data_dir, max_examples):
   out = {}
   for batch in provider.get_batch(16, shuffle=False, repeats=1,
                                   drop_remainder=False):
-    keys = list(zip([s.decode() for s in batch['source_file'].numpy()],
+    keys = list(zip([source_key(s.decode(), run_folder)
+                      for s in batch['source_file'].numpy()],
                     [round(float(t), 3) for t in batch['start_secs'].numpy()]))
     feats = {k: v for k, v in batch.items() if v.dtype != tf.string}
     synth = loaded.model(feats, training=False)['audio_synth'].numpy()
@@ -100,7 +119,8 @@ def main():
     tick = time.time()
     run = pipeline.run(folder, recipe, soundfont=FLUID, stop_after='train')
     loaded, pairs[rate] = eval_pairs(run['paths']['model'],
-                                     run['paths']['data'], args.max_examples)
+                                     run['paths']['data'], folder,
+                                     args.max_examples)
     provider = data.provider_for(os.path.join(run['paths']['data'],
                                               'eval.tfrecord*'), loaded,
                                  include_metadata=False)
@@ -121,6 +141,10 @@ def main():
                   for k in loaded.model.knob_names}}
     print(rate, result['models'][str(rate)], flush=True)
   shared = sorted(set(pairs[16000]) & set(pairs[48000]))
+  if not shared:
+    raise SystemExit('The 16 and 48 kHz eval splits share no example '
+                     f'(16k keys like {sorted(pairs[16000])[:1]}, 48k like '
+                     f'{sorted(pairs[48000])[:1]}): nothing to compare.')
   rows = {str(r): {'visqol_48k': [], 'high_band_db': []} for r in RATES}
   for key in shared:
     ref48 = pairs[48000][key][0]
