@@ -152,6 +152,58 @@ def edge_slopes(values, measured, edge_low, edge_high):
   return out
 
 
+def walls(values, measured, edge_low, edge_high, at_wall):
+  """Where a knob stops: the wall on each side, and the slope up to it.
+
+  A knob set far past its range (e.g. +-10 std) measures the wall it runs
+  into: a limit of the sound (brightness cannot go below a fundamental
+  alone) or of the measurement (noise far under the partials). Up to the
+  wall, a knob that keeps its promise follows at slope 1; past it no knob
+  can. So beside `edge_slopes` (from the edge to the extreme, whatever lies
+  between), the slope within reach divides the measured change from the
+  edge to the extreme by the requested change cut at the wall:
+
+    low side:  (m(edge) - m(extreme)) / (edge - max(extreme, wall))
+
+  (mirrored above), None where the wall lies inside the trained range.
+
+  Args:
+    values: [n_values] requested values, sorted or not.
+    measured: [n_examples, n_values].
+    edge_low, edge_high: The trained range.
+    at_wall: {far value: measured [n_examples]} (any of the two sides).
+
+  Returns:
+    {'wall': {'low': mean measured at the far low value or None, 'high':
+    ...}, 'slope_within_reach': {'low': float or None, 'high': ...}}.
+
+  Example:
+    >>> v = np.array([-3.0, -1.0, 0.0, 1.0])
+    >>> m = np.array([[-2.0, -1.0, 0.0, 1.0]])  # Stops at -2 std.
+    >>> out = walls(v, m, -1.0, 1.0, {-10.0: np.array([-2.0])})
+    >>> out['wall']['low'], out['slope_within_reach']['low']
+    (-2.0, 1.0)
+  """
+  values = np.asarray(values, np.float64)
+  mean = np.nanmean(np.asarray(measured, np.float64), axis=0)
+  order = np.argsort(values)
+  values, mean = values[order], mean[order]
+  at = lambda x: float(np.interp(x, values, mean))
+  wall = {'low': None, 'high': None}
+  for far, m in at_wall.items():
+    wall['low' if far < edge_low else 'high'] = float(np.nanmean(m))
+  slope = {'low': None, 'high': None}
+  if wall['low'] is not None and values[0] < edge_low:
+    span = edge_low - max(values[0], wall['low'])
+    if span > 0:
+      slope['low'] = float((at(edge_low) - mean[0]) / span)
+  if wall['high'] is not None and values[-1] > edge_high:
+    span = min(values[-1], wall['high']) - edge_high
+    if span > 0:
+      slope['high'] = float((mean[-1] - at(edge_high)) / span)
+  return {'wall': wall, 'slope_within_reach': slope}
+
+
 def meets_targets(cal, max_cross_talk=None, targets=None):
   """{'pearson_r': bool, 'slope': bool, 'mae': bool[, 'cross_talk': bool]}
   of one knob's calibration against TARGETS."""

@@ -99,7 +99,8 @@ def _write_examples(out_dir, examples, sample_rate):
 
 
 def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
-                 sample_rate=16000, extremes=(-3.0, 3.0), n_boot=1000):
+                 sample_rate=16000, extremes=(-3.0, 3.0), reach=(-10.0, 10.0),
+                 n_boot=1000):
   """Knob calibration with the rest of z held, on loud eval examples.
 
   Each knob is swept over its trained range (5th..95th percentile of the
@@ -109,6 +110,15 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
   MAE, each with a bootstrap 95% interval; the cross-talk matrix of slopes;
   beyond the range, the slope from the range's edge to each extreme. Rank
   figures (Spearman, monotonic share) and path smoothness stay as secondary.
+
+  The knob is also set to the far `reach` values (+-10 std), where the
+  sound has long stopped following: what is measured there is the wall the
+  knob runs into on each side (a sound cannot be darker than its
+  fundamental alone; noise far under the partials is under what the
+  analysis window can see), so a miss beyond the range can be told apart
+  from a knob that stops following early (`beyond_range['wall']`, and
+  'share_of_reach': how much of the way from the edge to the wall the
+  extreme got).
   """
   from interpret_ddsp import calibration  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
@@ -125,8 +135,15 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
     inside = np.linspace(lo, hi, n_values)
     values = np.concatenate([[e for e in extremes if e < lo], inside,
                              [e for e in extremes if e > hi]])
-    sw = knob_metrics.knob_sweep(model, knob, values, f0, ld,
-                                 encoded['z'][idx])
+    walls = np.array([r for r in reach if r < values[0] or r > values[-1]])
+    sw = knob_metrics.knob_sweep(model, knob, np.concatenate([values, walls]),
+                                 f0, ld, encoded['z'][idx])
+    at_wall = {float(r): sw['measured'][:, len(values) + j]
+               for j, r in enumerate(walls)}
+    sw = {**sw, 'measured': sw['measured'][:, :len(values)],
+          'measured_all': {k: m[:, :len(values)]
+                           for k, m in sw['measured_all'].items()},
+          'audio': sw['audio'][:, :len(values)]}
     keep = (values >= lo - 1e-6) & (values <= hi + 1e-6)
     sweeps[knob] = {'values': inside, 'measured': {
         k: m[:, keep] for k, m in sw['measured_all'].items()}}
@@ -142,7 +159,9 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
                                                      lo, hi),
                              values=[float(v) for v in values[~keep]],
                              measured_mean=[float(v) for v in np.mean(
-                                 sw['measured'][:, ~keep], 0)]),
+                                 sw['measured'][:, ~keep], 0)],
+                             **calibration.walls(values, sw['measured'],
+                                                 lo, hi, at_wall)),
         'spearman_mean': float(np.nanmean([m['spearman'] for m in mono])),
         'share_monotonic': float(np.mean([m['nondecreasing_share'] == 1.0
                                           for m in mono])),
@@ -469,14 +488,22 @@ def _knob_report(kc, prior=None):
   lines += _slope_table(kc['cross_talk'])
   lines += ['', 'Beyond the trained range (to +-3 std): slope from the '
             'range\'s edge to the extreme (target >= 0.7), and whether the '
-            'mean curve stays monotonic.', '',
-            '| knob | low side | high side | monotonic |', '| --- | --- | '
-            '--- | --- |']
+            'mean curve stays monotonic. The wall is what the knob measures '
+            'when set to +-10 std, where the sound (or the measurement) has '
+            'stopped; the slope within reach cuts the requested change '
+            'there, so a knob that follows until a wall reads 1.', '',
+            '| knob | low side | high side | monotonic | wall low / high | '
+            'slope within reach low / high |',
+            '| --- | --- | --- | --- | --- | --- |']
   fmt = lambda v: 'n/a' if v is None else f'{v:.2f}'
   for knob in names:
     br = kc[knob]['beyond_range']
+    wall = br.get('wall', {})
+    reach = br.get('slope_within_reach', {})
     lines.append(f'| {knob} | {fmt(br["low"])} | {fmt(br["high"])} | '
-                 f'{br["monotonic"]} |')
+                 f'{br["monotonic"]} | {fmt(wall.get("low"))} / '
+                 f'{fmt(wall.get("high"))} | {fmt(reach.get("low"))} / '
+                 f'{fmt(reach.get("high"))} |')
   if prior:
     for mode, title in (('conditional', 'other dims from the prior\'s '
                          'conditional (`sample --set`)'),

@@ -340,6 +340,8 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
     z = prior.sample(n, fixed=fixed or None, temperature=temperature,
                      seed=seed, others=others)
   messages += [str(w.message) for w in caught]
+  from interpret_ddsp import knobs as knob_chain  # pylint: disable=g-import-not-at-top
+  messages += knob_chain.reach_notes(fixed, model.knob_units())
   audio, stream_stats = render_voices(model, voice_controls, z, stream,
                                       block_frames)
   os.makedirs(output_dir, exist_ok=True)

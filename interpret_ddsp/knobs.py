@@ -77,6 +77,14 @@ DEFAULT_STATISTICS = {
     'harmonic_spectral_centroid': (1.3, 0.7),
     'noise_ratio': (-25.0, 10.0),
 }
+# Where a descriptor's scaled value cannot go, whatever the synthesis does:
+# (lowest, highest or None, why). A knob set past one is played as far as
+# the sound goes, with a note (`reach_notes`), not clipped silently.
+SCALED_BOUNDS = {
+    # The energy centroid of a harmonic sound is at least harmonic 1.
+    'harmonic_spectral_centroid': (
+        0.0, None, 'a sound cannot be darker than its fundamental alone'),
+}
 LOUDNESS_GATE_DB = -60.0  # Frames this quiet (ddsp loudness) weigh 1/2.
 LOUDNESS_GATE_WIDTH_DB = 3.0
 # f0 steadiness (`f0_steadiness`): a frame of the analysis window counts as
@@ -339,6 +347,51 @@ def knob_statistics(data_provider, descriptor_names, max_batches=200,
                 'std': float(np.sqrt(max(ss / n - mean ** 2, 1e-12))),
                 'unit': unit(d), 'frames': float(n)}
   return stats
+
+
+def reach(descriptor, mean, std):
+  """(lowest, highest) knob value (std units) any sound can reach, None
+  where unbounded: SCALED_BOUNDS in the knob's units.
+
+  >>> reach('harmonic_spectral_centroid', 1.2, 0.75)  # Harmonic 1 alone.
+  (-1.6, None)
+  >>> reach('odd_even_ratio', -3.0, 12.0)
+  (None, None)
+  """
+  low, high, _ = SCALED_BOUNDS.get(descriptor, (None, None, ''))
+  to_std = lambda b: None if b is None else round((b - mean) / std, 6)
+  return to_std(low), to_std(high)
+
+
+def reach_notes(fixed, knob_units):
+  """One sentence per fixed knob value past what any sound can reach.
+
+  Args:
+    fixed: {knob: value in std units}.
+    knob_units: {knob: (descriptor, unit, mean, std)} (a model's
+      knob_units()).
+
+  Returns:
+    [str]: e.g. 'brightness=-3 lies below what any sound reaches (-1.62
+    std: a sound cannot be darker than its fundamental alone); it is
+    played as dark as it goes.'
+  """
+  notes = []
+  for knob, value in fixed.items():
+    if knob not in knob_units:
+      continue
+    descriptor, _, mean, std = knob_units[knob]
+    low, high = reach(descriptor, mean, std)
+    why = SCALED_BOUNDS.get(descriptor, (None, None, ''))[2]
+    if low is not None and value < low:
+      notes.append(f'{knob}={value:g} lies below what any sound reaches '
+                   f'({low:.2f} std: {why}); it is played as far as it '
+                   'goes.')
+    elif high is not None and value > high:
+      notes.append(f'{knob}={value:g} lies above what any sound reaches '
+                   f'({high:.2f} std: {why}); it is played as far as it '
+                   'goes.')
+  return notes
 
 
 def resolve_settings(model_knobs, mood_knobs=None, settings=None):

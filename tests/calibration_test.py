@@ -63,6 +63,26 @@ def test_edge_slopes_beyond_the_range():
       0.5) and out['monotonic']
 
 
+def test_walls_cut_the_requested_change_where_the_sound_stops():
+  values = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
+  # Follows at slope 1 down to a wall at -2 std, and all the way up.
+  measured = np.array([[-2.0, -1.0, 0.0, 1.0, 3.0]])
+  at_wall = {-10.0: np.array([-2.0]), 10.0: np.array([10.0])}
+  out = calibration.walls(values, measured, -1.0, 1.0, at_wall)
+  assert out['wall'] == {'low': -2.0, 'high': 10.0}
+  # Low: 1 std measured over the 1 std of request that lies before the
+  # wall; high: the wall is past +3, so the whole request counts.
+  assert out['slope_within_reach']['low'] == pytest.approx(1.0)
+  assert out['slope_within_reach']['high'] == pytest.approx(1.0)
+  # The same knob by edge_slopes: 0.5 below (the wall halves it).
+  assert calibration.edge_slopes(values, measured, -1.0, 1.0)['low'] == (
+      pytest.approx(0.5))
+  # A wall inside the trained range leaves nothing to cut: None.
+  inside = calibration.walls(values, measured, -1.0, 1.0,
+                             {-10.0: np.array([-0.5])})
+  assert inside['slope_within_reach']['low'] is None
+
+
 # ------------------------------------ evaluate.knob_control on a fake model.
 class _FakePreprocessor:
 
@@ -135,6 +155,13 @@ def test_knob_control_finds_the_fake_models_slope_intercept_and_cross_talk():
   # Beyond the range (to +-3 std) the fake stays linear: edge slope = A.
   assert result['brightness']['beyond_range']['high'] == pytest.approx(
       m.A, abs=0.05)
+  # Far below, the fake's centroid asks for less than harmonic 1 alone:
+  # shape_harmonics stops there, log2(1) = 0 octaves, (0 - 1.5) / 0.5 = -3
+  # std measured, the wall; -3 std requested (A * -3 + B = -2.15) is still
+  # before it, so the slope within reach is A too.
+  beyond = result['brightness']['beyond_range']
+  assert beyond['wall']['low'] == pytest.approx(-3.0, abs=0.05)
+  assert beyond['slope_within_reach']['low'] == pytest.approx(m.A, abs=0.05)
 
 
 def test_knob_units_of_the_chain_round_trip():

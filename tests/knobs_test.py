@@ -1,6 +1,7 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""knobs.f0_steadiness: frames whose analysis window holds two notes."""
+"""knobs: f0_steadiness (frames whose analysis window holds two notes)
+and the reach of a knob (SCALED_BOUNDS)."""
 
 import numpy as np
 import pytest
@@ -75,3 +76,16 @@ def test_statistics_weigh_steadiness_only_for_f0_descriptors():
   np.testing.assert_allclose(w[0, :, 0],
                              knobs.f0_steadiness(f0[0]).numpy(), atol=1e-6)
   np.testing.assert_allclose(w[0, :, 1], 1.0, atol=1e-6)
+
+
+def test_a_knob_asked_below_a_fundamental_alone_gets_a_note():
+  units = {'brightness': ('harmonic_spectral_centroid', 'octaves re f0',
+                          1.204, 0.744),
+           'hollowness': ('odd_even_ratio', 'dB', -3.1, 12.4)}
+  # Harmonic 1 alone is log2(1) = 0 octaves: (0 - 1.204) / 0.744 std.
+  assert knobs.reach('harmonic_spectral_centroid', 1.204, 0.744)[0] == (
+      pytest.approx(-1.204 / 0.744))
+  notes = knobs.reach_notes({'brightness': -3.0, 'hollowness': -3.0}, units)
+  assert len(notes) == 1 and notes[0].startswith('brightness=-3 lies below')
+  assert '-1.62 std' in notes[0]
+  assert knobs.reach_notes({'brightness': -1.5}, units) == []
