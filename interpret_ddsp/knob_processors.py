@@ -156,12 +156,16 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
     lp = tf.stop_gradient(log_power)
     lr = None if log_ratio is None else tf.stop_gradient(log_ratio)
     target = tf.stop_gradient(centroid)
-    lo, hi = tf.fill(shape, -alpha_max), tf.fill(shape, alpha_max)
-    for _ in range(n_bisect):
+    def bisect(i, lo, hi):
       mid = 0.5 * (lo + hi)
       above = _shaped_weights(lp, mid, lr, max_log_gain)[1] > target
-      hi = tf.where(above, mid, hi)
-      lo = tf.where(above, lo, mid)
+      return i + 1, tf.where(above, lo, mid), tf.where(above, mid, hi)
+    # A loop in the graph, not n_bisect copies of its body: tracing the
+    # unrolled loop was two thirds of tracing the whole timbre model.
+    _, lo, hi = tf.while_loop(
+        lambda i, lo, hi: i < n_bisect, bisect,
+        (tf.constant(0), tf.fill(shape, -alpha_max), tf.fill(shape, alpha_max)),
+        maximum_iterations=n_bisect)
     alpha = 0.5 * (lo + hi)
     # Slope d centroid / d alpha by a central difference (a constant here).
     h = 1e-2

@@ -212,8 +212,12 @@ def test_missing_midi_port_is_one_sentence():
 
 # --- The server -------------------------------------------------------------------
 @pytest.fixture(scope='module')
-def server(factory):
-  app = live_server.make_app(factory, rate=200, burst=100, prewarm=2)
+def server():
+  """Two warmed XLA engines (`play`'s default) at 16-frame blocks: without
+  XLA, a fresh-clone run on a 2-core AMD EPYC machine counted 10 late
+  blocks of 48 in the flood test with the other test worker busy."""
+  app = live_server.make_app(live.engine_factory(jit_compile=True, seed=5),
+                             rate=200, burst=100, prewarm=2)
   with live_server.Background(app, osc_port=_free_udp_port()) as s:
     yield s
 
@@ -313,12 +317,14 @@ def test_bad_messages_and_a_flood_do_not_stall_others(server):
 
 @pytest.fixture(scope='module')
 def server_32():
-  """Four warmed engines at 32-frame blocks (128 ms) without XLA, the
-  pages prebuffering 100 ms: the test machine's two cores, shared with the
-  other test workers, keep four such streams (with the default 30 ms a
-  fresh-clone CI run counted 6 late blocks of 29); `play`'s default
-  (16-frame XLA blocks, 30 ms) is measured alone in benchmarks/live.py."""
-  make = live.engine_factory(jit_compile=False, block_frames=32, seed=9)
+  """Four warmed engines at 32-frame blocks (128 ms) with XLA, the pages
+  prebuffering 100 ms. Without XLA one such block of 4 voices took 69-115
+  ms to render per client with the machine to itself (a 2-core AMD EPYC CI
+  machine), so with the other test worker on the second core a fresh-clone
+  run fell behind (27 of 31 blocks in 4 s); with XLA it takes 18-52 ms,
+  for 23 s more of compiling the four engines. `play`'s default (16-frame
+  XLA blocks, 30 ms) is measured alone in benchmarks/live.py."""
+  make = live.engine_factory(jit_compile=True, block_frames=32, seed=9)
   app = live_server.make_app(make, prewarm=4, prebuffer_secs=0.1)
   with live_server.Background(app) as s:
     yield s
