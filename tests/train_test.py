@@ -191,17 +191,17 @@ def test_knob_units_are_measured_and_restored(tiny_model, tiny_dataset):
 @pytest.mark.slow
 def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
   """timbre_ae_tiny from the CLI, SIGKILLed after its second checkpoint
-  (a crash: no chance to save), resumes there and goes on. That this
-  config learns is read in tests/notebooks_test.py::test_02_train (40
-  steps, the spectral loss falls by 20%); here 24 steps with the fall
-  read on a fixed batch took 160 s of a 2-core CI machine."""
+  (a crash: no chance to save), resumes there from the killed run's
+  weights and goes on learning (24 steps in all: _assert_trained reads the
+  fall on a fixed batch). Its 160 s on a 2-core AMD EPYC machine were
+  almost all the two processes' start (55 s each: import, knob
+  statistics, tracing), not the steps."""
   save_dir = str(tmp_path / 'run')
   args = [sys.executable, '-m', 'interpret_ddsp.cli', 'train',
           '--gin_file', 'models/timbre_ae_tiny.gin', '--dataset',
           tiny_dataset, '--save_dir', save_dir,
           '--gin_param', 'train.steps_per_save = 3', '--gin_param',
           'Trainer.checkpoints_to_keep = 20'] + CLI_ARGS
-  T0 = time.time()
   proc = subprocess.Popen(args + ['--num_steps', '1000'], cwd=REPO,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
   try:
@@ -212,25 +212,25 @@ def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
   killed_at = train.latest_step(save_dir)
-  print('TIMING killed', time.time() - T0, killed_at)
   assert killed_at >= 6 and killed_at % 3 == 0
-  total = killed_at + 3
+  # The resumed run draws fresh batches (train.resume_seed); the fall is
+  # read on one fixed batch, from the first checkpoint (step 3) to the
+  # last, across the kill.
+  total = max(24, killed_at + 6)
   result = subprocess.run(args + ['--num_steps', str(total)],
                           cwd=REPO, capture_output=True, text=True,
                           timeout=600, check=False)
-  print('TIMING resumed', time.time() - T0)
-  print(result.stdout[-3000:])
   assert result.returncode == 0, result.stderr[-3000:]
   assert f'Resuming {save_dir} from step {killed_at}' in result.stdout
   assert train.latest_step(save_dir) == total
   steps = [r['step'] for r in train.read_loss_log(save_dir)]
   assert steps[-(total - killed_at):] == list(range(killed_at + 1, total + 1))
-  _assert_trained(save_dir, 'timbre_ae', total)
+  _assert_trained(save_dir, 'timbre_ae', total, tiny_dataset, first_step=3)
   # The resumed steps started from the killed run's weights, not fresh
   # ones: 3 Adam steps at 3e-3 move no weight by a tenth of the largest
   # (a fresh initialization differs by the weights' own size).
   before, after = (_weights(os.path.join(save_dir, f'ckpt-{s}'))
-                   for s in (killed_at, total))
+                   for s in (killed_at, killed_at + 3))
   assert np.abs(after - before).max() < 0.1 * np.abs(before).max()
 
 
