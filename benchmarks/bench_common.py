@@ -54,6 +54,14 @@ def synthetic_batch(batch_size, secs=1.0, seed=0):
   return feats
 
 
+def spread(per_round):
+  """{name: [value per round]} -> ({name: median}, {name: [min, max]}):
+  the figure and its spread over rounds, as every benchmark reports it."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  return ({k: float(np.median(v)) for k, v in per_round.items()},
+          {k: [float(min(v)), float(max(v))] for k, v in per_round.items()})
+
+
 def write_result(result, path):
   """Writes the result JSON (making its folder) and says where."""
   os.makedirs(os.path.dirname(path), exist_ok=True)

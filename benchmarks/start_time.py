@@ -27,7 +27,6 @@ import argparse
 import os
 import time
 
-import numpy as np
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -97,15 +96,14 @@ def main():
                                           'timbre_knobs'),
             'autograph_over_ddsp': ratio('timbre_knobs_autograph',
                                          'ddsp_harmonic_noise')}
+  start_median, start_range = bench_common.spread(
+      {a: start(a) for a in ARMS})
+  ratios_median, ratios_range = bench_common.spread(ratios)
   result = {
       'cpus': os.cpu_count(), 'cpu': bench_common.cpu_name(),
       'batch': args.batch, 'rounds': rounds,
-      'start_secs_median': {a: float(np.median(start(a))) for a in ARMS},
-      'start_secs_range': {a: [float(min(start(a))), float(max(start(a)))]
-                           for a in ARMS},
-      'ratios_median': {k: float(np.median(v)) for k, v in ratios.items()},
-      'ratios_range': {k: [float(min(v)), float(max(v))]
-                       for k, v in ratios.items()},
+      'start_secs_median': start_median, 'start_secs_range': start_range,
+      'ratios_median': ratios_median, 'ratios_range': ratios_range,
   }
   bench_common.write_result(result, args.out)
   for k, v in result['ratios_median'].items():

@@ -88,14 +88,13 @@ def main():
                                            'timbre_knobs'),
             'learned_over_ddsp': ratio('timbre_learned',
                                        'ddsp_harmonic_noise')}
+  ratios_median, ratios_range = bench_common.spread(ratios)
   result = {
       'cpus': os.cpu_count(), 'cpu': bench_common.cpu_name(),
       'batch': args.batch, 'example_secs': 1.0, 'secs_per_step': med,
       'all_rounds': times,
       'ratios_per_round': ratios,
-      'ratios_median': {k: float(np.median(v)) for k, v in ratios.items()},
-      'ratios_range': {k: [float(min(v)), float(max(v))]
-                       for k, v in ratios.items()},
+      'ratios_median': ratios_median, 'ratios_range': ratios_range,
   }
   out = os.path.join(os.path.dirname(__file__), 'results',
                      'timbre_step_time.json')

@@ -123,6 +123,16 @@ def cross_talk(sweeps, n_boot=N_BOOTSTRAP, seed=0):
                               if k > 1 else 0.0}
 
 
+def _mean_curve(values, measured):
+  """(values sorted, mean measured at each [n_values], at(x): the mean
+  curve read at x by linear interpolation)."""
+  values = np.asarray(values, np.float64)
+  mean = np.nanmean(np.asarray(measured, np.float64), axis=0)
+  order = np.argsort(values)
+  values, mean = values[order], mean[order]
+  return values, mean, lambda x: float(np.interp(x, values, mean))
+
+
 def edge_slopes(values, measured, edge_low, edge_high):
   """Slopes beyond the trained range: from the range's edge to the sweep's
   ends (e.g. -3 and +3 std).
@@ -138,11 +148,7 @@ def edge_slopes(values, measured, edge_low, edge_high):
     edge_high to the highest value or None, 'monotonic': the mean measured
     curve never decreases}.
   """
-  values = np.asarray(values, np.float64)
-  mean = np.nanmean(np.asarray(measured, np.float64), axis=0)
-  order = np.argsort(values)
-  values, mean = values[order], mean[order]
-  at = lambda x: float(np.interp(x, values, mean))
+  values, mean, at = _mean_curve(values, measured)
   out = {'low': None, 'high': None,
          'monotonic': bool(np.all(np.diff(mean) >= -1e-6))}
   if values[0] < edge_low:
@@ -184,11 +190,7 @@ def walls(values, measured, edge_low, edge_high, at_wall):
     >>> out['wall']['low'], out['slope_within_reach']['low']
     (-2.0, 1.0)
   """
-  values = np.asarray(values, np.float64)
-  mean = np.nanmean(np.asarray(measured, np.float64), axis=0)
-  order = np.argsort(values)
-  values, mean = values[order], mean[order]
-  at = lambda x: float(np.interp(x, values, mean))
+  values, mean, at = _mean_curve(values, measured)
   wall = {'low': None, 'high': None}
   for far, m in at_wall.items():
     wall['low' if far < edge_low else 'high'] = float(np.nanmean(m))

@@ -117,8 +117,7 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
   fundamental alone; noise far under the partials is under what the
   analysis window can see), so a miss beyond the range can be told apart
   from a knob that stops following early (`beyond_range['wall']`, and
-  'share_of_reach': how much of the way from the edge to the wall the
-  extreme got).
+  'slope_within_reach': `calibration.walls`).
   """
   from interpret_ddsp import calibration  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top

@@ -374,7 +374,7 @@ def reach_notes(fixed, knob_units):
   Returns:
     [str]: e.g. 'brightness=-3 lies below what any sound reaches (-1.62
     std: a sound cannot be darker than its fundamental alone); it is
-    played as dark as it goes.'
+    played as far as it goes.'
   """
   notes = []
   for knob, value in fixed.items():
