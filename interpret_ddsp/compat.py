@@ -47,6 +47,12 @@ before TensorFlow and ddsp load. The shims, each tested in
    batches, without the tf.data pipeline Keras builds on every call (~90 ms
    each, a third of CREPE tiny's time on a 4-s chunk). crepe's own model
    stays in `crepe.core.models` (`stock_crepe_model`).
+8. Strategies without deprecation noise. ddsp's `train_util.get_strategy`
+   builds `tf.distribute.experimental.MultiWorkerMirroredStrategy`, which
+   TensorFlow 2.21 marks deprecated: every worker logs a 3-line warning
+   naming ddsp's line. `get_strategy` calls ddsp's with TensorFlow's
+   deprecation warnings silenced for that call only (the strategy is the
+   same object).
 """
 
 import contextlib
@@ -349,6 +355,16 @@ def _patch_crepe_layout():
   build_and_load_model.__doc__ = build.__doc__
   build_and_load_model._interpret_ddsp_width_layout = True  # pylint: disable=protected-access
   crepe.core.build_and_load_model = build_and_load_model
+
+
+# --- 8. Strategies without deprecation noise ---------------------------------
+def get_strategy(tpu='', cluster_config=''):
+  """ddsp's `train_util.get_strategy(tpu, cluster_config)`, without the
+  deprecation warning TensorFlow logs for the strategy class ddsp uses."""
+  from ddsp.training import train_util  # pylint: disable=g-import-not-at-top
+  from tensorflow.python.util import deprecation  # pylint: disable=g-import-not-at-top,g-direct-tensorflow-import
+  with deprecation.silence():
+    return train_util.get_strategy(tpu=tpu, cluster_config=cluster_config)
 
 
 def apply():

@@ -15,6 +15,9 @@ or INTERPRET_DDSP_VERBOSE=1.
 Example:
   >>> is_noise(b'I0000 00:00:1796129162.518982   31830 port.cc:153] oneDNN')
   True
+  >>> is_noise(b'E0000 00:00:1796282372.246107   15664 ring_alg.cc:291] '
+  ...          b'Aborting RingReduce with UNAVAILABLE')
+  True
   >>> is_noise(b'interpret-ddsp sample: Unknown knob warmth.')
   False
 """
@@ -32,6 +35,12 @@ _NOISE = (
     re.compile(rb'^[IW]\d{4} [\d:.]+ +\d+ [\w./-]+:\d+\] '),
     re.compile(rb'^E\d{4} [\d:.]+ +\d+ cuda\w*\.cc:\d+\] failed call to '
                rb'cuInit'),
+    # A multi-worker run whose peer went away: the C++ collective lines
+    # and their gRPC detail (train turns the error into one sentence).
+    re.compile(rb'^E\d{4} [\d:.]+ +\d+ (ring_alg|base_collective_executor|'
+               rb'collective_\w+|coordination_\w+)\.cc:\d+\] '),
+    re.compile(rb'^Additional GRPC error information from remote target'),
+    re.compile(rb'^:UNKNOWN:Error received from peer'),
     re.compile(rb'^WARNING:root:apitools not found'),  # Beam's GCP extras.
     re.compile(rb"RuntimeWarning: Couldn't find ffmpeg or avconv"),  # pydub
     re.compile(rb'^\s+warn\("Couldn\'t find ffmpeg or avconv'),

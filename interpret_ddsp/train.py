@@ -15,13 +15,18 @@
   measured on the training set before the first step and saved in the
   checkpoint (and `knob_statistics.json`);
 - steps show a tqdm bar with the losses; `knobs.json` records the knob names
-  and units for the later stages.
+  and units for the later stages;
+- with several workers (`cluster_config`, MultiWorkerMirroredStrategy) the
+  chief writes save_dir and the others a scratch folder; every worker reads
+  the same global batch and keeps its replicas' part, and a lost worker is
+  one sentence (UserError) with the checkpoints kept.
 """
 
 import contextlib
 import json
 import os
 
+from interpret_ddsp import compat
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp import files
@@ -46,6 +51,32 @@ def read_loss_log(save_dir):
   """[{step, total_loss, ...}] from a training folder's losses.jsonl."""
   with open(os.path.join(save_dir, contracts.LOSS_LOG)) as f:
     return [json.loads(line) for line in f if line.strip()]
+
+
+def trim_loss_log(path, step):
+  """Drops a loss log's rows after `step`: the steps a run lost when it was
+  killed after its last checkpoint, which its resumption takes again (and
+  a last row cut short by the kill).
+
+  Returns:
+    How many rows were dropped.
+  """
+  if not os.path.exists(path):
+    return 0
+  with open(path) as f:
+    lines = [l for l in f if l.strip()]
+  kept = [l for l in lines if _row_step(l) <= step]
+  if len(kept) < len(lines):
+    files.write_text(path, ''.join(kept))
+  return len(lines) - len(kept)
+
+
+def _row_step(line):
+  """A loss-log row's step; infinity for a row cut short by a kill."""
+  try:
+    return json.loads(line)['step'] if line.endswith('\n') else float('inf')
+  except (ValueError, KeyError, TypeError):
+    return float('inf')
 
 
 def ddsp_gin_dir():
@@ -149,6 +180,14 @@ def _first_line(error):
               type(error).__name__)
 
 
+def _peer_error(error):
+  """What gRPC said about a lost peer ('recvmsg:Connection reset by peer'),
+  else the error's first line."""
+  import re  # pylint: disable=g-import-not-at-top
+  found = re.search(r'grpc_message:"([^"]+)"', str(error))
+  return found.group(1) if found else _first_line(error)
+
+
 def data_provider():
   """The gin-bound train.data_provider, checked: bound, and its files there.
 
@@ -223,6 +262,10 @@ def resume_seed(seed, step):
       1)[0] % (2 ** 31 - 1))
 
 
+_NO_TIME_BUDGET = ('A time budget cannot stop several workers at the same '
+                   'step; give a number of steps instead.')
+
+
 class TimeBudgetReached(Exception):
   """Raised between steps once train(max_secs=...) is spent."""
 
@@ -270,7 +313,9 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
     gin_params: Extra bindings, e.g. ['train.num_steps=100'].
     dataset_dir: A `prepare` output folder (sets patterns and audio shape).
     tpu: TPU address (TPUStrategy); '' for none.
-    cluster_config: Multi-worker TF_CONFIG-style JSON; '' for none.
+    cluster_config: Multi-worker TF_CONFIG-style JSON or dict; '' for none
+      (`check_cluster_config`). save_dir and dataset_dir must then be paths
+      every worker sees; max_secs is refused.
     strategy: A tf.distribute strategy (overrides tpu/cluster_config).
     num_steps: Total steps to reach (overrides train.num_steps).
     progress: Show a tqdm bar.
@@ -291,6 +336,9 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   from ddsp.training import train_util  # pylint: disable=g-import-not-at-top
   from ddsp.training import trainers  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  cluster_config = check_cluster_config(cluster_config)
+  if max_secs is not None and _count_workers(cluster_config.get('cluster')) > 1:
+    raise errors.UserError(_NO_TIME_BUDGET)  # Before any server starts.
   tf.io.gfile.makedirs(save_dir)
   params = list(gin_params)
   if num_steps is not None:
@@ -300,26 +348,141 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   if seed is not None:
     tf.keras.utils.set_random_seed(resume_seed(seed, latest_step(save_dir)))
   if strategy is None:
-    strategy = train_util.get_strategy(tpu=tpu, cluster_config=cluster_config)
+    strategy = compat.get_strategy(tpu=tpu, cluster_config=cluster_config)
+  workers = num_workers(strategy)
+  if workers > 1 and max_secs is not None:
+    raise errors.UserError(_NO_TIME_BUDGET)
+  # The chief writes save_dir; the other workers take part in every save
+  # (it is a collective) but write to a folder of their own, removed after.
+  chief = strategy.extended.should_checkpoint
+  ckpt_dir = save_dir if chief else worker_dir(save_dir, strategy)
+  if not chief and tf.io.gfile.exists(ckpt_dir):  # Left by a failed run.
+    tf.io.gfile.rmtree(ckpt_dir)
   with strategy.scope():
     model = build_model()
     trainer = trainers.get_trainer_class()(model, strategy)
+  if workers > 1:
+    _shard_by_batch_part(trainer)
   resuming = latest_step(save_dir) > 0
   timbre = hasattr(model, 'knob_names')
   if timbre and not resuming:
-    set_knob_statistics(model, provider, save_dir, knob_stat_batches)
+    set_knob_statistics(model, provider, save_dir if chief else None,
+                        knob_stat_batches)
   total = gin.query_parameter('train.num_steps')
-  with _wrap_steps(trainer, total, latest_step(save_dir), progress,
-                   max_secs, os.path.join(save_dir, contracts.LOSS_LOG)):
+  log_path = os.path.join(save_dir, contracts.LOSS_LOG) if chief else None
+  if log_path and resuming:
+    trim_loss_log(log_path, latest_step(save_dir))
+  with _wrap_steps(trainer, total, latest_step(save_dir), progress and chief,
+                   max_secs, log_path):
     try:
       train_util.train(data_provider=gin.REQUIRED, trainer=trainer,
-                       save_dir=save_dir, restore_dir=save_dir)
+                       save_dir=ckpt_dir, restore_dir=save_dir)
     except TimeBudgetReached:
-      trainer.save(save_dir)
+      trainer.save(ckpt_dir)
     except KeyboardInterrupt:  # Keep the steps since the last save.
-      if int(trainer.step.numpy()) > 0:
+      if int(trainer.step.numpy()) > 0 and workers == 1:
         trainer.save(save_dir)
       raise
-  if timbre:
+    except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError,
+            tf.errors.CancelledError, tf.errors.AbortedError) as e:
+      if workers == 1:
+        raise
+      raise errors.UserError(
+          f'A worker of the cluster stopped answering ({_peer_error(e)}); '
+          f'the checkpoints up to step {latest_step(save_dir) or 0} are '
+          f'kept in {save_dir}: start every worker again to resume.') from e
+  if not chief:
+    tf.io.gfile.rmtree(ckpt_dir)
+  elif timbre:
     write_knobs(model, save_dir)
   return trainer
+
+
+def check_cluster_config(cluster_config):
+  """A TF_CONFIG-style cluster description, parsed and checked.
+
+  Args:
+    cluster_config: '' (none), a JSON string or a dict like
+      {"cluster": {"worker": ["host1:2222", "host2:2222"]},
+       "task": {"type": "worker", "index": 0}}.
+
+  Returns:
+    The dict ({} for '').
+
+  Raises:
+    UserError: Not JSON, no cluster or task, or a task not in the cluster.
+
+  >>> check_cluster_config('{"cluster": {"worker": ["h:1"]}, '
+  ...                      '"task": {"type": "worker", "index": 0}}')['task']
+  {'type': 'worker', 'index': 0}
+  """
+  if not cluster_config:
+    return {}
+  config = cluster_config
+  if isinstance(config, str):
+    try:
+      config = json.loads(config)
+    except ValueError as e:
+      raise errors.UserError(
+          f'The cluster config is not JSON ({e}).') from e
+  example = ('{"cluster": {"worker": ["host1:2222", "host2:2222"]}, '
+             '"task": {"type": "worker", "index": 0}}')
+  cluster = config.get('cluster') if isinstance(config, dict) else None
+  task = config.get('task') if isinstance(config, dict) else None
+  if (not isinstance(cluster, dict) or not isinstance(task, dict) or
+      not all(isinstance(v, list) and v for v in cluster.values())):
+    raise errors.UserError(
+        f'A cluster config needs "cluster" (job name -> list of host:port) '
+        f'and "task" (type, index), like {example}.')
+  kind, index = task.get('type'), task.get('index')
+  if (kind not in cluster or not isinstance(index, int) or
+      not 0 <= index < len(cluster[kind])):
+    raise errors.UserError(
+        f'The task {kind!r} {index!r} of the cluster config is not one of '
+        f'its jobs ({", ".join(f"{k}: {len(v)}" for k, v in cluster.items())}'
+        ').')
+  return config
+
+
+def num_workers(strategy):
+  """How many worker processes a tf.distribute strategy spans (1 for all
+  single-process strategies)."""
+  resolver = getattr(strategy, 'cluster_resolver', None)
+  if resolver is None:
+    return 1
+  return max(1, _count_workers(resolver.cluster_spec().as_dict()))
+
+
+def _count_workers(cluster):
+  """Chief and worker tasks in a cluster dict (0 for None); those take
+  training steps, a parameter server or evaluator does not."""
+  return sum(len((cluster or {}).get(job, ())) for job in ('chief', 'worker'))
+
+
+def worker_dir(save_dir, strategy):
+  """Where a non-chief worker writes its copy of each checkpoint."""
+  resolver = strategy.cluster_resolver
+  return os.path.join(save_dir,
+                      f'worker_tmp_{resolver.task_type}_{resolver.task_id}')
+
+
+def _shard_by_batch_part(trainer):
+  """Makes each worker take its replicas' part of every global batch.
+
+  tf.distribute's default shards a multi-file dataset by file, so that
+  workers' batches would come from different files than one process's
+  would; by data, every worker reads the same global batch and keeps its
+  replicas' rows, so several workers take exactly the steps one process
+  with as many replicas takes.
+  """
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  distribute = trainer.distribute_dataset
+
+  def distribute_dataset(dataset):
+    if isinstance(dataset, tf.data.Dataset):
+      options = tf.data.Options()
+      options.experimental_distribute.auto_shard_policy = (
+          tf.data.experimental.AutoShardPolicy.DATA)
+      dataset = dataset.with_options(options)
+    return distribute(dataset)
+  trainer.distribute_dataset = distribute_dataset

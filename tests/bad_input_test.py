@@ -119,6 +119,16 @@ def _cases(d, data):
       (['train', '--gin_file', 'models/timbre_ae_tiny.gin', '--save_dir',
         out], 'No dataset'),
       (['train', '--save_dir', out, '--dataset', str(d)], 'no manifest.json'),
+      (['train', '--cluster_config', '{worker: [h1]}', '--save_dir', out,
+        '--dataset', data], 'not JSON'),
+      (['train', '--cluster_config', '{"cluster": {"worker": ["h:1"]}}',
+        '--save_dir', out, '--dataset', data], 'needs "cluster"'),
+      (['train', '--cluster_config', '{"cluster": {"worker": ["h:1"]}, '
+        '"task": {"type": "worker", "index": 1}}', '--save_dir', out,
+        '--dataset', data], 'not one of its jobs (worker: 1)'),
+      (['train', '--cluster_config', '{"cluster": {"worker": ["h:1", '
+        '"h:2"]}, "task": {"type": "worker", "index": 0}}', '--max_minutes',
+        '1', '--save_dir', out, '--dataset', data], 'time budget'),
       (['prepare', '--source', 'nsynth', '--velocities', '5x',
         '--output_dir', out], "not '5x'"),
       (['prepare', '--source', 'nsynth', '--pitch_range', '48-84',

@@ -242,3 +242,36 @@ def test_crepe_width_layout_takes_less_cpu(tone):
     model.predict(frames, verbose=0)
     cpu[name] = time.process_time() - start
   assert cpu['width'] < 0.6 * cpu['stock'], cpu  # ~3x less measured.
+
+
+def test_get_strategy_silences_tensorflows_deprecation_warning(monkeypatch):
+  """ddsp's get_strategy builds a strategy class TensorFlow marks
+  deprecated; ours calls it with the warning silenced, for that call only.
+  (A stand-in deprecated function: a real multi-worker strategy would
+  start a gRPC server in this process; multi_worker_test runs the real
+  one and asserts its stderr is one sentence.)"""
+  import logging  # pylint: disable=g-import-not-at-top
+  from ddsp.training import train_util  # pylint: disable=g-import-not-at-top
+  from tensorflow.python.util import deprecation  # pylint: disable=g-import-not-at-top,g-direct-tensorflow-import
+
+  def make(tag):
+    @deprecation.deprecated(None, f'use something else ({tag})')
+    def strategy():
+      return tag
+    return strategy
+
+  records = []
+  handler = logging.Handler()
+  handler.emit = records.append
+  logger = tf.get_logger()
+  logger.addHandler(handler)
+  try:
+    inside = make('inside')
+    monkeypatch.setattr(train_util, 'get_strategy',
+                        lambda tpu, cluster_config: inside())
+    assert compat.get_strategy() == 'inside'
+    assert not [r for r in records if 'deprecated' in r.getMessage()]
+    make('outside')()  # Still warned outside the call.
+    assert [r for r in records if 'outside' in r.getMessage()]
+  finally:
+    logger.removeHandler(handler)

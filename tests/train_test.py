@@ -223,8 +223,10 @@ def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
   assert result.returncode == 0, result.stderr[-3000:]
   assert f'Resuming {save_dir} from step {killed_at}' in result.stdout
   assert train.latest_step(save_dir) == total
+  # Each step logged once: the steps the kill lost after its checkpoint
+  # were dropped from the log when the run resumed (train.trim_loss_log).
   steps = [r['step'] for r in train.read_loss_log(save_dir)]
-  assert steps[-(total - killed_at):] == list(range(killed_at + 1, total + 1))
+  assert steps == list(range(1, total + 1))
   _assert_trained(save_dir, 'timbre_ae', total, tiny_dataset, first_step=3)
   # The resumed steps started from the killed run's weights, not fresh
   # ones: 3 Adam steps at 3e-3 move no weight by a tenth of the largest
@@ -232,6 +234,18 @@ def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
   before, after = (_weights(os.path.join(save_dir, f'ckpt-{s}'))
                    for s in (killed_at, killed_at + 3))
   assert np.abs(after - before).max() < 0.1 * np.abs(before).max()
+
+
+def test_trim_loss_log_drops_lost_steps_and_a_cut_row(tmp_path):
+  path = tmp_path / 'losses.jsonl'
+  path.write_text(''.join(f'{{"step": {s}, "total_loss": {s / 10}}}\n'
+                          for s in range(1, 8)) + '{"step": 8, "tot')
+  assert train.trim_loss_log(str(path), 5) == 3
+  rows = train.read_loss_log(str(tmp_path))
+  assert [r['step'] for r in rows] == [1, 2, 3, 4, 5]
+  assert rows[-1]['total_loss'] == 0.5
+  assert train.trim_loss_log(str(path), 5) == 0
+  assert train.trim_loss_log(str(tmp_path / 'none.jsonl'), 5) == 0
 
 
 def test_time_budget_stops_with_a_checkpoint(tiny_dataset, tmp_path):
