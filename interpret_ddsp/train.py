@@ -262,10 +262,6 @@ def resume_seed(seed, step):
       1)[0] % (2 ** 31 - 1))
 
 
-_NO_TIME_BUDGET = ('A time budget cannot stop several workers at the same '
-                   'step; give a number of steps instead.')
-
-
 class TimeBudgetReached(Exception):
   """Raised between steps once train(max_secs=...) is spent."""
 
@@ -337,8 +333,12 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   from ddsp.training import trainers  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   cluster_config = check_cluster_config(cluster_config)
-  if max_secs is not None and _count_workers(cluster_config.get('cluster')) > 1:
-    raise errors.UserError(_NO_TIME_BUDGET)  # Before any server starts.
+  workers = (num_workers(strategy) if strategy is not None else
+             max(1, _count_workers(cluster_config.get('cluster'))))
+  if workers > 1 and max_secs is not None:  # Before any server starts.
+    raise errors.UserError(
+        'A time budget cannot stop several workers at the same step; give '
+        'a number of steps instead.')
   tf.io.gfile.makedirs(save_dir)
   params = list(gin_params)
   if num_steps is not None:
@@ -349,9 +349,6 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
     tf.keras.utils.set_random_seed(resume_seed(seed, latest_step(save_dir)))
   if strategy is None:
     strategy = compat.get_strategy(tpu=tpu, cluster_config=cluster_config)
-  workers = num_workers(strategy)
-  if workers > 1 and max_secs is not None:
-    raise errors.UserError(_NO_TIME_BUDGET)
   # The chief writes save_dir; the other workers take part in every save
   # (it is a collective) but write to a folder of their own, removed after.
   chief = strategy.extended.should_checkpoint
@@ -363,7 +360,8 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
     trainer = trainers.get_trainer_class()(model, strategy)
   if workers > 1:
     _shard_by_batch_part(trainer)
-  resuming = latest_step(save_dir) > 0
+  start = latest_step(save_dir)
+  resuming = start > 0
   timbre = hasattr(model, 'knob_names')
   if timbre and not resuming:
     set_knob_statistics(model, provider, save_dir if chief else None,
@@ -371,8 +369,8 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   total = gin.query_parameter('train.num_steps')
   log_path = os.path.join(save_dir, contracts.LOSS_LOG) if chief else None
   if log_path and resuming:
-    trim_loss_log(log_path, latest_step(save_dir))
-  with _wrap_steps(trainer, total, latest_step(save_dir), progress and chief,
+    trim_loss_log(log_path, start)
+  with _wrap_steps(trainer, total, start, progress and chief,
                    max_secs, log_path):
     try:
       train_util.train(data_provider=gin.REQUIRED, trainer=trainer,

@@ -33,6 +33,8 @@ from conftest import REPO
 import numpy as np
 import pytest
 
+from interpret_ddsp import train
+
 GIN = ['models/timbre_ae_tiny.gin', 'datasets/tfrecord.gin',
        'optimization/cpu.gin']
 PARAMS = ['train.steps_per_save = 2', 'train.steps_per_summary = 2']
@@ -125,17 +127,13 @@ def _cli_worker(save_dir, data, steps, config):
 
 
 def _losses(save_dir):
+  """The loss log's complete rows ([] before it exists): read while the
+  chief is still writing it, so a row without its newline is left out."""
   path = os.path.join(save_dir, 'losses.jsonl')
   if not os.path.exists(path):
     return []
   with open(path) as f:
     return [json.loads(l) for l in f if l.endswith('\n')]
-
-
-def _latest_step(save_dir):
-  steps = [int(p.rsplit('-', 1)[1].split('.')[0])
-           for p in glob.glob(os.path.join(save_dir, 'ckpt-*.index'))]
-  return max(steps, default=0)
 
 
 @pytest.mark.slow
@@ -150,17 +148,17 @@ def test_two_workers_take_one_process_steps_and_resume_after_a_kill(
   workers = [_cli_worker(cluster_dir, tiny_dataset, 200, c) for c in configs]
   deadline = time.time() + 400
   while time.time() < deadline and (
-      _latest_step(cluster_dir) < 2 or len(_losses(cluster_dir)) < 2):
+      train.latest_step(cluster_dir) < 2 or len(_losses(cluster_dir)) < 2):
     assert workers[0].poll() is None, workers[0].communicate()[1][-3000:]
     time.sleep(0.5)
-  assert _latest_step(cluster_dir) >= 2, 'no checkpoint within 400 s'
+  assert train.latest_step(cluster_dir) >= 2, 'no checkpoint within 400 s'
   workers[1].send_signal(signal.SIGKILL)
   workers[1].communicate()
   _, err = workers[0].communicate(timeout=300)
   assert workers[0].returncode == 2, err[-3000:]
   lines = [l for l in err.splitlines() if l.strip()]
   assert len(lines) == 1 and 'stopped answering' in lines[0], err[-3000:]
-  kept = _latest_step(cluster_dir)
+  kept = train.latest_step(cluster_dir)
   assert kept >= 2 and f'up to step {kept} ' in lines[0]
 
   # Step 1 (and 2) of the two workers against the one process.
@@ -184,7 +182,7 @@ def test_two_workers_take_one_process_steps_and_resume_after_a_kill(
            for c in configs]
   chief, other = [_result(p) for p in procs]
   assert chief['step'] == other['step'] == final
-  assert chief['restored_step'] == final == _latest_step(cluster_dir)
+  assert chief['restored_step'] == final == train.latest_step(cluster_dir)
   assert chief['weights'] == other['weights'] == chief['restored']
   steps = [r['step'] for r in _losses(cluster_dir)]
   assert steps[-2:] == [kept + 1, kept + 2]
