@@ -33,36 +33,24 @@ CLI_ARGS = ['--gin_file', 'datasets/tfrecord.gin', '--gin_file',
 # fresh-clone run and rose 1.30x in another (timbre_vae, 24 steps).
 
 
-def _fixed_batch_distance(save_dir, dataset, step):
-  """Multi-scale spectral distance of the step's checkpoint on the same 8
-  training examples (in file order) whatever the step."""
-  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
-  loaded = model_io.load_model(save_dir,
-                               os.path.join(save_dir, f'ckpt-{step}'))
-  provider = data.provider_for(os.path.join(dataset, 'train.tfrecord*'),
-                               loaded, include_metadata=False)
-  batch = next(iter(provider.get_batch(8, shuffle=False, repeats=1)))
-  audio = loaded.model(batch, training=False)['audio_synth'].numpy()
-  return float(np.mean([metrics.multiscale_spectral_distance(
-      a, b, loaded.sample_rate) for a, b in zip(batch['audio'].numpy(),
-                                                audio)]))
-
-
-def _assert_trained(save_dir, name, n_steps, dataset=None, first_step=None):
+def _assert_trained(save_dir, name, n_steps):
   """The loss log holds steps 1..n_steps once each (for re-run steps, the
-  last row counts); with dataset and first_step, the spectral distance on
-  one fixed batch fell by 10% from the first_step checkpoint to the last
-  (single training batches' losses spread too much to show it: 8.6-24.3
-  within the first 24 steps of harmonic_noise_reverb); a timbre model
-  logged its losses and wrote its knob files."""
+  last row counts) and its total loss fell: the mean of the last 8 steps is
+  below 0.9x the mean of the first 8 (measured on 24 steps with
+  seeds 0-2: 0.68-0.72 for harmonic_noise_reverb, 0.66-0.79 for
+  timbre_vae; 0.96 with the learning rate at 0). Single batches
+  spread too much to read (8.6-24.3 within the first 24 steps of
+  harmonic_noise_reverb), and so did one fixed batch's spectral distance
+  from the step-4 checkpoint to the last (0.69-0.92 for timbre_vae, one CI
+  run 0.913 for harmonic_noise_reverb). A timbre model logged its losses
+  and wrote its knob files."""
   rows = {r['step']: r for r in train.read_loss_log(save_dir)}
   assert sorted(rows) == list(range(1, n_steps + 1))
   assert all(np.isfinite(r['spectral_loss']) for r in rows.values())
-  if dataset is not None:
-    before = _fixed_batch_distance(save_dir, dataset, first_step)
-    after = _fixed_batch_distance(save_dir, dataset, n_steps)
-    assert after < 0.9 * before, (before, after)
+  total = [rows[s]['total_loss'] for s in sorted(rows)]
+  assert n_steps >= 16
+  first, last = np.mean(total[:8]), np.mean(total[-8:])
+  assert last < 0.9 * first, (first, last)
   if name.startswith('timbre'):
     assert {'ar_loss', 'descriptor_loss'} <= set(rows[1])
     # Knob processors set the output's descriptors: no consistency loss.
@@ -148,11 +136,9 @@ def test_tiny_configs_train_from_the_cli_with_decreasing_loss(
   save_dir = str(tmp_path / name)
   rc = cli.main(['train', '--gin_file', f'models/{name}_tiny.gin',
                  '--dataset', tiny_dataset, '--save_dir', save_dir,
-                 '--num_steps', '24', '--gin_param',
-                 'train.steps_per_save = 4', '--gin_param',
-                 'Trainer.checkpoints_to_keep = 10'] + CLI_ARGS)
+                 '--num_steps', '24'] + CLI_ARGS)
   assert rc == 0
-  _assert_trained(save_dir, name, 24, tiny_dataset, first_step=4)
+  _assert_trained(save_dir, name, 24)
 
 
 def test_dataset_sets_the_audio_shape(tiny_dataset):
@@ -193,7 +179,7 @@ def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
   """timbre_ae_tiny from the CLI, SIGKILLed after its second checkpoint
   (a crash: no chance to save), resumes there from the killed run's
   weights and goes on learning (24 steps in all: _assert_trained reads the
-  fall on a fixed batch). Its 160 s on a 2-core AMD EPYC machine were
+  fall in the loss log). Its 160 s on a 2-core AMD EPYC machine were
   almost all the two processes' start (55 s each: import, knob
   statistics, tracing), not the steps."""
   save_dir = str(tmp_path / 'run')
@@ -214,8 +200,7 @@ def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
   killed_at = train.latest_step(save_dir)
   assert killed_at >= 6 and killed_at % 3 == 0
   # The resumed run draws fresh batches (train.resume_seed); the fall is
-  # read on one fixed batch, from the first checkpoint (step 3) to the
-  # last, across the kill.
+  # read in the loss log, across the kill.
   total = max(24, killed_at + 6)
   result = subprocess.run(args + ['--num_steps', str(total)],
                           cwd=REPO, capture_output=True, text=True,
@@ -227,7 +212,7 @@ def test_killed_run_resumes_at_its_last_checkpoint(tiny_dataset, tmp_path):
   # were dropped from the log when the run resumed (train.trim_loss_log).
   steps = [r['step'] for r in train.read_loss_log(save_dir)]
   assert steps == list(range(1, total + 1))
-  _assert_trained(save_dir, 'timbre_ae', total, tiny_dataset, first_step=3)
+  _assert_trained(save_dir, 'timbre_ae', total)
   # The resumed steps started from the killed run's weights, not fresh
   # ones: 3 Adam steps at 3e-3 move no weight by a tenth of the largest
   # (a fresh initialization differs by the weights' own size).
