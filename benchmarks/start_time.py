@@ -13,6 +13,8 @@ synthetic batch:
   autograph; the knob processor's bisection a tf.while_loop),
 - timbre_knobs_autograph: the same with autograph converting the model's
   call again (the start before, but for the while_loop),
+- timbre_knobs_eager_build: the same built as `train` builds it
+  (train.build_eagerly: the first batch run eagerly, not traced first),
 - ddsp_harmonic_noise: plain ddsp harmonic_noise_tiny (ddsp's ae.gin at
   the same size).
 Reported per arm: build (s), first step (s), a steady step (s), and the
@@ -33,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ARMS = {
     'timbre_knobs': ['models/timbre_ae_tiny.gin'],
     'timbre_knobs_autograph': ['models/timbre_ae_tiny.gin'],
+    'timbre_knobs_eager_build': ['models/timbre_ae_tiny.gin'],
     'ddsp_harmonic_noise': ['models/harmonic_noise_tiny.gin'],
 }
 
@@ -54,7 +57,10 @@ def worker(arm, batch_size, out):
   model = train.build_model()
   trainer = trainers.Trainer(model, strategy, learning_rate=1e-3)
   tick = time.perf_counter()
-  trainer.build(batch)
+  if arm == 'timbre_knobs_eager_build':
+    train.build_eagerly(trainer, batch)
+  else:
+    trainer.build(batch)
   build = time.perf_counter() - tick
   tick = time.perf_counter()
   float(trainer.train_step(batch)['total_loss'])
@@ -95,7 +101,11 @@ def main():
             'autograph_over_knobs': ratio('timbre_knobs_autograph',
                                           'timbre_knobs'),
             'autograph_over_ddsp': ratio('timbre_knobs_autograph',
-                                         'ddsp_harmonic_noise')}
+                                         'ddsp_harmonic_noise'),
+            'eager_build_over_knobs': ratio('timbre_knobs_eager_build',
+                                            'timbre_knobs'),
+            'eager_build_over_ddsp': ratio('timbre_knobs_eager_build',
+                                           'ddsp_harmonic_noise')}
   start_median, start_range = bench_common.spread(
       {a: start(a) for a in ARMS})
   ratios_median, ratios_range = bench_common.spread(ratios)

@@ -23,6 +23,7 @@
 """
 
 import contextlib
+import functools
 import json
 import os
 
@@ -358,6 +359,7 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   with strategy.scope():
     model = build_model()
     trainer = trainers.get_trainer_class()(model, strategy)
+  trainer.build = functools.partial(build_eagerly, trainer)
   if workers > 1:
     _shard_by_batch_part(trainer)
   start = latest_step(save_dir)
@@ -462,6 +464,30 @@ def worker_dir(save_dir, strategy):
   resolver = strategy.cluster_resolver
   return os.path.join(save_dir,
                       f'worker_tmp_{resolver.task_type}_{resolver.task_id}')
+
+
+def build_eagerly(trainer, batch):
+  """ddsp's Trainer.build (its variables made by running one batch
+  through the model) without tracing that forward pass into a tf.function
+  first: the first train step traces it again anyway. The variables, their
+  initial values and the outputs are the same (train_test); the start is
+  shorter (benchmarks/start_time.py, arm timbre_knobs_eager_build).
+  TPUStrategy cannot run a step eagerly and MultiWorkerMirroredStrategy
+  warns that it is slow eagerly: for those ddsp's build runs.
+
+  Args:
+    trainer: A ddsp Trainer (train() sets its .build to this).
+    batch: A batch of features (a distributed one, as ddsp's train gives).
+  """
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  traced = (tf.distribute.TPUStrategy, tf.distribute.experimental.TPUStrategy,
+            tf.distribute.MultiWorkerMirroredStrategy,
+            tf.distribute.experimental.MultiWorkerMirroredStrategy)
+  if isinstance(trainer.strategy, traced):
+    type(trainer).build(trainer, batch)
+    return
+  trainer.run(trainer.model.__call__, batch)
+  trainer.model.summary()
 
 
 def _shard_by_batch_part(trainer):
