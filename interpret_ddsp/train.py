@@ -471,7 +471,8 @@ def build_eagerly(trainer, batch):
   through the model) without tracing that forward pass into a tf.function
   first: the first train step traces it again anyway. The variables, their
   initial values and the outputs are the same (train_test); the start is
-  shorter (benchmarks/start_time.py, arm timbre_knobs_eager_build).
+  shorter (benchmarks/start_time.py, arm timbre_knobs_eager_build). It
+  then makes the optimizer's slots (build_optimizer).
   TPUStrategy cannot run a step eagerly and MultiWorkerMirroredStrategy
   warns that it is slow eagerly: for those ddsp's build runs.
 
@@ -485,9 +486,29 @@ def build_eagerly(trainer, batch):
             tf.distribute.experimental.MultiWorkerMirroredStrategy)
   if isinstance(trainer.strategy, traced):
     type(trainer).build(trainer, batch)
+  else:
+    trainer.run(trainer.model.__call__, batch)
+    trainer.model.summary()
+  build_optimizer(trainer)
+
+
+def build_optimizer(trainer):
+  """Makes the optimizer's slot variables (Adam's moments) for the model's
+  trainable variables now, before the first train step.
+
+  Left to the step, they are made inside its tf.function, and TensorFlow
+  then traces the whole step a second time without them: the first step
+  of every run paid for two traces (train_test counts them). A checkpoint
+  restored afterwards fills the slots made here.
+
+  Args:
+    trainer: A built ddsp Trainer (its model has its variables).
+  """
+  build = getattr(trainer.optimizer, 'build', None)
+  if build is None:  # A legacy Keras optimizer makes its slots itself.
     return
-  trainer.run(trainer.model.__call__, batch)
-  trainer.model.summary()
+  with trainer.strategy.scope():
+    build(trainer.model.trainable_variables)
 
 
 def _shard_by_batch_part(trainer):

@@ -105,6 +105,7 @@ with strategy.scope():
   # call creates the variables; cross-replica: no all-gather).
   _, single = model({k: tf.constant(v) for k, v in batch.items()},
                     return_losses=True, training=True)
+train.build_optimizer(trainer)  # As train() does: the step traces once.
 PARTS = {'encoder': model.encoder, 'decoder': model.decoder}
 before = {k: [v.numpy() for v in p.trainable_variables]
           for k, p in PARTS.items()}

@@ -327,8 +327,10 @@ def test_a_resumed_run_does_not_replay_the_data_order(tiny_dataset):
 
 def test_eager_build_makes_ddsps_variables_and_outputs():
   """train.build_eagerly against ddsp's own Trainer.build, from the same
-  seed: the same variables (names, shapes, initial values) and the same
-  output on the batch."""
+  seed: the same variables (names, shapes, initial values), the same
+  output on the batch and the same losses over two train steps; and the
+  first step traces the model once, where ddsp's traces it twice (the
+  optimizer's slots made inside the step make TensorFlow trace again)."""
   from ddsp.training import trainers  # pylint: disable=g-import-not-at-top
   train.parse_gin(['models/harmonic_noise_tiny.gin', 'datasets/tfrecord.gin',
                    'optimization/cpu.gin'])
@@ -342,11 +344,21 @@ def test_eager_build_makes_ddsps_variables_and_outputs():
     build(trainer, features)
     variables = {v.name: v.numpy() for v in trainer.model.variables}
     audio = trainer.model(features, training=False)['harmonic']['signal']
-    built.append((variables, audio.numpy()))
-  (ddsp_vars, ddsp_audio), (ours_vars, ours_audio) = built
+    calls = []
+    model_call = trainer.model.call
+    trainer.model.call = lambda *a, **k: calls.append(1) or model_call(*a, **k)
+    batches = iter(tf.data.Dataset.from_tensors(features).repeat())
+    losses = [float(trainer.train_step(batches)['total_loss'])
+              for _ in range(2)]
+    built.append((variables, audio.numpy(), losses, len(calls)))
+  ((ddsp_vars, ddsp_audio, ddsp_losses, ddsp_traces),
+   (ours_vars, ours_audio, ours_losses, ours_traces)) = built
   assert len(ddsp_vars) > 10
   assert sorted(ddsp_vars) == sorted(ours_vars)
   for name, value in ddsp_vars.items():
     np.testing.assert_array_equal(ours_vars[name], value, err_msg=name)
   assert np.abs(ddsp_audio).max() > 1e-4
   np.testing.assert_allclose(ours_audio, ddsp_audio, rtol=1e-5, atol=1e-7)
+  assert ddsp_losses[1] < ddsp_losses[0]  # The steps trained.
+  np.testing.assert_allclose(ours_losses, ddsp_losses, rtol=1e-5)
+  assert (ddsp_traces, ours_traces) == (2, 1)
