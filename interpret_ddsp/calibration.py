@@ -42,29 +42,52 @@ def line_fit(values, measured):
     {'slope', 'intercept', 'pearson_r', 'mae'} floats (nan where the
     measurements are all equal or missing).
   """
+  fits = _line_fits(values, np.asarray(measured, np.float64)[None])
+  return {k: float(v[0]) for k, v in fits.items()}
+
+
+def _line_fits(values, measured):
+  """`line_fit` of each of a stack of sweeps, in closed form.
+
+  Args:
+    values: [n_values].
+    measured: [n_fits, n_examples, n_values]; nan entries are left out.
+
+  Returns:
+    {'slope', 'intercept', 'pearson_r', 'mae'}: arrays [n_fits].
+  """
+  m = np.asarray(measured, np.float64)
+  m = m.reshape(len(m), -1)
   v = np.broadcast_to(np.asarray(values, np.float64),
-                      np.shape(measured)).ravel()
-  m = np.asarray(measured, np.float64).ravel()
-  ok = np.isfinite(m)
-  v, m = v[ok], m[ok]
-  if len(v) < 2 or np.ptp(v) == 0:
-    return {'slope': np.nan, 'intercept': np.nan, 'pearson_r': np.nan,
-            'mae': np.nan}
-  slope, intercept = np.polyfit(v, m, 1)
-  r = (np.corrcoef(v, m)[0, 1] if np.std(m) > 0 else np.nan)
-  return {'slope': float(slope), 'intercept': float(intercept),
-          'pearson_r': float(r), 'mae': float(np.mean(np.abs(m - v)))}
+                      np.shape(measured)).reshape(len(m), -1)
+  w = np.isfinite(m)
+  m, v = np.where(w, m, 0.0), np.where(w, v, 0.0)
+  with np.errstate(invalid='ignore', divide='ignore'):
+    n = w.sum(-1)
+    mean_v, mean_m = v.sum(-1) / n, m.sum(-1) / n
+    dv = np.where(w, v - mean_v[:, None], 0.0)
+    dm = np.where(w, m - mean_m[:, None], 0.0)
+    var_v, var_m = (dv ** 2).sum(-1), (dm ** 2).sum(-1)
+    cov = (dv * dm).sum(-1)
+    fit = (n >= 2) & (var_v > 0)
+    slope = np.where(fit, cov / var_v, np.nan)
+    r = np.where(fit & (var_m > 0), cov / np.sqrt(var_v * var_m), np.nan)
+    mae = np.where(fit, np.abs(m - v).sum(-1) / n, np.nan)
+  return {'slope': slope, 'intercept': mean_m - slope * mean_v,
+          'pearson_r': r, 'mae': mae}
 
 
-def _bootstrap(fn, n_examples, n_boot=N_BOOTSTRAP, seed=0):
-  """fn(example indices) -> dict of floats; returns {key: [lo, hi]}, the
-  2.5th and 97.5th percentiles over n_boot resamples of the examples."""
+def _bootstrap(values, measured, keys, n_boot=N_BOOTSTRAP, seed=0):
+  """{key: [lo, hi]} of `line_fit`'s keys: the 2.5th and 97.5th
+  percentiles over n_boot resamples (with replacement) of the examples
+  (rows of measured [n_examples, n_values])."""
   rng = np.random.default_rng(seed)
-  draws = [fn(rng.integers(0, n_examples, n_examples))
-           for _ in range(n_boot)]
-  return {k: [float(np.nanpercentile([d[k] for d in draws], 2.5)),
-              float(np.nanpercentile([d[k] for d in draws], 97.5))]
-          for k in draws[0]}
+  n_examples = len(measured)
+  idx = rng.integers(0, n_examples, (n_boot, n_examples))
+  fits = _line_fits(values, np.asarray(measured, np.float64)[idx])
+  with np.errstate(invalid='ignore'):
+    return {k: [float(np.nanpercentile(fits[k], 2.5)),
+                float(np.nanpercentile(fits[k], 97.5))] for k in keys}
 
 
 def calibration(values, measured, n_boot=N_BOOTSTRAP, seed=0):
@@ -82,8 +105,7 @@ def calibration(values, measured, n_boot=N_BOOTSTRAP, seed=0):
   measured = np.asarray(measured, np.float64)
   out = line_fit(values, measured)
   if n_boot:
-    out['ci'] = _bootstrap(lambda idx: line_fit(values, measured[idx]),
-                           len(measured), n_boot, seed)
+    out['ci'] = _bootstrap(values, measured, list(out), n_boot, seed)
   out.update(n_examples=int(measured.shape[0]),
              n_values=int(measured.shape[1]))
   return out
@@ -113,9 +135,8 @@ def cross_talk(sweeps, n_boot=N_BOOTSTRAP, seed=0):
       m = np.asarray(sweeps[swept]['measured'][other], np.float64)
       slope[a, b] = line_fit(values, m)['slope']
       if n_boot:
-        ci = _bootstrap(lambda idx, m=m, values=values: {
-            's': line_fit(values, m[idx])['slope']}, len(m), n_boot, seed)
-        low[a, b], high[a, b] = ci['s']
+        low[a, b], high[a, b] = _bootstrap(values, m, ['slope'], n_boot,
+                                           seed)['slope']
   off = ~np.eye(k, dtype=bool)
   return {'knobs': names, 'slope': slope.tolist(), 'ci_low': low.tolist(),
           'ci_high': high.tolist(),

@@ -223,8 +223,8 @@ def knob_control_prior(model, prior_path, n_draws=8, n_values=9, seed=0,
           warnings.simplefilter('ignore', prior_lib.KnobRangeWarning)
           z = prior.sample(n_draws, fixed={knob: float(v)}, seed=seed,
                            others=mode)
-        audio = model.synthesize(f0, ld, z.astype(np.float32)).numpy()
-        measured[:, j] = knob_metrics.measure_knobs(model, audio, f0, ld)
+        _, measured[:, j] = knob_metrics.synthesize_and_measure(
+            model, f0, ld, z.astype(np.float32))
       sweeps[knob] = {'values': values, 'measured': {
           k: measured[..., m] for m, k in enumerate(model.knob_names)}}
       curves[knob] = (values, measured[..., i])

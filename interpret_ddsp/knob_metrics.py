@@ -11,7 +11,11 @@
   (control accuracy of the decoder: what a user hears when turning it).
 - `measure_knob_frames`, `note_timbre`: the knobs' descriptors frame by
   frame and per note (a note's brightness and attack noise).
+- `synthesize_and_measure`: synthesis and `measure_knobs` in one compiled
+  function, for the many calls of one shape a sweep makes.
 """
+
+import weakref
 
 import ddsp
 import numpy as np
@@ -112,6 +116,51 @@ def measure_knobs(model, audio, f0_hz, loudness_db):
   return values[:, 0].numpy()
 
 
+_COMPILED = weakref.WeakKeyDictionary()  # model -> its tf.function.
+
+
+def synthesize_and_measure(model, f0_hz, loudness_db, z):
+  """model.synthesize then `measure_knobs` on its output, as one
+  tf.function traced once per input shape.
+
+  A sweep calls this many times at one shape (9 knob values x 3 knobs x
+  2 prior modes in `evaluate`), where the eager decoder's GRU steps frame
+  by frame in Python: compiled, evaluate's knob sections took about a
+  third of the time (benchmarks/README.md, "Evaluate"). The first call of
+  a shape pays for the trace, so a single call is faster eagerly.
+
+  Args:
+    model: TimbreAutoencoder.
+    f0_hz, loudness_db: [batch, n_frames] controls (Hz, dB).
+    z: [batch, z_dims].
+
+  Returns:
+    (audio np [batch, n_samples], measured np [batch, n_knobs]) as
+    model.synthesize and `measure_knobs` give them (the noise synth's
+    draws differ from an eager call's). A model that is not a tf.Module
+    (e.g. one written in NumPy) runs eagerly.
+  """
+  if not isinstance(model, tf.Module):  # E.g. a model written in NumPy.
+    audio = np.asarray(model.synthesize(f0_hz, loudness_db, z))
+    return audio, measure_knobs(model, audio, f0_hz, loudness_db)
+  fn = _COMPILED.get(model)
+  if fn is None:
+    pre = model.preprocessor
+
+    def synth_measure(f0, ld, zz):
+      audio = model.synthesize(f0, ld, zz)
+      values, _ = knobs.measure(audio, f0, ld, pre.descriptor_names,
+                                pre.knob_mean, pre.knob_std,
+                                sample_rate=pre.sample_rate)
+      return audio, values[:, 0]
+
+    fn = _COMPILED[model] = tf.function(synth_measure)
+  audio, measured = fn(tf.convert_to_tensor(f0_hz, tf.float32),
+                       tf.convert_to_tensor(loudness_db, tf.float32),
+                       tf.convert_to_tensor(z, tf.float32))
+  return audio.numpy(), measured.numpy()
+
+
 def measure_knob(model, audio, f0_hz, loudness_db, knob):
   """One knob's standardized descriptor on audio: np [batch] (see
   `measure_knobs`)."""
@@ -200,8 +249,11 @@ def knob_sweep(model, knob, values, f0_hz, loudness_db, base_z):
     f0 = np.repeat(np.asarray(f0_hz[e:e + 1], np.float32), len(values), 0)
     ld = np.repeat(np.asarray(loudness_db[e:e + 1], np.float32), len(values),
                    0)
-    audio = model.synthesize(f0, ld, z).numpy()
-    measured[e] = measure_knobs(model, audio, f0, ld)
+    if n_ex > 1:  # The calls share one shape: compiled once.
+      audio, measured[e] = synthesize_and_measure(model, f0, ld, z)
+    else:
+      audio = model.synthesize(f0, ld, z).numpy()
+      measured[e] = measure_knobs(model, audio, f0, ld)
     audio_all.append(audio)
   own = measured[..., i]
   rho = np.array([scipy.stats.spearmanr(values, m)[0] for m in own])
