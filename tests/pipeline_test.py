@@ -19,10 +19,13 @@ MINI = tiny_recipe()
 
 
 @pytest.fixture(scope='module')
-def demo_train(tiny_pipeline, tiny_model):  # pylint: disable=unused-argument
+def demo_train(tiny_pipeline, tiny_evaluation):  # pylint: disable=unused-argument
   """`demo --train` with the 'quick' recipe at test size (MINI), continuing
-  the session's pipeline folder: conftest's fixtures ran its render, prepare
-  and train stages (with pipeline.run, as here); this runs the rest."""
+  the session's pipeline folder: conftest's fixtures ran every stage up to
+  evaluate (with pipeline.run, as here, under their lock); this finds them
+  done and makes the demo. Depending on tiny_model alone let this run the
+  evaluate stage a second time, unlocked, while another worker's
+  tiny_evaluation ran it (a suite timeline showed both, ~250 s each)."""
   out = os.path.dirname(tiny_pipeline)
   saved = pipeline.RECIPES['quick']
   pipeline.RECIPES['quick'] = MINI
