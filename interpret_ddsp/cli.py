@@ -39,10 +39,17 @@ def _doctor(args):
 def _demo(args):
   from interpret_ddsp import demo  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import environment  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
+  if (args.recipe_param or args.recipe != 'quick') and not args.train:
+    raise errors.UserError('--recipe and --recipe_param choose what '
+                           '--train trains; add --train.')
+  recipe = pipeline.with_settings(
+      args.recipe, dict(_name_value(t, '--recipe_param')
+                        for t in args.recipe_param))
   if not _print_diagnosis(*environment.diagnose(run_crepe=False)):
     return 1
   s = demo.run(args.output_dir, save_dir=args.save_dir, prior_path=args.prior,
-               z_path=args.z, train=args.train,
+               z_path=args.z, train=args.train, recipe=recipe,
                progress=not args.no_progress)
   o = args.output_dir
   print(f'\nWrote to {o}/ (model: step {s["model"]["step"]}, knobs '
@@ -115,6 +122,16 @@ def _int_list(text, flag):
   except ValueError:
     raise errors.UserError(f'{flag} takes whole numbers separated by commas '
                            f'(e.g. 50,80,110), not {text!r}.') from None
+
+
+def _name_value(text, flag):
+  """'num_steps=60' -> ('num_steps', '60'); UserError naming the flag
+  otherwise."""
+  name, sep, value = text.partition('=')
+  if not sep or not name.strip() or not value.strip():
+    raise errors.UserError(f'{flag} takes NAME=VALUE (e.g. num_steps=60), '
+                           f'not {text!r}.')
+  return name.strip(), value.strip()
 
 
 def _int_range(text, flag):
@@ -777,6 +794,13 @@ def build_parser():
                     help='first render a small dataset, prepare, train, '
                     'extract-z, fit-prior and evaluate (about 3 minutes; '
                     're-run continues it)')
+  demo.add_argument('--recipe', default='quick',
+                    help='with --train: the pipeline recipe (quick, or '
+                    'pretrained: the shipped model\'s, hours on a CPU)')
+  demo.add_argument('--recipe_param', action='append', default=[],
+                    metavar='NAME=VALUE',
+                    help='with --train: set one field of the recipe, e.g. '
+                    'num_steps=60 or velocities=60,110 (repeatable)')
   demo.add_argument('--save_dir', default=None,
                     help='another trained model (default: the pretrained '
                     'one)')

@@ -199,7 +199,8 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
     save_dir, prior_path, z_path = p['model'], p['prior'], p['z']
     expression_path = (p['expression'] if os.path.exists(p['expression'])
                        else None)
-    summary['pipeline'] = {'dir': train_dir, 'steps': result['steps'],
+    summary['pipeline'] = {'dir': train_dir, 'recipe': result['recipe'],
+                           'steps': result['steps'],
                            'secs': result['secs'],
                            'evaluation': p['evaluation']}
   else:

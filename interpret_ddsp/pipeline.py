@@ -63,6 +63,65 @@ RECIPES = {
         key_step=3, velocities=(50, 80, 110), n_melodies=4, num_steps=6000),
 }
 
+def with_settings(recipe, settings):
+  """A recipe with some of its fields set from text, e.g. a smaller run.
+
+  Args:
+    recipe: A key of RECIPES, or a Recipe.
+    settings: {field name: text}; a field's text is read as its type in
+      the recipe (whole numbers, decimals, words; velocities as whole
+      numbers separated by commas).
+
+  Returns:
+    A Recipe (the given one when settings is empty).
+
+  Raises:
+    errors.UserError: An unknown recipe or field, or text that is not of
+      the field's type.
+
+  Example:
+    >>> r = with_settings('quick', {'num_steps': '60', 'velocities': '90'})
+    >>> r.num_steps, r.velocities, r.programs
+    (60, (90,), 'violin,flute,trumpet')
+  """
+  if isinstance(recipe, str):
+    if recipe not in RECIPES:
+      raise errors.UserError(f'Unknown recipe {recipe!r}; one of '
+                             f'{", ".join(RECIPES)}.')
+    recipe = RECIPES[recipe]
+  names = [f.name for f in dataclasses.fields(Recipe)]
+  changes = {}
+  for name, text in settings.items():
+    if name not in names:
+      raise errors.UserError(f'Unknown recipe setting {name!r}; one of '
+                             f'{", ".join(names)}.')
+    current = getattr(recipe, name)
+    try:
+      if isinstance(current, tuple):
+        value = tuple(int(v) for v in str(text).split(',') if v.strip())
+        if not value:
+          raise ValueError(text)
+      elif isinstance(current, bool):
+        raise ValueError(text)
+      else:
+        value = type(current)(text)
+    except ValueError:
+      kind = {int: 'a whole number', float: 'a number',
+              tuple: 'whole numbers separated by commas'}.get(
+                  type(current), 'a value of its type')
+      raise errors.UserError(f'Recipe setting {name} needs {kind}, not '
+                             f'{text!r}.') from None
+    if isinstance(value, (int, float)) and (
+        value < 0 or (value == 0 and name != 'seed') or
+        (name == 'eval_fraction' and value >= 1)):
+      rule = ('between 0 and 1' if name == 'eval_fraction' else
+              'at least 0' if name == 'seed' else 'above 0')
+      raise errors.UserError(f'Recipe setting {name} must be {rule}, not '
+                             f'{text!r}.')
+    changes[name] = value
+  return dataclasses.replace(recipe, **changes) if changes else recipe
+
+
 STAGES = ('render', 'prepare', 'train', 'extract-z', 'fit-prior',
           'fit-expression', 'sample', 'evaluate')
 
@@ -109,11 +168,7 @@ def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
   from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import sources  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
-  if isinstance(recipe, str):
-    if recipe not in RECIPES:
-      raise errors.UserError(f'Unknown recipe {recipe!r}; one of '
-                             f'{", ".join(RECIPES)}.')
-    recipe = RECIPES[recipe]
+  recipe = with_settings(recipe, {})
   if stop_after is not None and stop_after not in STAGES:
     raise errors.UserError(f'Unknown stage {stop_after!r}; one of '
                            f'{", ".join(STAGES)}.')
