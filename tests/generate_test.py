@@ -39,14 +39,17 @@ def test_extract_z_matches_the_model_and_keeps_metadata(z_and_prior,
   notes = z['midi_pitch'] > 0  # Melodies have no single pitch: -1.
   assert notes.mean() > 0.5 and np.all(z['midi_pitch'][~notes] == -1)
   # Named dims track their standardized input descriptor by value (the
-  # encoder is trained to): on the 60-step test model r 0.978 / 0.982 /
-  # 0.931 and MAE 0.15 / 0.33 / 0.36 std were measured (one CI run); dims
-  # that ignored their descriptor would give r near 0 and MAE near the
-  # targets' spread (0.6-1.2 std).
+  # encoder is trained to). On the 60-step test model, over 5 suite runs
+  # on a 2-core Xeon (the training is seeded, but not bitwise repeatable
+  # on several threads): r 0.969-0.985 / 0.986-0.992 / 0.836-0.943 and
+  # MAE 0.14-0.20 / 0.27-0.32 / 0.35-0.53 std for brightness / hollowness
+  # / noisiness. The r bound was 0.85, set from one run; the 0.836 run
+  # failed it. Dims that ignored their descriptor would give r near 0 and
+  # MAE near the targets' spread (0.6-1.2 std).
   ok = z['target_weights'][:, 0] > 1
   for i in range(3):
     dim, target = z['z'][ok, i], z['knob_targets'][ok, i]
-    assert np.corrcoef(dim, target)[0, 1] >= 0.85, i
+    assert np.corrcoef(dim, target)[0, 1] >= 0.75, i
     assert np.abs(dim - target).mean() <= 0.6, i
   assert str(z['model_dir']) == os.path.abspath(tiny_model)
 
