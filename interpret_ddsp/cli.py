@@ -40,7 +40,7 @@ def _demo(args):
   from interpret_ddsp import demo  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import environment  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
-  if (args.recipe_param or args.recipe != 'quick') and not args.train:
+  if (args.recipe_param or args.recipe is not None) and not args.train:
     raise errors.UserError('--recipe and --recipe_param choose what '
                            '--train trains; add --train.')
   recipe = pipeline.with_settings(
@@ -794,8 +794,8 @@ def build_parser():
                     help='first render a small dataset, prepare, train, '
                     'extract-z, fit-prior and evaluate (about 3 minutes; '
                     're-run continues it)')
-  demo.add_argument('--recipe', default='quick',
-                    help='with --train: the pipeline recipe (quick, or '
+  demo.add_argument('--recipe', default=None,
+                    help='with --train: the pipeline recipe (default quick; '
                     'pretrained: the shipped model\'s, hours on a CPU)')
   demo.add_argument('--recipe_param', action='append', default=[],
                     metavar='NAME=VALUE',

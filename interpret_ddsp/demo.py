@@ -169,7 +169,7 @@ def _plot_curve(path, values, measured, knob, fit, band=CALIBRATION_BAND):
 
 
 def run(output_dir='demo_output', save_dir=None, prior_path=None,
-        z_path=None, train=False, train_dir=None, recipe='quick',
+        z_path=None, train=False, train_dir=None, recipe=None,
         progress=True, log=print):
   """Makes every demo output; returns the dict written to demo.json.
 
@@ -178,10 +178,11 @@ def run(output_dir='demo_output', save_dir=None, prior_path=None,
     save_dir: Model folder (default: the shipped pretrained model).
     prior_path: Its prior .npz (default: the pretrained model's).
     z_path: Its training z .npz for the scatter (optional).
-    train: First run the whole pipeline (recipe 'quick') and use its model.
+    train: First run the whole pipeline (`recipe`) and use its model.
     train_dir: Folder of that run (default output_dir/pipeline); re-running
       continues it.
-    recipe: pipeline recipe for `train` (name or pipeline.Recipe).
+    recipe: pipeline recipe for `train` (name or pipeline.Recipe; None:
+      pipeline.DEFAULT_RECIPE).
     progress: tqdm bars for the pipeline.
     log: Called with one line per step.
   """

@@ -109,50 +109,53 @@ def measure_knobs(model, audio, f0_hz, loudness_db):
     np [batch, n_knobs]: loudness/voicing-weighted means over frames
     (`knobs.measure`).
   """
+  return _knob_values(model, audio, f0_hz, loudness_db).numpy()
+
+
+def _knob_values(model, audio, f0_hz, loudness_db):
+  """`measure_knobs` as a tensor [batch, n_knobs] (traceable)."""
   pre = model.preprocessor
   values, _ = knobs.measure(audio, f0_hz, loudness_db, pre.descriptor_names,
                             pre.knob_mean, pre.knob_std,
                             sample_rate=pre.sample_rate)
-  return values[:, 0].numpy()
+  return values[:, 0]
 
 
 _COMPILED = weakref.WeakKeyDictionary()  # model -> its tf.function.
 
 
-def synthesize_and_measure(model, f0_hz, loudness_db, z):
+def synthesize_and_measure(model, f0_hz, loudness_db, z, compiled=True):
   """model.synthesize then `measure_knobs` on its output, as one
   tf.function traced once per input shape.
 
   A sweep calls this many times at one shape (9 knob values x 3 knobs x
   2 prior modes in `evaluate`), where the eager decoder's GRU steps frame
-  by frame in Python: compiled, evaluate's knob sections took about a
-  third of the time (benchmarks/README.md, "Evaluate"). The first call of
-  a shape pays for the trace, so a single call is faster eagerly.
+  by frame in Python: compiled, knob sweeps of 24 calls took 0.61x
+  (0.60-0.64) of the eager time, the trace included
+  (benchmarks/evaluate_time.py). The first call of a shape pays for the
+  trace, so a single call is faster eagerly (compiled=False).
 
   Args:
     model: TimbreAutoencoder.
     f0_hz, loudness_db: [batch, n_frames] controls (Hz, dB).
     z: [batch, z_dims].
+    compiled: False runs eagerly. A model that is not a tf.Module (e.g.
+      one written in NumPy) always does.
 
   Returns:
     (audio np [batch, n_samples], measured np [batch, n_knobs]) as
-    model.synthesize and `measure_knobs` give them (the noise synth's
-    draws differ from an eager call's). A model that is not a tf.Module
-    (e.g. one written in NumPy) runs eagerly.
+    model.synthesize and `measure_knobs` give them (a compiled call's
+    noise synth draws differ from an eager call's).
   """
-  if not isinstance(model, tf.Module):  # E.g. a model written in NumPy.
+  if not compiled or not isinstance(model, tf.Module):
     audio = np.asarray(model.synthesize(f0_hz, loudness_db, z))
     return audio, measure_knobs(model, audio, f0_hz, loudness_db)
   fn = _COMPILED.get(model)
   if fn is None:
-    pre = model.preprocessor
 
     def synth_measure(f0, ld, zz):
       audio = model.synthesize(f0, ld, zz)
-      values, _ = knobs.measure(audio, f0, ld, pre.descriptor_names,
-                                pre.knob_mean, pre.knob_std,
-                                sample_rate=pre.sample_rate)
-      return audio, values[:, 0]
+      return audio, _knob_values(model, audio, f0, ld)
 
     fn = _COMPILED[model] = tf.function(synth_measure)
   audio, measured = fn(tf.convert_to_tensor(f0_hz, tf.float32),
@@ -249,11 +252,9 @@ def knob_sweep(model, knob, values, f0_hz, loudness_db, base_z):
     f0 = np.repeat(np.asarray(f0_hz[e:e + 1], np.float32), len(values), 0)
     ld = np.repeat(np.asarray(loudness_db[e:e + 1], np.float32), len(values),
                    0)
-    if n_ex > 1:  # The calls share one shape: compiled once.
-      audio, measured[e] = synthesize_and_measure(model, f0, ld, z)
-    else:
-      audio = model.synthesize(f0, ld, z).numpy()
-      measured[e] = measure_knobs(model, audio, f0, ld)
+    # The examples' calls share one shape: compiled once for several.
+    audio, measured[e] = synthesize_and_measure(model, f0, ld, z,
+                                                compiled=n_ex > 1)
     audio_all.append(audio)
   own = measured[..., i]
   rho = np.array([scipy.stats.spearmanr(values, m)[0] for m in own])

@@ -63,11 +63,14 @@ RECIPES = {
         key_step=3, velocities=(50, 80, 110), n_melodies=4, num_steps=6000),
 }
 
+DEFAULT_RECIPE = 'quick'  # What `demo --train` runs.
+
+
 def with_settings(recipe, settings):
   """A recipe with some of its fields set from text, e.g. a smaller run.
 
   Args:
-    recipe: A key of RECIPES, or a Recipe.
+    recipe: A key of RECIPES, or a Recipe; None: DEFAULT_RECIPE.
     settings: {field name: text}; a field's text is read as its type in
       the recipe (whole numbers, decimals, words; velocities as whole
       numbers separated by commas).
@@ -84,6 +87,8 @@ def with_settings(recipe, settings):
     >>> r.num_steps, r.velocities, r.programs
     (60, (90,), 'violin,flute,trumpet')
   """
+  if recipe is None:
+    recipe = DEFAULT_RECIPE
   if isinstance(recipe, str):
     if recipe not in RECIPES:
       raise errors.UserError(f'Unknown recipe {recipe!r}; one of '
@@ -101,8 +106,6 @@ def with_settings(recipe, settings):
         value = tuple(int(v) for v in str(text).split(',') if v.strip())
         if not value:
           raise ValueError(text)
-      elif isinstance(current, bool):
-        raise ValueError(text)
       else:
         value = type(current)(text)
     except ValueError:
@@ -139,7 +142,7 @@ def _done(path):
   return os.path.exists(path)
 
 
-def run(output_dir, recipe='quick', soundfont=None, progress=True, log=print,
+def run(output_dir, recipe=DEFAULT_RECIPE, soundfont=None, progress=True, log=print,
         stop_after=None):
   """Runs (or continues) every stage; returns a summary dict.
 
