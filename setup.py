@@ -28,8 +28,9 @@ setuptools.setup(
     # package as interpret_ddsp/gin, so a plain `pip install .` trains
     # with models/timbre_ae_tiny.gin (train._gin_dir).
     package_dir={'interpret_ddsp.gin': 'gin'},
-    package_data={'interpret_ddsp': ['moods.json', 'pretrained_model/*',
-                                     'static/*'],
+    package_data={'interpret_ddsp': ['pretrained_model/*'],
+                  'interpret_ddsp.score': ['moods.json'],
+                  'interpret_ddsp.apps': ['static/*'],
                   'interpret_ddsp.gin': ['README.md', '*/*.gin']},
     install_requires=[
         # TensorFlow with Keras 2 (ddsp is written against it).

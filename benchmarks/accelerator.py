@@ -25,7 +25,7 @@ import sys
 import time
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
-from interpret_ddsp import train
+from interpret_ddsp.training import train
 import numpy as np
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 

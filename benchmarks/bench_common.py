@@ -31,8 +31,8 @@ def synthetic_batch(batch_size, secs=1.0, seed=0):
   """Harmonic tones (random pitch, spectral slope, slight noise) with ddsp
   loudness and our descriptors, as `prepare` would store them; every key
   the models read, 16 kHz audio and 250 Hz frames."""
-  from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import features  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
   n_samples, time_steps = int(16000 * secs), int(250 * secs)
   rng = np.random.default_rng(seed)

@@ -36,9 +36,9 @@ def worker(arm, n_examples, n_values, out):
   import interpret_ddsp  # pylint: disable=g-import-not-at-top,unused-import
   import numpy as np  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import calibration  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import calibration  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.evaluation import knob_metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import train  # pylint: disable=g-import-not-at-top
   batch = bench_common.synthetic_batch(n_examples)
   train.parse_gin(['models/timbre_ae_tiny.gin'], [])
   tf.keras.utils.set_random_seed(0)

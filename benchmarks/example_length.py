@@ -21,11 +21,11 @@ import os
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
 from interpret_ddsp import data
-from interpret_ddsp import evaluate
-from interpret_ddsp import model_io
-from interpret_ddsp import prepare
-from interpret_ddsp import shipped
-from interpret_ddsp import sources
+from interpret_ddsp.dataset import prepare
+from interpret_ddsp.dataset import sources
+from interpret_ddsp.evaluation import evaluate
+from interpret_ddsp.training import model_io
+from interpret_ddsp.training import shipped
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -68,7 +68,7 @@ def _split(table, split):
 
 def _sources(table):
   """[(source, instrument, [Note], row indices)] in the table's order."""
-  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import controls  # pylint: disable=g-import-not-at-top
   src = np.asarray(table['source_file']).astype(str)
   out = []
   for s in dict.fromkeys(src):
@@ -88,14 +88,14 @@ def _features(values):
   """[n, 8] modelled expression features of value dicts/arrays: those the
   f0/loudness curves carry (the timbre ones are knob offsets, not in the
   curves)."""
-  from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import expression_model as em  # pylint: disable=g-import-not-at-top
   return em.to_dims({n: np.asarray(values[n], np.float64)
                      for _, n, _ in em.CURVE_EXPRESSION},
                     em.CURVE_EXPRESSION)
 
 
 def _measured_rows(controls_obj, notes):
-  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import expression  # pylint: disable=g-import-not-at-top
   return expression.note_expression(controls_obj.f0_hz,
                                     controls_obj.loudness_db, notes)
 
@@ -103,7 +103,7 @@ def _measured_rows(controls_obj, notes):
 def _as_table(rows, like):
   """Measured rows -> a note table with `like`'s labels (fills NaNs as the
   model's training does)."""
-  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import expression  # pylint: disable=g-import-not-at-top
   t = expression.as_arrays(rows)
   for label in ('instrument', 'source_file', 'split'):
     t[label] = like[label]
@@ -111,9 +111,9 @@ def _as_table(rows, like):
 
 
 def fidelity(table, rounds, seed):
-  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import expression_model as em  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import controls  # pylint: disable=g-import-not-at-top
   train, ev = _split(table, 'train'), _split(table, 'eval')
   model, info = em.fit(table, split='train')
   real_train = _features(em.measured(train))
@@ -189,10 +189,10 @@ def timbre_fidelity(model, train, real_eval_table, ev, rounds, seed):
   halving scheme as the curves' features), against `none` (every note at
   the sound's own knobs, what plays without them), and how brightness
   follows pitch within an instrument (Pearson r over the eval notes)."""
-  from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import shipped  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import expression_model as em  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import shipped  # pylint: disable=g-import-not-at-top
   scale = em.timbre_scale(generate._saved_knob_units(shipped.model_dir()))  # pylint: disable=protected-access
   names = em.TIMBRE
 
@@ -241,14 +241,14 @@ def timbre_fidelity(model, train, real_eval_table, ev, rounds, seed):
 
 def accuracy(table, model, max_sources, seed):
   """Requested vs measured on the shipped model's output (module doc)."""
-  from interpret_ddsp import expression  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import voices  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import performance  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import shipped  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import features  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.evaluation import knob_metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import expression  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import performance  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import voices  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import shipped  # pylint: disable=g-import-not-at-top
   import scipy.stats  # pylint: disable=g-import-not-at-top
   loaded = model_io.as_loaded(shipped.DEFAULT_DIR)
   prior = prior_lib.GaussianMixturePrior.load(
@@ -335,7 +335,7 @@ def main():
                                                     'expression.json'))
   args = parser.parse_args()
   from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import expression_model as em  # pylint: disable=g-import-not-at-top
   table = em.load_note_table(os.path.join(args.data,
                                           contracts.NOTE_EXPRESSION))
   parts = args.parts.split(',')

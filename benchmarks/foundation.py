@@ -23,7 +23,7 @@ import time
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
 from interpret_ddsp import compat
-from interpret_ddsp import soundfont
+from interpret_ddsp.score import soundfont
 
 import gin
 import numpy as np
@@ -56,7 +56,7 @@ def crepe_throughput(capacity, audio):
 def fake_batch(batch_size, seconds=4.0):
   """A batch with ddsp's keys: harmonic tones with their true f0/loudness."""
   from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import signals  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.support import signals  # pylint: disable=g-import-not-at-top
   n_frames = int(seconds * FRAME_RATE)
   audio, f0, loudness = [], [], []
   for i in range(batch_size):

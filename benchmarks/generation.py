@@ -52,7 +52,7 @@ def eval_examples(pattern, loaded, max_examples):
   'instrument'} of the eval examples, as np arrays."""
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
   provider = data.provider_for(pattern, loaded, include_metadata=True)
   out = {k: [] for k in ('audio', 'f0_hz', 'loudness_db', 'z',
                          'instrument', 'source_file', 'start_secs')}
@@ -63,7 +63,7 @@ def eval_examples(pattern, loaded, max_examples):
     out['start_secs'] += [float(t) for t in batch['start_secs'].numpy()]
     feats = {k: v for k, v in batch.items() if v.dtype != tf.string}
     enc = loaded.model.encode(dict(feats), training=False)
-    out['z'].append(knob_metrics.pooled_z(enc).numpy())
+    out['z'].append(model_io.pooled_z(enc).numpy())
     for k in ('audio', 'f0_hz', 'loudness_db'):
       out[k].append(batch[k].numpy())
     if len(out['instrument']) >= max_examples:
@@ -86,7 +86,7 @@ def score_curves(ex, note_table, player, n_frames, frame_rate=250):
     (f0 [n, n_frames], loudness [n, n_frames], knob offsets {knob: [n,
     n_frames]}).
   """
-  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import controls  # pylint: disable=g-import-not-at-top
   import expression as expression_bench  # pylint: disable=g-import-not-at-top  # benchmarks/
   scores = {source: notes for source, _, notes, _ in
             expression_bench._sources(note_table)}  # pylint: disable=protected-access
@@ -115,7 +115,7 @@ def score_curves(ex, note_table, player, n_frames, frame_rate=250):
 
 def arm_z(arm, ex, train_z, prior_path, seed):
   """z [n, D] of one arm for the eval examples `ex`."""
-  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import prior as prior_lib  # pylint: disable=g-import-not-at-top
   n = len(ex['z'])
   rng = np.random.default_rng(seed)
   if arm == 'encoder':
@@ -140,7 +140,7 @@ def arm_z(arm, ex, train_z, prior_path, seed):
 
 def features(audio, ex, sample_rate):
   """sound_features of each sound at its example's f0 [n, 32]."""
-  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
   return np.stack([metrics.sound_features(a, sample_rate, f0_hz=f0)
                    for a, f0 in zip(audio, ex['f0_hz'])])
 
@@ -150,7 +150,7 @@ def distances(gen, real, n_splits, seed=0):
   the other half, over n_splits random halvings: (median, [2.5, 97.5]
   percentiles). Halves, not bootstrap resamples: duplicated rows would
   shrink the covariances and inflate the distance."""
-  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
   rng = np.random.default_rng(seed)
   m = len(real) // 2
   fds = []
@@ -178,10 +178,10 @@ def main():
                                                     'generation.json'))
   args = parser.parse_args()
   from tqdm import auto as tqdm  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import shipped  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import shipped  # pylint: disable=g-import-not-at-top
   model_dir, prior_path, z_path = shipped.resolve(args.model, args.prior,
                                                   args.z)
   loaded = model_io.as_loaded(model_dir)
@@ -217,8 +217,8 @@ def main():
   # The same prior z, with f0/loudness (and per-note timbre) from the
   # score instead of the real curves: learned expression, and each
   # hand-written profile.
-  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import expression_model as em  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import expression_model as em  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import controls  # pylint: disable=g-import-not-at-top
   table = em.load_note_table(os.path.join(args.data,
                                           contracts.NOTE_EXPRESSION))
   expression = em.ExpressionModel.load(

@@ -24,8 +24,8 @@ import json
 import os
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+from interpret_ddsp.analysis import knobs
 from interpret_ddsp import data
-from interpret_ddsp import knobs
 import numpy as np
 from scipy import stats
 

@@ -34,11 +34,11 @@ import os
 import time
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
-from interpret_ddsp import evaluate
-from interpret_ddsp import extract
-from interpret_ddsp import pipeline
-from interpret_ddsp import prior
-from interpret_ddsp import train
+from interpret_ddsp.apps import pipeline
+from interpret_ddsp.evaluation import evaluate
+from interpret_ddsp.generation import extract
+from interpret_ddsp.generation import prior
+from interpret_ddsp.training import train
 import numpy as np
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/

@@ -31,9 +31,9 @@ import time
 import numpy as np
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
-from interpret_ddsp import live
-from interpret_ddsp import live_server
-from interpret_ddsp import streaming
+from interpret_ddsp.apps import live
+from interpret_ddsp.apps import live_server
+from interpret_ddsp.generation import streaming
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 HERE = os.path.dirname(os.path.abspath(__file__))

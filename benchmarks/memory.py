@@ -12,7 +12,7 @@ is not reported: the only child is `uname -p`, forked by `platform` during
 the imports, whose figure is the parent's size at the fork.)
 
 Items (ours next to Magenta ddsp's where the throughput table compares):
-- data preparation, CREPE tiny: `interpret_ddsp.prepare.run` vs ddsp's
+- data preparation, CREPE tiny: `interpret_ddsp.dataset.prepare.run` vs ddsp's
   `prepare_tfrecord` on the same rendered 4 s notes (`--prepare_files`,
   as in prepare_throughput.py: 4 s examples every 1 s), both workers
   importing both libraries; and the same with CREPE full on one file;
@@ -45,8 +45,8 @@ import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 def _prepare_worker(args):
   import interpret_ddsp  # pylint: disable=g-import-not-at-top,unused-import
   from interpret_ddsp import compat  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import prepare  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import sources  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.dataset import prepare  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.dataset import sources  # pylint: disable=g-import-not-at-top
   from ddsp.training.data_preparation import prepare_tfrecord_lib  # pylint: disable=g-import-not-at-top
   stages = {'after_imports': bench_common.peak_rss_mib()}
   paths = args.paths.split(',')
@@ -66,7 +66,7 @@ def _prepare_worker(args):
 
 def _synth_worker(args):
   import streaming as bench  # pylint: disable=g-import-not-at-top  # Pins one core.
-  from interpret_ddsp import streaming  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import streaming  # pylint: disable=g-import-not-at-top
   stages = {'after_imports': bench_common.peak_rss_mib()}
   model = bench.load('')
   n_frames = int(args.seconds * 250) // 64 * 64
@@ -152,7 +152,7 @@ def main():
         name = f'prepare_{who}_{crepe}'
         r = run(me + ['--item', name, '--crepe', crepe,
                       '--paths', ','.join(paths[:n])])
-        lib = ('interpret_ddsp.prepare.run' if who == 'ours' else
+        lib = ('interpret_ddsp.dataset.prepare.run' if who == 'ours' else
                'ddsp prepare_tfrecord')
         r['what'] = f'{lib}, CREPE {crepe}, {4 * n} s of audio'
         items[name] = r

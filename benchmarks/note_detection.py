@@ -42,11 +42,11 @@ def main():
                                                     'note_detection.json'))
   args = parser.parse_args()
   import tqdm  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import audio_io  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import note_detection  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import features  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.dataset import soundfont_set  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import controls  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import note_detection  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.support import audio_io  # pylint: disable=g-import-not-at-top
   wavs = sorted(glob.glob(os.path.join(args.audio, '*', '*.wav')))
   if args.max_files:
     wavs = wavs[::max(1, len(wavs) // args.max_files)][:args.max_files]

@@ -6,7 +6,7 @@ On the same rendered instrument files, in one run, for CREPE tiny and full:
 seconds of audio prepared per wall-clock second by
 - ddsp's `prepare_tfrecord` (its defaults: CREPE at 250 frames/s, Viterbi,
   Beam's default local runner), and
-- our `interpret_ddsp.prepare.run` (CREPE at 100 frames/s interpolated to
+- our `interpret_ddsp.dataset.prepare.run` (CREPE at 100 frames/s interpolated to
   250, Viterbi, not run on silence, loudness, six timbre descriptors;
   DirectRunner with one thread more than cores),
 and the ratio ours / ddsp. Both write 4 s examples every 1 s.
@@ -37,12 +37,12 @@ import tempfile
 import time
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
-from interpret_ddsp import audio_io
+from interpret_ddsp.analysis import features
 from interpret_ddsp import compat
-from interpret_ddsp import features
-from interpret_ddsp import prepare
-from interpret_ddsp import soundfont
-from interpret_ddsp import sources
+from interpret_ddsp.dataset import prepare
+from interpret_ddsp.dataset import sources
+from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import audio_io
 
 import soundfile
 

@@ -73,7 +73,7 @@ def eval_pairs(model_dir, data_dir, run_folder, max_examples):
   """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
   loaded = model_io.load_model(model_dir)
   provider = data.provider_for(os.path.join(data_dir, 'eval.tfrecord*'),
                                loaded, include_metadata=True)
@@ -102,11 +102,11 @@ def main():
                                                     'sample_rate.json'))
   args = parser.parse_args()
   import librosa  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import knob_metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import pipeline  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.evaluation import evaluate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.evaluation import knob_metrics  # pylint: disable=g-import-not-at-top
   base = pipeline.RECIPES['pretrained']
   result = {'cpu': bench_common.cpu_name(), 'program': args.program,
             'steps': args.steps, 'soundfont': os.path.basename(FLUID),

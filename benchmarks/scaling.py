@@ -44,7 +44,7 @@ Z_RATE = 50  # timbre_ae_tiny's z frames per second (_tiny_sizes.gin).
 def worker(args):
   """One configuration in this (fresh) process; writes JSON to args.out."""
   import interpret_ddsp  # pylint: disable=g-import-not-at-top,unused-import
-  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import train  # pylint: disable=g-import-not-at-top
   from ddsp.training import trainers  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top

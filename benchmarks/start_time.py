@@ -50,7 +50,7 @@ def worker(arm, batch_size, out):
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from ddsp.training import trainers  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import models  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import train  # pylint: disable=g-import-not-at-top
   if arm == 'timbre_knobs_autograph':
     call = models.TimbreAutoencoder.call
     models.TimbreAutoencoder.call = getattr(call, '__wrapped__', call)

@@ -21,8 +21,8 @@ import os
 import time
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
-from interpret_ddsp import synths
-from interpret_ddsp import train
+from interpret_ddsp.training import synths
+from interpret_ddsp.training import train
 import numpy as np
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 import timbre_step_time  # pylint: disable=g-bad-import-order  # benchmarks/

@@ -4,7 +4,7 @@
 
 The tiny timbre model (timbre_ae_tiny, built from gin or loaded with
 --save_dir; weights do not change the cost) streams a phrase block by block
-through `interpret_ddsp.streaming.StreamingSynth` at 16, 32 and 64 frames
+through `interpret_ddsp.generation.streaming.StreamingSynth` at 16, 32 and 64 frames
 per block (64, 128, 256 ms), with and without XLA; offline
 `model.synthesize` of the same phrase in one call is timed in the same run.
 The process is pinned to one core and TensorFlow to one thread before TF
@@ -43,9 +43,9 @@ import tensorflow as tf
 tf.config.threading.set_intra_op_parallelism_threads(1)
 tf.config.threading.set_inter_op_parallelism_threads(1)
 
-from interpret_ddsp import model_io
-from interpret_ddsp import streaming
-from interpret_ddsp import train
+from interpret_ddsp.generation import streaming
+from interpret_ddsp.training import model_io
+from interpret_ddsp.training import train
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results',

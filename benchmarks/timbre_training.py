@@ -33,12 +33,12 @@ import time
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
 from interpret_ddsp import data
-from interpret_ddsp import knob_metrics
-from interpret_ddsp import model_io
-from interpret_ddsp import prepare
-from interpret_ddsp import soundfont_set
-from interpret_ddsp import sources
-from interpret_ddsp import train
+from interpret_ddsp.dataset import prepare
+from interpret_ddsp.dataset import soundfont_set
+from interpret_ddsp.dataset import sources
+from interpret_ddsp.evaluation import knob_metrics
+from interpret_ddsp.training import model_io
+from interpret_ddsp.training import train
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))

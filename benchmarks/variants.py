@@ -16,7 +16,7 @@ Models (gin/models/, all at the tiny size: 1 s examples, small GRUs):
    `train.train(seed=--seed)` before the model and data pipeline are built
    (meant to give every model the same batch order; not checked). Then on
    the eval split (`--eval_examples`):
-   `interpret_ddsp.evaluate.reconstruction` (multi-scale spectral
+   `interpret_ddsp.evaluation.evaluate.reconstruction` (multi-scale spectral
    distance, SNR, MCD, f0 L1 in cents with CREPE tiny on both sounds,
    loudness L1 in dB).
 3. Step time: a separate phase in one process. All five models are built
@@ -70,8 +70,8 @@ def worker_train(args):
   """Trains one model from scratch and evaluates it; writes JSON."""
   import interpret_ddsp  # pylint: disable=g-import-not-at-top,unused-import
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.evaluation import evaluate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import train  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
   save_dir = os.path.join(args.root, args.model)
   shutil.rmtree(save_dir, ignore_errors=True)  # Fresh, never resumed.
@@ -108,7 +108,7 @@ def worker_timing(args):
   """Round-robin step times of all models in one process; writes JSON."""
   import interpret_ddsp  # pylint: disable=g-import-not-at-top,unused-import
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import train  # pylint: disable=g-import-not-at-top
   from ddsp.training import trainers  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   provider = data.TimbreTFRecordProvider(

@@ -14,7 +14,7 @@ import sys as _sys
 # brings them back. What TF 2.21 logs before absl starts ignores that
 # variable: the CLI filters it from stderr (`--verbose` keeps it).
 _os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-from interpret_ddsp import stderr_filter as _stderr_filter  # pylint: disable=g-import-not-at-top,wrong-import-position
+from interpret_ddsp.support import stderr_filter as _stderr_filter  # pylint: disable=g-import-not-at-top,wrong-import-position
 if _stderr_filter.wanted(_sys.argv, _os.environ):
   _stderr_filter.start()
 

@@ -10,7 +10,7 @@ import sys
 from interpret_ddsp.compat import CREPE_CAPACITIES
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
-from interpret_ddsp import shipped
+from interpret_ddsp.training import shipped
 
 
 def _print_diagnosis(lines, problems):
@@ -22,8 +22,8 @@ def _print_diagnosis(lines, problems):
 
 
 def _doctor(args):
+  from interpret_ddsp.apps import environment  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import compat  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import environment  # pylint: disable=g-import-not-at-top
   if args.crepe_model:
     compat.require_crepe_capacity(args.crepe_model)
   works = _print_diagnosis(*environment.diagnose(run_crepe=not args.quick))
@@ -37,9 +37,9 @@ def _doctor(args):
 
 
 def _demo(args):
-  from interpret_ddsp import demo  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import environment  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import demo  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import environment  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import pipeline  # pylint: disable=g-import-not-at-top
   if (args.recipe_param or args.recipe is not None) and not args.train:
     raise errors.UserError('--recipe and --recipe_param choose what '
                            '--train trains; add --train.')
@@ -79,7 +79,7 @@ def _demo(args):
 
 
 def _render_soundfont(args):
-  from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.dataset import soundfont_set  # pylint: disable=g-import-not-at-top
   manifest = soundfont_set.render_set(
       args.output_dir, soundfont_set.parse_programs(args.programs),
       soundfont_path=args.soundfont, sample_rate=args.sample_rate,
@@ -96,7 +96,7 @@ def _render_soundfont(args):
 
 
 def _validate_data(args):
-  from interpret_ddsp import validation  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.dataset import validation  # pylint: disable=g-import-not-at-top
   report = validation.validate_set(args.data_dir, args.output_dir,
                                    crepe_model=args.crepe_model)
   out = args.output_dir or args.data_dir
@@ -148,8 +148,8 @@ def _int_range(text, flag):
 
 
 def _prepare(args, beam_options):
-  from interpret_ddsp import prepare  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import sources  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.dataset import prepare  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.dataset import sources  # pylint: disable=g-import-not-at-top
   source_config = {'source': args.source, 'input': args.input}
   nsynth_only = [f'--{k}' for k in ('families', 'sources', 'pitch_range')
                  if getattr(args, k)]
@@ -166,7 +166,7 @@ def _prepare(args, beam_options):
   if args.source == 'recordings':
     items = sources.recording_items(args.input)
   elif args.source == 'soundfont':
-    from interpret_ddsp import soundfont_set  # pylint: disable=g-import-not-at-top
+    from interpret_ddsp.dataset import soundfont_set  # pylint: disable=g-import-not-at-top
     render_dir = args.render_dir or os.path.join(args.output_dir, 'audio')
     manifest = soundfont_set.render_set(
         render_dir, soundfont_set.parse_programs(args.programs),
@@ -214,7 +214,7 @@ def _prepare(args, beam_options):
 
 
 def _train(args):
-  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import train  # pylint: disable=g-import-not-at-top
   gin_files = args.gin_file or ['models/timbre_ae_tiny.gin',
                                 'datasets/tfrecord.gin',
                                 'optimization/cpu.gin']
@@ -238,7 +238,7 @@ def _train(args):
 
 
 def _extract_z(args, beam_options=None):
-  from interpret_ddsp import extract  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import extract  # pylint: disable=g-import-not-at-top
   result = extract.extract_z(args.save_dir, args.tfrecords, args.output,
                              batch_size=args.batch_size,
                              max_examples=args.max_examples,
@@ -253,7 +253,7 @@ def _extract_z(args, beam_options=None):
 
 
 def _fit_prior(args):
-  from interpret_ddsp import prior  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import prior  # pylint: disable=g-import-not-at-top
   priors, tables, notes = prior.fit_z_file(
       args.z, args.output, by_instrument=args.by_instrument,
       max_components=args.max_components, seed=args.seed,
@@ -273,12 +273,12 @@ def _fit_prior(args):
 
 
 def _expression_settings(text):
-  from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import expression_model  # pylint: disable=g-import-not-at-top
   return expression_model.parse_settings(text)
 
 
 def _fit_expression(args):
-  from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import expression_model  # pylint: disable=g-import-not-at-top
   info = expression_model.fit_file(args.data, args.output,
                                    max_components=args.max_components,
                                    seed=args.seed)
@@ -290,7 +290,7 @@ def _fit_expression(args):
 
 
 def _sample(args):
-  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import generate  # pylint: disable=g-import-not-at-top
   result = generate.sample_sounds(
       args.save_dir, args.prior, args.output_dir, n=args.n, notes=args.notes,
       midi=args.midi, profile=args.profile, mood=args.mood,
@@ -317,7 +317,7 @@ def _sample(args):
 
 
 def _interpolate(args):
-  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import generate  # pylint: disable=g-import-not-at-top
   result = generate.interpolate(
       args.save_dir, args.output_dir, args.start, args.end, steps=args.steps,
       prior_path=args.prior, notes=args.notes, midi=args.midi,
@@ -337,7 +337,7 @@ def _interpolate(args):
 
 
 def _evaluate(args):
-  from interpret_ddsp import evaluate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.evaluation import evaluate  # pylint: disable=g-import-not-at-top
   save_dir, prior, z = args.save_dir, args.prior, args.z
   save_dir, prior, z = shipped.resolve(save_dir, prior, z)
   m = evaluate.evaluate(save_dir, args.tfrecords, args.output_dir,
@@ -373,15 +373,15 @@ def _evaluate(args):
 def _play(args):
   """The live instrument: a page on host:port, OSC / MIDI when asked."""
   import asyncio  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import live  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import live  # pylint: disable=g-import-not-at-top
   try:
-    from interpret_ddsp import live_server  # pylint: disable=g-import-not-at-top
+    from interpret_ddsp.apps import live_server  # pylint: disable=g-import-not-at-top
   except ImportError as e:
     raise errors.UserError(
         f'interpret-ddsp play needs the live extra ({e.name} is missing): '
         "pip install 'interpret_ddsp[live]'.") from e
-  from interpret_ddsp import live_inputs  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import live_inputs  # pylint: disable=g-import-not-at-top
   for name in ('block_frames', 'max_voices'):
     if getattr(args, name) < 1:
       raise errors.UserError(f'--{name} must be >= 1.')
@@ -407,10 +407,10 @@ def _listen(args):
   """The listening test: make it, serve it, pilot it, report it."""
   import asyncio  # pylint: disable=g-import-not-at-top
   import os  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import answer_store  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import answer_store  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import listening  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import listening  # pylint: disable=g-import-not-at-top
   if not 0 <= args.port <= 65535:
     raise errors.UserError(f'--port {args.port} is not a TCP port.')
   if args.pilot is not None and args.pilot < 1:
@@ -441,7 +441,7 @@ def _listen(args):
           f'({len(summary["screened_out"])} left out by post-screening) in '
           f'{out}/.')
     return 0
-  from interpret_ddsp import listen_server  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import listen_server  # pylint: disable=g-import-not-at-top
   app = listen_server.make_app(args.test_dir)
   try:
     asyncio.run(listen_server.serve(app, host=args.host, port=args.port))
@@ -678,7 +678,7 @@ def build_parser():
                   'e.g. --set brightness=0.8; repeatable')
   sm.add_argument('--mood', default=None,
                   help='warm, bright, dark, aggressive, calm, airy, ... '
-                  '(interpret_ddsp/moods.json)')
+                  '(interpret_ddsp/score/moods.json)')
   sm.add_argument('--temperature', type=float, default=1.0)
   sm.add_argument('--others', choices=('marginal', 'conditional'),
                   default='marginal',
@@ -814,7 +814,7 @@ def build_parser():
 
 def main(argv=None):
   parser = build_parser()
-  # --verbose acts at import (interpret_ddsp.stderr_filter); any position.
+  # --verbose acts at import (interpret_ddsp.support.stderr_filter); any position.
   argv = [a for a in (sys.argv[1:] if argv is None else argv)
           if a != '--verbose']
   args, extra = parser.parse_known_args(argv)

@@ -197,7 +197,7 @@ def _patch_crepe():
 def _patch_prepare_tfrecord_loader():
   from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
   from ddsp.training.data_preparation import prepare_tfrecord_lib  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import audio_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.support import audio_io  # pylint: disable=g-import-not-at-top
   original = prepare_tfrecord_lib._load_audio_as_array  # pylint: disable=protected-access
   if getattr(original, '_interpret_ddsp_shim', False):
     return

@@ -40,7 +40,7 @@ DATASET_MANIFEST = 'manifest.json'
 DDSP_STATISTICS = 'dataset_statistics.json'  # ddsp's, for its trainers.
 DDSP_QUANTILES = 'dataset_statistics_quantiles.npz'
 # Per-note expression of the notes a dataset's sources know (prepare;
-# interpret_ddsp.expression.NAMES plus NOTE_LABELS, one entry per note).
+# interpret_ddsp.score.expression.NAMES plus NOTE_LABELS, one entry per note).
 NOTE_EXPRESSION = 'note_expression.npz'
 NOTE_LABELS = ('instrument', 'source_file', 'split')
 TRAIN_SPLIT, EVAL_SPLIT = 'train', 'eval'
@@ -93,7 +93,7 @@ Z_SHIPPED = ('z', 'dim_names', 'knob_names', 'instrument', 'midi_pitch',
 
 # --- fit-prior, sample, evaluate ---------------------------------------------
 PRIOR_FILE = 'prior.npz'
-# fit-expression: interpret_ddsp.expression_model's mixtures (npz of plain
+# fit-expression: interpret_ddsp.generation.expression_model's mixtures (npz of plain
 # arrays, as prior.npz).
 EXPRESSION_MODEL = 'expression_model.npz'
 SAMPLES_JSON = 'samples.json'

@@ -15,8 +15,8 @@ import gin
 from ddsp.training import data as ddsp_data
 import tensorflow as tf
 
+from interpret_ddsp.analysis import descriptors
 from interpret_ddsp import contracts
-from interpret_ddsp import descriptors
 
 _KINDS = {'string': tf.string, 'int': tf.int64, 'float': tf.float32}
 # Per-example metadata (contracts.METADATA) as TFRecord features.

@@ -4,7 +4,7 @@
 
 It is a `ddsp.training.models.Autoencoder`, so ddsp's `trainers.Trainer`,
 `train_util.train` and gin files drive it unchanged. On top it adds
-`timbre_losses` (interpret_ddsp.losses), the knob names of its encoder, and
+`timbre_losses` (interpret_ddsp.training.losses), the knob names of its encoder, and
 the two halves later stages use:
 
   encode(features) -> features + {'z', 'z_latent', ...}
@@ -13,7 +13,7 @@ the two halves later stages use:
 Before the processor group runs, the model adds 'knob_descriptors' to the
 features: the knob dims of z as scaled descriptors (knob units undone), at
 the decoder's frame rate, which knob processors
-(interpret_ddsp.knob_processors) read to set each knob's descriptor.
+(interpret_ddsp.training.knob_processors) read to set each knob's descriptor.
 """
 
 import contextlib
@@ -25,12 +25,12 @@ import gin
 import numpy as np
 import tensorflow as tf
 
-from interpret_ddsp import encoders  # pylint: disable=unused-import  # Registers.
-from interpret_ddsp import knob_processors
-from interpret_ddsp import losses  # pylint: disable=unused-import  # Registers.
-from interpret_ddsp import knobs
-from interpret_ddsp import preprocessing
-from interpret_ddsp import synths  # pylint: disable=unused-import  # Registers FastHarmonic.
+from interpret_ddsp.analysis import knobs
+from interpret_ddsp.training import encoders  # pylint: disable=unused-import  # Registers.
+from interpret_ddsp.training import knob_processors
+from interpret_ddsp.training import losses  # pylint: disable=unused-import  # Registers.
+from interpret_ddsp.training import preprocessing
+from interpret_ddsp.training import synths  # pylint: disable=unused-import  # Registers FastHarmonic.
 
 
 def _check_knob_processors(processor_group, knob_names):
@@ -262,7 +262,7 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
 
   # --- Training --------------------------------------------------------------
   def timbre_batch(self, features, outputs):
-    """The dict the timbre losses read (see interpret_ddsp.losses)."""
+    """The dict the timbre losses read (see interpret_ddsp.training.losses)."""
     z_latent = features['z_latent']
     n_seg = int(z_latent.shape[1])
     batch = {'knobs': self.encoder.knobs(z_latent),

@@ -12,8 +12,8 @@ import pytest
 
 from interpret_ddsp import cli
 from interpret_ddsp import contracts
-from interpret_ddsp import prior as prior_lib
-from interpret_ddsp import shipped
+from interpret_ddsp.generation import prior as prior_lib
+from interpret_ddsp.training import shipped
 
 
 @pytest.fixture(scope='module')

@@ -1,6 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""Known answers for knob calibration (interpret_ddsp.calibration) and for
+"""Known answers for knob calibration (interpret_ddsp.analysis.calibration) and for
 evaluate's calibration section on a fake model whose output descriptors are
 known linear functions of its knobs."""
 
@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from interpret_ddsp import calibration
-from interpret_ddsp import evaluate
-from interpret_ddsp import knob_processors
-from interpret_ddsp import knobs
+from interpret_ddsp.analysis import calibration
+from interpret_ddsp.analysis import knobs
+from interpret_ddsp.evaluation import evaluate
+from interpret_ddsp.training import knob_processors
 
 
 # ------------------------------------------------------------ pure figures.

@@ -14,7 +14,7 @@ import soundfile
 import tensorflow as tf
 
 from interpret_ddsp import compat
-from interpret_ddsp import signals
+from interpret_ddsp.support import signals
 
 
 def test_tf_keras_is_keras_2_and_ddsp_uses_it():
@@ -123,7 +123,7 @@ def test_prepare_tfrecord_loads_audio_without_ffmpeg(tmp_path):
 
 def test_unreadable_audio_is_a_user_error(tmp_path):
   from ddsp.training.data_preparation import prepare_tfrecord_lib  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import audio_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.support import audio_io  # pylint: disable=g-import-not-at-top
   path = tmp_path / 'notes.wav'
   path.write_text('not audio')
   with pytest.raises(audio_io.AudioLoadError, match='notes.wav'):

@@ -1,7 +1,7 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
 """Shared fixtures. The compat shims are already applied by the pytest plugin
-(setup.cfg: -p interpret_ddsp.pytest_plugin)."""
+(setup.cfg: -p interpret_ddsp.support.pytest_plugin)."""
 
 import os
 import subprocess
@@ -27,23 +27,27 @@ def clean_env():
   return env
 
 
+# What the tests change of the 'quick' recipe, as `demo --train --recipe
+# quick --recipe_param NAME=VALUE` takes it (pipeline.with_settings).
+TINY_SETTINGS = {'programs': 'violin,flute', 'num_steps': '60',
+                 'eval_examples': '8', 'n_samples': '2', 'prior_draws': '2',
+                 'n_generated': '4'}
+
+
 def tiny_recipe():
-  """The pipeline's 'quick' recipe at test size: violin and flute notes (2
-  velocities, an octave apart) and one melody each, 1 s examples, 60 steps
-  of timbre_ae_tiny: enough that its output has the input's pitch and
+  """The pipeline's 'quick' recipe at test size, through its public
+  settings (TINY_SETTINGS): violin and flute notes (2 velocities, an
+  octave apart) and one melody each, 1 s examples, 60 steps of
+  timbre_ae_tiny: enough that its output has the input's pitch and
   loudness (f0 L1 ~3 cents, loudness L1 2-9 dB; at 30 steps one run in a
   few was still 24 dB too quiet for CREPE, 224 cents)."""
-  from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
-  return pipeline.Recipe(programs='violin,flute', key_step=12,
-                         velocities=(60, 110), n_melodies=1, num_steps=60,
-                         learning_rate=3e-3, eval_examples=8,
-                         eval_fraction=0.25, n_samples=2, prior_draws=2,
-                         n_generated=4)
+  from interpret_ddsp.apps import pipeline  # pylint: disable=g-import-not-at-top
+  return pipeline.with_settings('quick', TINY_SETTINGS)
 
 
 @pytest.fixture(scope='session')
 def tiny_pipeline(tmp_path_factory, worker_id):
-  """A pipeline folder (interpret_ddsp.pipeline) for `tiny_recipe()`, whose
+  """A pipeline folder (interpret_ddsp.apps.pipeline) for `tiny_recipe()`, whose
   stages the fixtures below run as they are needed: one rendered set, one
   dataset and one trained model for the whole test run, shared by the
   pytest-xdist workers (the first to need a stage runs it under a lock,
@@ -59,7 +63,7 @@ def tiny_pipeline(tmp_path_factory, worker_id):
 
 def _run_pipeline_until(output_dir, stage):
   import fcntl  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import pipeline  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import pipeline  # pylint: disable=g-import-not-at-top
   lock = os.path.join(os.path.dirname(output_dir), '.stages.lock')
   with open(lock, 'w') as f:
     fcntl.flock(f, fcntl.LOCK_EX)  # Released when the file closes.

@@ -1,6 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""Tests for interpret_ddsp.controls: notes -> f0/loudness curves, moods."""
+"""Tests for interpret_ddsp.score.controls: notes -> f0/loudness curves, moods."""
 
 import json
 
@@ -8,11 +8,11 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from interpret_ddsp import controls
-from interpret_ddsp import knobs
-from interpret_ddsp import signals
-from interpret_ddsp import soundfont
-from interpret_ddsp import voices
+from interpret_ddsp.analysis import knobs
+from interpret_ddsp.score import controls
+from interpret_ddsp.score import soundfont
+from interpret_ddsp.score import voices
+from interpret_ddsp.support import signals
 
 FR = 250
 QUIET = dict(vibrato_depth_cents=0.0, glide_secs=0.0)

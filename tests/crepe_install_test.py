@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from interpret_ddsp import compat
-from interpret_ddsp import crepe_install
+from interpret_ddsp.support import crepe_install
 
 
 def _datasets(path):

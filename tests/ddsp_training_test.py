@@ -14,7 +14,7 @@ import soundfile
 import tensorflow as tf
 
 from interpret_ddsp import compat
-from interpret_ddsp import soundfont
+from interpret_ddsp.score import soundfont
 
 pytestmark = pytest.mark.slow
 

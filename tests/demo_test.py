@@ -11,8 +11,8 @@ import pytest
 import soundfile
 
 from interpret_ddsp import cli
-from interpret_ddsp import prior as prior_lib
-from interpret_ddsp import shipped
+from interpret_ddsp.generation import prior as prior_lib
+from interpret_ddsp.training import shipped
 
 
 def centroid_hz(path):

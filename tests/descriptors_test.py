@@ -1,6 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""interpret_ddsp.descriptors: values against librosa on real sampled notes
+"""interpret_ddsp.analysis.descriptors: values against librosa on real sampled notes
 (TimGM6mb soundfont) and white noise, analytic values on synthetic tones and
 noises, finite gradients (silent and unvoiced frames included), batching."""
 
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from interpret_ddsp import descriptors
-from interpret_ddsp import knobs
-from interpret_ddsp import soundfont
+from interpret_ddsp.analysis import descriptors
+from interpret_ddsp.analysis import knobs
+from interpret_ddsp.score import soundfont
 
 SR = 16000
 FRAME_RATE = 250

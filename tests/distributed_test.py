@@ -37,7 +37,7 @@ def local(x):
 # Each loss per replica on its half of a global batch of 8, and on the
 # whole batch in one replica; values and gradients w.r.t. the latents.
 _LOSS_SCRIPT = _PRELUDE + """
-from interpret_ddsp import losses
+from interpret_ddsp.training import losses
 B = 8
 rng = np.random.default_rng(0)
 knobs = rng.normal(size=(B, 3)).astype(np.float32)
@@ -92,7 +92,7 @@ print('RESULT ' + json.dumps(result))
 # global batch 4.
 _TRAIN_SCRIPT = _PRELUDE + """
 from ddsp.training import trainers
-from interpret_ddsp import train
+from interpret_ddsp.training import train
 import timbre_batch
 STEPS = 2
 batch = timbre_batch.make_batch(noise=(0.0, 0.03, 0.003, 0.01))

@@ -1,7 +1,7 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""interpret_ddsp.encoders (TimbreEncoder: z = [knobs | free], time-varying,
-pooled, variational) and interpret_ddsp.preprocessing (knob units, frame
+"""interpret_ddsp.training.encoders (TimbreEncoder: z = [knobs | free], time-varying,
+pooled, variational) and interpret_ddsp.training.preprocessing (knob units, frame
 weights, pooling, dataset statistics), on real harmonic tones."""
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims before ddsp.
@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from interpret_ddsp import encoders
+from interpret_ddsp.analysis import knobs
 from interpret_ddsp import models
-from interpret_ddsp import knobs
-from interpret_ddsp import preprocessing
+from interpret_ddsp.training import encoders
+from interpret_ddsp.training import preprocessing
 import timbre_batch
 
 SMALL = dict(rnn_channels=16, z_time_steps=10, free_dims=5)  # Fast.

@@ -4,9 +4,9 @@
 
 import pytest
 
+from interpret_ddsp.apps import environment
 from interpret_ddsp import cli
 from interpret_ddsp import compat
-from interpret_ddsp import environment
 
 
 def test_diagnose_reports_a_working_stack():

@@ -11,9 +11,9 @@ import pytest
 
 from interpret_ddsp import cli
 from interpret_ddsp import contracts
-from interpret_ddsp import evaluate
-from interpret_ddsp import knob_metrics
-from interpret_ddsp import model_io
+from interpret_ddsp.evaluation import evaluate
+from interpret_ddsp.evaluation import knob_metrics
+from interpret_ddsp.training import model_io
 
 
 @pytest.mark.slow
@@ -150,7 +150,7 @@ class _Provider:
 
 def _tone(f0_hz, seconds=1.0):
   """A 44.1 kHz harmonic tone (1/k partials, 8 of them): float32 [n]."""
-  from interpret_ddsp import signals  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.support import signals  # pylint: disable=g-import-not-at-top
   return signals.harmonic_tone(f0_hz, seconds, SR_44K)[0]
 
 

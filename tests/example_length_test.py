@@ -7,8 +7,8 @@ from ddsp import spectral_ops
 import numpy as np
 import pytest
 
-from interpret_ddsp import model_io
-from interpret_ddsp import train
+from interpret_ddsp.training import model_io
+from interpret_ddsp.training import train
 
 SR = 16000
 

@@ -5,11 +5,11 @@ bad input is one sentence."""
 import numpy as np
 import pytest
 
-from interpret_ddsp import controls
 from interpret_ddsp import errors
-from interpret_ddsp import expression
-from interpret_ddsp import expression_model as em
-from interpret_ddsp import files
+from interpret_ddsp.generation import expression_model as em
+from interpret_ddsp.score import controls
+from interpret_ddsp.score import expression
+from interpret_ddsp.support import files
 
 
 def _table(n_sources=60, seed=0):
@@ -164,7 +164,7 @@ def test_bad_input_is_one_sentence(tmp_path):
 
 
 def test_a_file_without_the_global_mixture_is_one_sentence(fitted, tmp_path):
-  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import prior as prior_lib  # pylint: disable=g-import-not-at-top
   model, _ = fitted
   path = str(tmp_path / 'partial.npz')
   prior_lib.save_priors(path, {'bow': model.mixtures['bow']})

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from interpret_ddsp import controls
-from interpret_ddsp import expression
+from interpret_ddsp.score import controls
+from interpret_ddsp.score import expression
 
 FR = 250
 N = controls.Note

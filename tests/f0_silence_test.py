@@ -7,10 +7,10 @@ neighbouring pitch, and pitch near silences gets better, not worse."""
 import numpy as np
 import pytest
 
+from interpret_ddsp.analysis import features
 from interpret_ddsp import compat
-from interpret_ddsp import features
-from interpret_ddsp import signals
-from interpret_ddsp import soundfont
+from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import signals
 
 RATE = 100  # CREPE frames per second.
 LEAD_SECS = 0.3

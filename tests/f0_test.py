@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from interpret_ddsp import compat
-from interpret_ddsp import signals
-from interpret_ddsp import soundfont
+from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import signals
 
 FRAME_RATE = 100
 CAPACITIES = ('tiny', 'full')

@@ -1,6 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""interpret_ddsp.files: an output is there whole or not at all."""
+"""interpret_ddsp.support.files: an output is there whole or not at all."""
 
 import json
 import os
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from interpret_ddsp import files
+from interpret_ddsp.support import files
 
 
 class _Boom(Exception):

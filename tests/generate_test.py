@@ -9,13 +9,13 @@ import os
 import numpy as np
 import pytest
 
+from interpret_ddsp.analysis import features
+from interpret_ddsp.analysis import metrics
 from interpret_ddsp import cli
 from interpret_ddsp import errors
-from interpret_ddsp import extract
-from interpret_ddsp import features
-from interpret_ddsp import generate
-from interpret_ddsp import metrics
-from interpret_ddsp import prior as prior_lib
+from interpret_ddsp.generation import extract
+from interpret_ddsp.generation import generate
+from interpret_ddsp.generation import prior as prior_lib
 
 
 @pytest.fixture(scope='module')
@@ -102,8 +102,8 @@ def test_sample_from_midi_has_the_requested_pitch(z_and_prior, tiny_model,
   # tiny model uses z only weakly (1.1x to 1.4x in CI runs before training
   # was seeded); demo_test checks that the pretrained model's samples differ
   # in spectral centroid by > 15%.
-  from interpret_ddsp import metrics  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
   model = model_io.load_model(tiny_model).model
   z = np.array([r['z'] for r in result['samples']], np.float32)[[0, 0, 1]]
   audio = model.synthesize(np.tile(ctrl.f0_hz[None], (3, 1)),
@@ -233,8 +233,8 @@ def test_learned_expression_from_the_cli(z_and_prior, tiny_model,
   performance.render draws for them, read back by the model's input
   measurement), and a model without one asked for 'learned' is one
   sentence, exit 2."""
-  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import expression_model  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import expression_model  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import controls  # pylint: disable=g-import-not-at-top
   model_path = str(tmp_path / 'expression_model.npz')
   assert cli.main(['fit-expression', '--data', tiny_dataset, '--output',
                    model_path]) == 0

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from interpret_ddsp import crepe_install
+from interpret_ddsp.support import crepe_install
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -1,6 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""interpret_ddsp.knob_processors: the requested descriptors come out of
+"""interpret_ddsp.training.knob_processors: the requested descriptors come out of
 ddsp's own synthesizers, measured independently on the audio."""
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims before ddsp.
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from interpret_ddsp import descriptors
-from interpret_ddsp import knob_processors
-from interpret_ddsp import knobs
+from interpret_ddsp.analysis import descriptors
+from interpret_ddsp.analysis import knobs
+from interpret_ddsp.training import knob_processors
 
 SR = 16000
 N_FRAMES = 250  # 1 s.
@@ -80,7 +80,7 @@ def _synthesize(controls, f0_hz):
 @pytest.mark.parametrize('f0', [110.0, 392.0])
 def test_ddsp_synths_play_the_requested_descriptors(f0):
   """Brightness, hollowness and noisiness requested per example, measured
-  on ddsp's Harmonic + FilteredNoise output by interpret_ddsp.descriptors."""
+  on ddsp's Harmonic + FilteredNoise output by interpret_ddsp.analysis.descriptors."""
   proc = knob_processors.TimbreKnobs(knob_names=knobs.DEFAULT_KNOBS,
                                      sample_rate=SR)
   rng = np.random.default_rng(1)

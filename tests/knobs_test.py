@@ -6,7 +6,7 @@ and the reach of a knob (SCALED_BOUNDS)."""
 import numpy as np
 import pytest
 
-from interpret_ddsp import knobs
+from interpret_ddsp.analysis import knobs
 
 SR = 16000
 FRAME_RATE = 250

@@ -10,11 +10,11 @@ import urllib.request
 
 import pytest
 
-from interpret_ddsp import answer_store
+from interpret_ddsp.apps import answer_store
+from interpret_ddsp.apps import listen_server
+from interpret_ddsp.apps import listening
+from interpret_ddsp.apps import live_server
 from interpret_ddsp import contracts
-from interpret_ddsp import listen_server
-from interpret_ddsp import listening
-from interpret_ddsp import live_server
 from listen_test import _fake_test  # pylint: disable=g-bad-import-order
 
 CHROMIUM = live_server.chromium_path()

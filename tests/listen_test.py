@@ -19,9 +19,9 @@ import pytest
 import soundfile
 
 from conftest import REPO
-from interpret_ddsp import answer_store
+from interpret_ddsp.apps import answer_store
+from interpret_ddsp.apps import listening
 from interpret_ddsp import contracts
-from interpret_ddsp import listening
 
 SR = 16000
 

@@ -21,12 +21,12 @@ import librosa
 import numpy as np
 import pytest
 
-from interpret_ddsp import controls
-from interpret_ddsp import live
-from interpret_ddsp import live_inputs
-from interpret_ddsp import live_server
-from interpret_ddsp import shipped
-from interpret_ddsp import soundfont
+from interpret_ddsp.apps import live
+from interpret_ddsp.apps import live_inputs
+from interpret_ddsp.apps import live_server
+from interpret_ddsp.score import controls
+from interpret_ddsp.score import soundfont
+from interpret_ddsp.training import shipped
 import partials  # pylint: disable=g-bad-import-order  # tests/
 
 SR = 16000

@@ -1,6 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""interpret_ddsp.losses: values of each timbre loss on hand-made tensors,
+"""interpret_ddsp.training.losses: values of each timbre loss on hand-made tensors,
 masking, gradient directions; and which parts of a tiny TimbreAutoencoder
 (timbre_ae_tiny.gin) each loss trains, on a batch of real harmonic tones."""
 
@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from interpret_ddsp import knobs
-from interpret_ddsp import losses
-from interpret_ddsp import preprocessing
-from interpret_ddsp import train
+from interpret_ddsp.analysis import knobs
+from interpret_ddsp.training import losses
+from interpret_ddsp.training import preprocessing
+from interpret_ddsp.training import train
 import timbre_batch
 
 

@@ -1,6 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""interpret_ddsp.metrics on inputs whose answer is known in closed form."""
+"""interpret_ddsp.analysis.metrics on inputs whose answer is known in closed form."""
 
 import json
 
@@ -9,9 +9,9 @@ import pytest
 import scipy.linalg
 import scipy.stats
 
-from interpret_ddsp import knob_metrics
-from interpret_ddsp import metrics
-from interpret_ddsp import signals
+from interpret_ddsp.analysis import metrics
+from interpret_ddsp.evaluation import knob_metrics
+from interpret_ddsp.support import signals
 
 SR = 16000
 

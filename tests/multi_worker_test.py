@@ -33,7 +33,7 @@ from conftest import REPO
 import numpy as np
 import pytest
 
-from interpret_ddsp import train
+from interpret_ddsp.training import train
 
 GIN = ['models/timbre_ae_tiny.gin', 'datasets/tfrecord.gin',
        'optimization/cpu.gin']
@@ -47,7 +47,7 @@ _DRIVER = """
 import hashlib, json, sys
 import interpret_ddsp
 import tensorflow as tf
-from interpret_ddsp import model_io, train
+from interpret_ddsp.training import model_io, train
 mode, save_dir, data, steps, config = sys.argv[1:6]
 gin, params = json.loads(sys.argv[6]), json.loads(sys.argv[7])
 strategy = None

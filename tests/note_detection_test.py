@@ -4,8 +4,8 @@ f0 noise), against the notes they were drawn from; the matching rule."""
 
 import numpy as np
 
-from interpret_ddsp import controls
-from interpret_ddsp import note_detection as nd
+from interpret_ddsp.score import controls
+from interpret_ddsp.score import note_detection as nd
 
 
 def _truth():

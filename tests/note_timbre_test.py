@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 import soundfile
 
-from interpret_ddsp import controls
-from interpret_ddsp import generate
-from interpret_ddsp import knob_metrics
-from interpret_ddsp import model_io
-from interpret_ddsp import performance
-from interpret_ddsp import shipped
-from interpret_ddsp import voices
+from interpret_ddsp.evaluation import knob_metrics
+from interpret_ddsp.generation import generate
+from interpret_ddsp.score import controls
+from interpret_ddsp.score import performance
+from interpret_ddsp.score import voices
+from interpret_ddsp.training import model_io
+from interpret_ddsp.training import shipped
 
 
 @pytest.fixture(scope='module')

@@ -77,7 +77,7 @@ def work_dir(tmp_path_factory):
 def _require_pretrained_model():
   """Notebooks 3 and 4 use the shipped pretrained model (package data)."""
   from interpret_ddsp import errors  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import shipped  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import shipped  # pylint: disable=g-import-not-at-top
   try:
     shipped.model_dir()
   except errors.UserError as e:
@@ -137,7 +137,7 @@ def test_readme_lists_every_notebook():
 
 @pytest.mark.slow
 def test_01_prepare_dataset(work_dir):
-  from interpret_ddsp import soundfont  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import soundfont  # pylint: disable=g-import-not-at-top
   out = execute('01_prepare_dataset', work_dir)
   with open(os.path.join(out, 'audio', 'render_manifest.json')) as f:
     rendered = json.load(f)
@@ -162,7 +162,7 @@ def test_01_prepare_dataset(work_dir):
 
 @pytest.mark.slow
 def test_02_train(work_dir):
-  from interpret_ddsp import train  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import train  # pylint: disable=g-import-not-at-top
   out = execute('02_train', work_dir)
   model_dir = os.path.join(out, 'model')
   with open(os.path.join(out, 'train_summary.json')) as f:
@@ -184,9 +184,9 @@ def test_02_train(work_dir):
 
 @pytest.mark.slow
 def test_03_generate_with_prior(work_dir):
-  from interpret_ddsp import controls  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import features  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import generate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import controls  # pylint: disable=g-import-not-at-top
   _require_pretrained_model()
   out = execute('03_generate_with_prior', work_dir)
   with open(os.path.join(out, 'generated.json')) as f:
@@ -219,7 +219,7 @@ def test_03_generate_with_prior(work_dir):
       assert abs(row['knobs'][knob] - value) < 1e-5
   # From MIDI: the sound's pitch (CREPE) is the file's notes, as the
   # learned expression played them (the same draws: the run's seed).
-  from interpret_ddsp import shipped  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import shipped  # pylint: disable=g-import-not-at-top
   player, name = generate.expression_player(
       None, shipped.model_dir(generated['model_dir']),
       seed=results['midi']['seed'])
@@ -241,7 +241,7 @@ def test_03_generate_with_prior(work_dir):
 
 def _harmonic_centroid(path, f0_hz, note_secs):
   """Median harmonic centroid (in harmonics of f0) of a held note's sustain."""
-  from interpret_ddsp import descriptors  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import descriptors  # pylint: disable=g-import-not-at-top
   audio, sample_rate = _load_wav(path)
   n_frames = descriptors.n_frames(len(audio), sample_rate, 250)
   values = descriptors.compute_descriptors_np(
@@ -285,7 +285,7 @@ def test_04_timbre_knobs_and_interpolation(work_dir):
     assert np.isfinite(mood_path['z_interpolation'][key])
   _assert_sounds(os.path.join(out, 'moods', 'path.wav'))
   # Between two instruments: the endpoints are their priors' means.
-  from interpret_ddsp import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import prior as prior_lib  # pylint: disable=g-import-not-at-top
   with open(paths['instruments']['json']) as f:
     instrument_path = json.load(f)
   a, b = paths['instruments']['start'], paths['instruments']['end']

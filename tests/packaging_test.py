@@ -46,6 +46,10 @@ def test_the_install_ships_the_gin_configs_and_the_model(installed):
   for name in contracts.MODEL_FILES + (contracts.PRIOR_FILE,
                                        contracts.MODEL_CARD, 'checkpoint'):
     assert os.path.isfile(os.path.join(pkg, 'pretrained_model', name)), name
+  # The data files beside the modules that read them.
+  for name in ('score/moods.json', 'apps/static/play.js',
+               'apps/static/listen.js', 'apps/static/worklet.js'):
+    assert os.path.isfile(os.path.join(pkg, name)), name
 
 
 @pytest.mark.slow
@@ -54,7 +58,8 @@ def test_the_install_trains_from_its_packaged_configs(installed, tiny_dataset,
   save_dir = tmp_path / 'model'
   code = (
       'import interpret_ddsp, os, sys\n'
-      'from interpret_ddsp import cli, train\n'
+      'from interpret_ddsp import cli\n'
+      'from interpret_ddsp.training import train\n'
       f'assert interpret_ddsp.__file__.startswith({installed!r}), '
       'interpret_ddsp.__file__\n'
       f'assert train.GIN_DIR.startswith({installed!r}), train.GIN_DIR\n'

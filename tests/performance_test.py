@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from interpret_ddsp import controls
-from interpret_ddsp import expression
-from interpret_ddsp import performance
+from interpret_ddsp.score import controls
+from interpret_ddsp.score import expression
+from interpret_ddsp.score import performance
 
 # (name, tolerance): a frame (4 ms) for times, a tenth of a dB for levels.
 TOLERANCE = {'volume_db': 0.1, 'volume_fluctuation_db': 0.1,
@@ -97,7 +97,7 @@ def test_timbre_values_become_knob_offsets():
   """brightness offsets the brightness knob from note-on to the next
   note-on; attack_noise offsets noisiness over the first 100 ms and one
   analysis window of the knob measurement beyond (0.228 s: 57 frames)."""
-  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import knobs  # pylint: disable=g-import-not-at-top
   assert performance.ATTACK_NOISE_REACH_SECS * 250 == knobs.window_frames()
   notes = [controls.Note(60, 0.0, 0.8), controls.Note(64, 1.0, 1.6)]
   c = performance.render(notes, [{'brightness': 0.5, 'attack_noise': 1.5},

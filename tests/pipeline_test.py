@@ -1,7 +1,7 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
 """`interpret-ddsp demo --train`: the whole pipeline on a small rendered set,
-and its resumption (interpret_ddsp.pipeline)."""
+and its resumption (interpret_ddsp.apps.pipeline)."""
 
 import dataclasses
 import json
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import soundfile
 
+from interpret_ddsp.apps import pipeline
 from interpret_ddsp import cli
-from interpret_ddsp import pipeline
 
 from conftest import tiny_recipe
 

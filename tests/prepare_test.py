@@ -15,12 +15,12 @@ import soundfile
 from interpret_ddsp import cli
 from interpret_ddsp import contracts
 from interpret_ddsp import data
+from interpret_ddsp.dataset import prepare
+from interpret_ddsp.dataset import sources
 from interpret_ddsp import errors
-from interpret_ddsp import prepare
-from interpret_ddsp import signals
-from interpret_ddsp import expression
-from interpret_ddsp import soundfont
-from interpret_ddsp import sources
+from interpret_ddsp.score import expression
+from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import signals
 
 IN_MEMORY = ['--runner=DirectRunner', '--direct_num_workers=1',
              '--direct_running_mode=in_memory']
@@ -123,7 +123,7 @@ def test_our_provider_adds_descriptors_and_metadata(prepared):
       assert abs(np.median(error)) < 30
       # Features line up with the audio they were computed from: ddsp's
       # loudness of the stored 16 kHz audio equals the stored loudness.
-      from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
+      from interpret_ddsp.analysis import features  # pylint: disable=g-import-not-at-top
       loud = features.compute_loudness(ex['audio_16k'].numpy(), 250)
       inner = slice(10, -10)  # Window edges saw neighbouring audio.
       np.testing.assert_allclose(loud[inner], ex['loudness_db'][inner],
@@ -450,7 +450,7 @@ def test_an_aligned_midi_score_gives_the_notes_of_its_recording(tmp_path):
     np.testing.assert_array_equal(f['velocity'], [70, 90, 110])
     # Expression measured on the recording: each volume is the mean ddsp
     # loudness over its tone.
-    from interpret_ddsp import features  # pylint: disable=g-import-not-at-top
+    from interpret_ddsp.analysis import features  # pylint: disable=g-import-not-at-top
     loud = features.compute_loudness(np.concatenate(parts), 250)
     for onset, volume in zip(f['onset_secs'], f['volume_db']):
       i = int(round(onset * 250))

@@ -1,6 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""interpret_ddsp.prior: exact conditioning against closed forms written out
+"""interpret_ddsp.generation.prior: exact conditioning against closed forms written out
 here, conditional samples against their moments, BIC fits that recover a known
 mixture, .npz round trips without pickle, temperature, and error messages."""
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from interpret_ddsp import prior as prior_lib
+from interpret_ddsp.generation import prior as prior_lib
 
 NAMES = ('brightness', 'sharpness', 'free0')
 KNOBS = ('brightness', 'sharpness')

@@ -13,10 +13,10 @@ import soundfile
 from interpret_ddsp import cli
 from interpret_ddsp import compat
 from interpret_ddsp import contracts
+from interpret_ddsp.dataset import soundfont_set
 from interpret_ddsp import errors
-from interpret_ddsp import signals
-from interpret_ddsp import soundfont
-from interpret_ddsp import soundfont_set
+from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import signals
 
 
 @pytest.fixture(scope='module')

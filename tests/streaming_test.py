@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from interpret_ddsp import knob_processors
-from interpret_ddsp import model_io
-from interpret_ddsp import streaming
-from interpret_ddsp import train
+from interpret_ddsp.generation import streaming
+from interpret_ddsp.training import knob_processors
+from interpret_ddsp.training import model_io
+from interpret_ddsp.training import train
 
 SEED = 11
 

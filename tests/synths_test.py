@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from interpret_ddsp import synths
+from interpret_ddsp.training import synths
 
 SR = 16000
 

@@ -23,8 +23,8 @@ def make_batch(f0s=(220.0, 330.0, 440.0, 262.0), n_harmonics=(2, 4, 8, 16),
   standard deviation noise[i] (None: none; more: noisier); float32 NumPy.
   """
   from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import descriptors  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import signals  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.analysis import descriptors  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.support import signals  # pylint: disable=g-import-not-at-top
   n_frames = int(seconds * FRAME_RATE)
   audio = np.stack([signals.harmonic_tone(f0, seconds, SAMPLE_RATE,
                                           n_harmonics=n)[0]

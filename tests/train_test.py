@@ -16,8 +16,8 @@ import tensorflow as tf
 from conftest import REPO
 from interpret_ddsp import cli
 from interpret_ddsp import contracts
-from interpret_ddsp import model_io
-from interpret_ddsp import train
+from interpret_ddsp.training import model_io
+from interpret_ddsp.training import train
 
 GIN_DIR = os.path.join(REPO, 'gin')
 MODELS = ('harmonic', 'harmonic_noise', 'harmonic_noise_reverb', 'timbre_ae',
@@ -157,8 +157,8 @@ def test_missing_manifest_is_a_clear_error(tmp_path):
 def test_knob_units_are_measured_and_restored(tiny_model, tiny_dataset):
   """A fresh run measures the knob statistics on its training set (here
   measured again, independently); the checkpoint carries them."""
+  from interpret_ddsp.analysis import knobs  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import knobs  # pylint: disable=g-import-not-at-top
   loaded = model_io.load_model(tiny_model)
   pre = loaded.model.preprocessor
   provider = data.TimbreTFRecordProvider(

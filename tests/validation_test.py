@@ -8,9 +8,9 @@ import os
 import pytest
 
 from interpret_ddsp import cli
+from interpret_ddsp.dataset import soundfont_set
+from interpret_ddsp.dataset import validation
 from interpret_ddsp import errors
-from interpret_ddsp import soundfont_set
-from interpret_ddsp import validation
 
 
 def _render(out, programs, **kwargs):

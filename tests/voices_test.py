@@ -8,11 +8,11 @@ import pytest
 import soundfile
 
 from controls_test import write_midi
-from interpret_ddsp import controls
-from interpret_ddsp import generate
-from interpret_ddsp import shipped
-from interpret_ddsp import voices
-from interpret_ddsp import soundfont
+from interpret_ddsp.generation import generate
+from interpret_ddsp.score import controls
+from interpret_ddsp.score import soundfont
+from interpret_ddsp.score import voices
+from interpret_ddsp.training import shipped
 
 N = controls.Note
 

@@ -1,0 +1,245 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Reproduce and export the shipped pretrained model (the release layer).
+
+Where the shipped model is and how commands default to it is
+`interpret_ddsp.training.shipped` (a leaf); this module sits above everything else:
+it runs the whole pipeline (render FluidR3_GM.sf2 -> prepare -> train ->
+extract-z -> fit-prior -> sample -> evaluate) and exports the result, with
+a model card written from the run's own numbers:
+
+  sudo apt-get install fluid-soundfont-gm   # Debian's MIT-licensed FluidR3
+  .venv/bin/python -m interpret_ddsp.apps.pretrained \\
+      --soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 --run_dir runs/pretrained
+"""
+
+import argparse
+import json
+import os
+import shutil
+
+from interpret_ddsp import contracts
+from interpret_ddsp import errors
+from interpret_ddsp.support import files
+from interpret_ddsp.training import shipped
+
+DEFAULT_DIR = shipped.DEFAULT_DIR
+
+
+def export(run_dir, dest=DEFAULT_DIR):
+  """Copies a pipeline run (interpret_ddsp.apps.pipeline) into `dest`.
+
+  Keeps only the newest checkpoint, so the folder stays a few MB.
+
+  Returns:
+    dest.
+  """
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.apps import pipeline  # pylint: disable=g-import-not-at-top
+  p = pipeline.paths(run_dir)
+  ckpt = tf.train.latest_checkpoint(p['model'])
+  if not ckpt:
+    raise errors.UserError(f'No checkpoint in {p["model"]}.')
+  os.makedirs(dest, exist_ok=True)
+  for name in os.listdir(dest):  # Older checkpoints of an earlier export.
+    if name.startswith('ckpt-') or name == 'checkpoint':
+      os.remove(os.path.join(dest, name))
+  prefix = os.path.basename(ckpt)
+  for name in os.listdir(p['model']):
+    if name.startswith(prefix + '.') or name in contracts.MODEL_FILES:
+      shutil.copy(os.path.join(p['model'], name), dest)
+  files.write_text(os.path.join(dest, 'checkpoint'),
+                   f'model_checkpoint_path: "{prefix}"\n'
+                   f'all_model_checkpoint_paths: "{prefix}"\n')
+  shutil.copy(p['prior'], os.path.join(dest, contracts.PRIOR_FILE))
+  _copy_z(p['z'], os.path.join(dest, contracts.Z_FILE))
+  shipped_files = [contracts.PRIOR_FILE, contracts.Z_FILE]
+  if os.path.exists(p['expression']):
+    shutil.copy(p['expression'], os.path.join(dest,
+                                              contracts.EXPRESSION_MODEL))
+    shipped_files.append(contracts.EXPRESSION_MODEL)
+  # Copies of files written through a private (0600) temporary file.
+  for name in shipped_files:
+    os.chmod(os.path.join(dest, name), 0o644)
+  for name in os.listdir(dest):  # Pictures of an earlier export's report.
+    if name.endswith('.png'):
+      os.remove(os.path.join(dest, name))
+  for name in contracts.EVALUATION_FILES:
+    src = os.path.join(p['evaluation'], name)
+    if os.path.exists(src):
+      shutil.copy(src, dest)
+  return dest
+
+
+def _expression_lines(dest):
+  """The card's line on the learned expression model (none if absent)."""
+  path = os.path.join(dest, contracts.EXPRESSION_MODEL)
+  if not os.path.exists(path):
+    return []
+  from interpret_ddsp.generation import expression_model  # pylint: disable=g-import-not-at-top
+  model = expression_model.ExpressionModel.load(path)
+  groups = ', '.join(f'{g or "all"} {m.n_components}'
+                     for g, m in sorted(model.mixtures.items()))
+  return [
+      '- Note expression (`expression_model.npz`, the default of `sample` '
+      'and `interpolate` for note lists and MIDI): fitted by '
+      '`fit-expression` on the train split\'s notes of the same data (the '
+      'render\'s ground-truth notes, their expression measured on the '
+      'audio: volume, fluctuation, peak position, attack, release, '
+      'vibrato, portamento, and brightness and attack noise about the '
+      'instrument\'s mean, which play as knob offsets), a '
+      'full-covariance Gaussian mixture of the '
+      'expression given the score per instrument (components: '
+      f'{groups}). Each note is drawn on its own: no phrase-level '
+      'memory; see benchmarks/README.md for how close it comes to the '
+      'real notes.']
+
+
+def write_card(run_dir, summary, dest=DEFAULT_DIR):
+  """Writes MODEL_CARD.md from the run's manifests and `evaluate` metrics,
+  so every number in it comes from this run.
+
+  Args:
+    run_dir: The pipeline run folder.
+    summary: What pipeline.run returned (recipe, secs, steps, metrics).
+    dest: The exported model folder.
+
+  Returns:
+    The card's path.
+  """
+  from interpret_ddsp.apps import pipeline  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.evaluation import evaluate  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.generation import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  p = pipeline.paths(run_dir)
+  with open(os.path.join(p['audio'], contracts.RENDER_MANIFEST)) as f:
+    render = json.load(f)
+  with open(os.path.join(p['data'], contracts.DATASET_MANIFEST)) as f:
+    data = json.load(f)
+  with open(os.path.join(dest, contracts.KNOBS_FILE)) as f:
+    knobs = json.load(f)
+  priors = prior_lib.load_priors(os.path.join(dest, contracts.PRIOR_FILE))
+  recipe, m = summary['recipe'], summary['metrics']
+  c = data['counts']
+  soundfont = os.path.basename(render['config']['soundfont'])
+  units = ', '.join(f'{k} = {v["descriptor"]} ({v["unit"]}; mean '
+                    f'{v["mean"]:.3g}, std {v["std"]:.3g})'
+                    for k, v in knobs['units'].items())
+  g = priors['']
+  lines = [
+      '# Model card: interpret_ddsp pretrained default', '',
+      'A tiny timbre autoencoder (Magenta ddsp harmonic + filtered-noise '
+      'synthesis) whose z holds named knobs next to free dims, and a '
+      'Gaussian-mixture prior over its pooled z for generating new timbres '
+      'without input audio. It is the default of `interpret-ddsp demo`, '
+      '`sample`, `interpolate` and `evaluate`.', '',
+      '## Training data', '',
+      f'- Soundfont: `{soundfont}` (Debian package fluid-soundfont-gm, '
+      'FluidR3_GM by Frank Wen, MIT license), rendered offline with '
+      'TinySoundFont at 48 kHz, reverb and chorus off, resampled to 16 kHz.'
+      if soundfont.startswith('FluidR3') else
+      f'- Soundfont: `{soundfont}`.',
+      f'- GM instruments: {recipe["programs"].replace(",", ", ")}.',
+      f'- Per instrument: single notes every {recipe["key_step"]} semitones '
+      f'over its range at velocities {", ".join(map(str, recipe["velocities"]))}'
+      f' (3 s held + 1 s release), and {recipe["n_melodies"]} random 4 s '
+      'melodies with pitch-bend vibrato.',
+      f'- {render["counts"]["written"]} rendered files '
+      f'({render["counts"]["skipped"]} silent keys skipped), '
+      f'{data["audio_secs"]:.0f} s of audio; prepared by our Beam pipeline '
+      f'(CREPE tiny f0, loudness, timbre descriptors) into '
+      f'{c["examples_train"]} train and {c["examples_eval"]} eval examples of '
+      f'{recipe["example_secs"]:g} s (split by source file: no leakage).', '',
+      '## Model and training', '',
+      f'- Config: `gin/{recipe["gin_file"]}` + `datasets/tfrecord.gin` + '
+      f'`optimization/cpu.gin` (batch 8, Adam, learning rate '
+      f'{recipe["learning_rate"]:g}); the full operative config is '
+      '`operative_config-0.gin` here.',
+      f'- Knobs ({len(knobs["knob_names"])} named + {knobs["free_dims"]} free '
+      f'dims): {units}. Knob values are in standard deviations of the '
+      'training set (0 = its average).',
+      '- Design: knob processors (`interpret_ddsp/training/knob_processors.py`, '
+      '`TimbreKnobs` in the processor group) set each knob\'s descriptor '
+      'on the synthesis parameters: a tilt and an odd-harmonic gain of the '
+      'harmonic distribution for brightness and hollowness, the noise '
+      'level against the harmonic power for noisiness; the output level '
+      'is solved from the loudness input, so the output\'s ddsp loudness '
+      'is the one asked for. The decoder learns what the knobs leave free.',
+      f'- Steps: {summary["steps"]}, on 2 CPU cores.',
+      f'- Prior: {g.n_components}-component {g.covariance_type}-covariance '
+      'Gaussian mixture chosen by BIC over the pooled z of the training '
+      'split; per-instrument priors for '
+      f'{", ".join(sorted(k for k in priors if k))}.',
+      ] + _expression_lines(dest) + [
+      '', '## Measured (`interpret-ddsp evaluate` on the eval split)', '',
+      'The section below is the report `evaluate` wrote for this model '
+      f'({m.get("n_examples", recipe["eval_examples"])} eval examples); '
+      '`metrics.json` here holds every number.', '',
+      evaluate.report_markdown(m).split('\n', 2)[2].replace(
+          '## ', '### ').replace(
+              'Examples: `reconstruction_*_input.wav` / `_output.wav`.',
+              'SNR compares waveforms sample by sample, so it is low for any '
+              'synthesizer whose phases differ from the recording\'s (the '
+              'noise synth draws new noise); the spectral distances are '
+              'the meaningful ones.'),
+      '', '## Reproduce', '',
+      '```',
+      'sudo apt-get install fluid-soundfont-gm',
+      '.venv/bin/python -m interpret_ddsp.apps.pretrained \\',
+      '    --soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 '
+      '--run_dir runs/pretrained',
+      '```', '',
+      '## Limits', '',
+      '- Tiny model trained on a few GM instruments for a short CPU budget: '
+      'it shows the method, it is not a production synthesizer.',
+      '- Trained on 1 s examples; `synthesize` renders any length, but long '
+      'notes drift from the training distribution.',
+      '- Knob values beyond the range seen in training are extrapolated up '
+      'to +-3 std (with a note); past that they are set to +-3 std. How far '
+      'the sound follows beyond the range is in the table above.',
+      '- The knob processors need a voiced, harmonic sound: noisiness is '
+      'set against the harmonic power, so a frame with no harmonics gets no '
+      'noise, and the noise-to-harmonic ratio measures no lower than about '
+      '-40 dB on a steady tone (the analysis window\'s leakage).',
+      '']
+  path = os.path.join(dest, contracts.MODEL_CARD)
+  files.write_text(path, '\n'.join(lines))
+  return path
+
+
+
+
+def _copy_z(src, dst):
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  with np.load(src, allow_pickle=False) as data:
+    arrays = {k: data[k] for k in contracts.Z_SHIPPED if k in data.files}
+  files.save_npz(compressed=True, path=dst, **arrays)
+
+
+def main(argv=None):
+  parser = argparse.ArgumentParser(
+      prog='python -m interpret_ddsp.apps.pretrained',
+      description='Reproduce the shipped pretrained model end to end.')
+  parser.add_argument('--soundfont',
+                      default='/usr/share/sounds/sf2/FluidR3_GM.sf2',
+                      help='FluidR3_GM.sf2 (Debian fluid-soundfont-gm, MIT)')
+  parser.add_argument('--run_dir', default=os.path.join('runs', 'pretrained'))
+  parser.add_argument('--dest', default=DEFAULT_DIR)
+  parser.add_argument('--no_progress', action='store_true')
+  args = parser.parse_args(argv)
+  from interpret_ddsp.apps import pipeline  # pylint: disable=g-import-not-at-top
+  if not os.path.isfile(args.soundfont):
+    parser.error(f'{args.soundfont} not found: `apt-get install '
+                 'fluid-soundfont-gm`, or pass --soundfont.')
+  summary = pipeline.run(args.run_dir, 'pretrained', soundfont=args.soundfont,
+                         progress=not args.no_progress)
+  files.write_json(os.path.join(args.run_dir, contracts.RUN_SUMMARY),
+                   {k: v for k, v in summary.items() if k != 'metrics'})
+  dest = export(args.run_dir, args.dest)
+  write_card(args.run_dir, summary, dest)
+  print(f'Exported step {summary["steps"]} with {contracts.MODEL_CARD} to '
+        f'{dest}.')
+  return 0
+
+
+if __name__ == '__main__':
+  raise SystemExit(main())

@@ -1,0 +1,242 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Timbre-regularized losses: ddsp Loss subclasses that hold knobs to meaning.
+
+Each loss is a `ddsp.losses.Loss` (a Keras layer) with a `weight`, callable
+on tensors (its `call`, documented with shapes), and with
+`losses_from(batch, model)` that picks its tensors from the dict a
+`TimbreAutoencoder` builds each step:
+
+  knobs           [batch, n_seg, n_knobs]  named dims of z (sampled z for a
+                                           VAE), n_seg = z frames (1 pooled)
+  knob_targets    [batch, n_seg, n_knobs]  standardized input descriptors,
+                                           pooled to the z frames
+  target_weights  [batch, n_seg, n_knobs]  total frame weight per segment
+  audio_synth     [batch, n_samples]       the model's output audio
+  f0_hz, loudness_db, f0_confidence        [batch, time_steps, 1] (input)
+  z_mean, z_logvar                         [batch, n_seg, z_dims] (VAE)
+
+The four losses:
+1. AttributeRegularizationLoss (Pati & Lerch 2021, "Attribute-based
+   regularization of latent spaces for variational auto-encoders", Neural
+   Computing and Applications 33): for knob r and its attribute a,
+   mean over pairs i != j of |tanh(delta * (z_ir - z_jr)) - sign(a_i - a_j)|.
+   Under a multi-replica strategy the pairs span the global batch (all-gather).
+2. DescriptorSupervisionLoss: |knob - target| (L1) or squared (L2).
+3. OutputConsistencyLoss: the descriptor measured (differentiably) on the
+   synthesized audio, standardized like the targets, must equal the knob:
+   gradients reach the decoder, so turning a knob changes the sound.
+4. KLLoss: KL(N(mean, exp(logvar)) || N(0, 1)), summed over z dims.
+"""
+
+import ddsp
+import gin
+import tensorflow as tf
+
+from interpret_ddsp.analysis import knobs
+
+# A segment counts when its frames weigh at least this much in total.
+MIN_SEGMENT_WEIGHT = 1.0
+
+
+def global_batch(x):
+  """x [local_batch, ...] -> [global_batch, ...] across replicas (identity
+  outside a multi-replica replica context). Gradients flow to each replica's
+  own slice."""
+  ctx = tf.distribute.get_replica_context()
+  if ctx is None or ctx.num_replicas_in_sync == 1:
+    return x
+  return ctx.all_gather(x, axis=0)
+
+
+def segment_mask(target_weights):
+  """1.0 where a segment has enough loud frames, else 0.0."""
+  return tf.cast(target_weights >= MIN_SEGMENT_WEIGHT, tf.float32)
+
+
+def attribute_regularization(values, attributes, delta=1.0, mask=None):
+  """AR-VAE pairwise loss, averaged over valid pairs and dims.
+
+  Args:
+    values: Latent dims [n, k].
+    attributes: Attributes [n, k], one per dim.
+    delta: Steepness of tanh (latent units^-1).
+    mask: [n, k] 1.0 for examples that count (default all).
+
+  Returns:
+    Scalar in [0, 2]: 0 when every pair is ordered alike (tanh saturated),
+    2 when every pair is reversed.
+  """
+  values = tf.convert_to_tensor(values, tf.float32)
+  attributes = tf.convert_to_tensor(attributes, tf.float32)
+  if mask is None:
+    mask = tf.ones_like(values)
+  dz = values[:, None, :] - values[None, :, :]
+  da = attributes[:, None, :] - attributes[None, :, :]
+  err = tf.abs(tf.tanh(delta * dz) - tf.sign(da))
+  n = tf.shape(values)[0]
+  off_diag = 1.0 - tf.eye(n)
+  pair_mask = mask[:, None, :] * mask[None, :, :] * off_diag[..., None]
+  return tf.reduce_sum(err * pair_mask) / (tf.reduce_sum(pair_mask) + 1e-6)
+
+
+def _pooled_over_segments(x, weights):
+  """[batch, n_seg, k] -> [batch, k], weighted mean over segments."""
+  return (tf.reduce_sum(x * weights, axis=1) /
+          (tf.reduce_sum(weights, axis=1) + 1e-6))
+
+
+class TimbreLoss(ddsp.losses.Loss):
+  """Base: a weighted loss that reads its inputs from the model's batch."""
+
+  def __init__(self, weight=1.0, name=None):
+    super().__init__(name=name)
+    self.weight = weight
+
+  def losses_from(self, batch, model):
+    """{name: weighted loss} from the step's batch dict (see module doc)."""
+    raise NotImplementedError
+
+
+@gin.register
+class AttributeRegularizationLoss(TimbreLoss):
+  """Knob r ordered like its attribute across the (global) batch."""
+
+  def __init__(self, weight=1.0, delta=3.0, name='ar_loss'):
+    super().__init__(weight, name)
+    self.delta = delta
+
+  def call(self, knobs, attributes, mask=None):
+    """Args: knobs, attributes [batch, k] (per example), mask [batch, k].
+
+    Returns: weighted scalar loss over the global batch.
+    """
+    knobs = global_batch(knobs)
+    attributes = global_batch(attributes)
+    if mask is not None:
+      mask = global_batch(mask)
+    return self.weight * attribute_regularization(knobs, attributes,
+                                                  self.delta, mask)
+
+  def losses_from(self, batch, model):
+    mask = segment_mask(batch['target_weights'])
+    knobs = _pooled_over_segments(batch['knobs'], mask)
+    targets = _pooled_over_segments(batch['knob_targets'], mask)
+    valid = tf.cast(tf.reduce_max(mask, axis=1) > 0, tf.float32)
+    return {self.name: self(knobs, targets, valid)}
+
+
+@gin.register
+class DescriptorSupervisionLoss(TimbreLoss):
+  """Knob equals the standardized descriptor of the input."""
+
+  def __init__(self, weight=1.0, loss_type='L1', name='descriptor_loss'):
+    super().__init__(weight, name)
+    if loss_type not in ('L1', 'L2'):
+      raise ValueError(f"loss_type must be 'L1' or 'L2', not {loss_type!r}.")
+    self.loss_type = loss_type
+
+  def call(self, knobs, targets, mask=None):
+    """Args: knobs, targets, mask: [..., k]. Returns weighted scalar."""
+    diff = knobs - tf.stop_gradient(targets)
+    err = tf.abs(diff) if self.loss_type == 'L1' else diff ** 2
+    if mask is None:
+      mask = tf.ones_like(err)
+    return self.weight * (tf.reduce_sum(err * mask) /
+                          (tf.reduce_sum(mask) + 1e-6))
+
+  def losses_from(self, batch, model):
+    return {self.name: self(batch['knobs'], batch['knob_targets'],
+                            segment_mask(batch['target_weights']))}
+
+
+@gin.register
+class OutputConsistencyLoss(TimbreLoss):
+  """The descriptor of the synthesized audio follows the knob.
+
+  Descriptors are measured on the output at `frame_rate` with an `n_fft`
+  STFT (coarser than the data's, for speed), standardized with the model's
+  knob statistics, weighted by the input's frame weights and pooled to the
+  z segments.
+
+  On data the knobs only take the values they have together (brightness and
+  sharpness move together in real instruments), so the decoder could follow
+  one and ignore another. With `perturb_fraction` > 0 a share of the batch is
+  decoded a second time from its z (gradient stopped) with every knob moved
+  by N(0, perturb_std): the output must follow these unseen combinations
+  too ('<name>_perturbed' in the losses; trains the decoder only).
+  """
+
+  def __init__(self, weight=1.0, frame_rate=50, n_fft=1024, sample_rate=16000,
+               loss_type='L1', stop_knob_gradient=True, perturb_fraction=0.0,
+               perturb_std=1.0, name='consistency_loss'):
+    super().__init__(weight, name)
+    self.perturb_fraction = perturb_fraction
+    self.perturb_std = perturb_std
+    self.frame_rate = frame_rate
+    self.n_fft = n_fft
+    self.sample_rate = sample_rate
+    self.loss_type = loss_type
+    self.stop_knob_gradient = stop_knob_gradient
+
+  def call(self, knobs, measured, mask):
+    """Args: knobs, measured, mask [batch, n_seg, k]. Returns scalar."""
+    if self.stop_knob_gradient:
+      knobs = tf.stop_gradient(knobs)
+    diff = measured - knobs
+    err = tf.abs(diff) if self.loss_type == 'L1' else diff ** 2
+    return self.weight * (tf.reduce_sum(err * mask) /
+                          (tf.reduce_sum(mask) + 1e-6))
+
+  def _measured_pooled(self, batch, model, audio, n):
+    """Measured knob descriptors of `audio` (the batch's first n examples),
+    pooled to the z segments (`knobs.measure`), and the segment mask."""
+    pre = model.preprocessor
+    conf = batch.get('f0_confidence')
+    pooled, total = knobs.measure(
+        audio, batch['f0_hz'][:n, :, 0], batch['loudness_db'][:n, :, 0],
+        pre.descriptor_names, pre.knob_mean, pre.knob_std,
+        sample_rate=self.sample_rate, frame_rate=self.frame_rate,
+        n_fft=self.n_fft,
+        f0_confidence=None if conf is None else conf[:n, :, 0],
+        n_segments=int(batch['knobs'].shape[1]))
+    mask = segment_mask(total) * segment_mask(batch['target_weights'][:n])
+    return pooled, mask
+
+  def losses_from(self, batch, model):
+    n = int(batch['knobs'].shape[0])
+    pooled, mask = self._measured_pooled(batch, model, batch['audio_synth'], n)
+    losses = {self.name: self(batch['knobs'], pooled, mask)}
+    if self.perturb_fraction > 0 and 'decoder_features' in batch:
+      m = max(1, int(round(n * self.perturb_fraction)))
+      z = tf.stop_gradient(batch['z_latent'][:m])
+      k = int(batch['knobs'].shape[-1])
+      knobs = z[..., :k] + self.perturb_std * tf.random.normal(
+          tf.shape(z[..., :k]))
+      audio = model.decode_z(
+          {key: v[:m] for key, v in batch['decoder_features'].items()},
+          tf.concat([knobs, z[..., k:]], axis=-1))
+      pooled, mask = self._measured_pooled(batch, model, audio, m)
+      losses[f'{self.name}_perturbed'] = self(knobs, pooled, mask)
+    return losses
+
+
+@gin.register
+class KLLoss(TimbreLoss):
+  """KL divergence of the encoder's Gaussian from N(0, I)."""
+
+  def __init__(self, weight=1e-3, name='kl_loss'):
+    super().__init__(weight, name)
+
+  def call(self, z_mean, z_logvar):
+    """Args: [batch, n_seg, z_dims]. Returns weighted mean over batch and
+    segments of the KL summed over dims (nats)."""
+    kl = 0.5 * tf.reduce_sum(
+        tf.exp(z_logvar) + z_mean ** 2 - 1.0 - z_logvar, axis=-1)
+    return self.weight * tf.reduce_mean(kl)
+
+  def losses_from(self, batch, model):
+    if 'z_mean' not in batch:
+      raise ValueError('KLLoss needs a variational encoder '
+                       '(TimbreEncoder.variational = True).')
+    return {self.name: self(batch['z_mean'], batch['z_logvar'])}
