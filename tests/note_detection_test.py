@@ -36,6 +36,27 @@ def test_notes_are_found_where_they_were_drawn():
     assert f.end_secs >= t.start_secs + 0.5 * t.duration_secs
 
 
+def test_a_legato_step_starts_where_crepes_confidence_falls():
+  # A slow-bowed legato step (a sampled cello's): the new note sounds from
+  # 1.0 s, under the old one's release, with no rise in loudness; CREPE's
+  # estimate switches only at 1.06 s, but its confidence falls from 1.0 s
+  # (two pitches at once) to 0.4 and recovers by 1.1 s.
+  t = np.arange(500) / 250
+  f0 = np.where(t < 1.06, 220.0, 261.63)
+  loud = np.where(t < 0.02, -80.0, -20.0)
+  conf = np.full(500, 0.9)
+  fall = (t >= 1.0) & (t < 1.06)
+  conf[fall] = 0.9 - 0.5 * (t[fall] - 1.0) / 0.06
+  rise = (t >= 1.06) & (t < 1.1)
+  conf[rise] = 0.4 + 0.5 * (t[rise] - 1.06) / 0.04
+  found = nd.detect_notes(f0, loud, 250, confidence=conf)
+  assert [round(n.pitch) for n in found] == [57, 60]
+  assert abs(found[1].start_secs - 1.0) <= 0.012, found[1].start_secs
+  # Without the confidence only the pitch tells, 60 ms late.
+  late = nd.detect_notes(f0, loud, 250)
+  assert late[1].start_secs - 1.0 >= 0.04, late[1].start_secs
+
+
 def test_vibrato_and_tremolo_alone_start_no_notes():
   note = [controls.Note(57, 0.0, 3.0)]
   c = controls.render_controls(note, controls.get_profile(

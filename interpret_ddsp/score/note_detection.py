@@ -15,7 +15,11 @@ and ddsp loudness that `prepare` computes anyway. A note starts where
     over a 5 Hz vibrato's period, which averages the vibrato out), at the
     peak of that difference, moved back (up to ONSET_BACK_SECS) to where
     the loudness rises fastest (the new note's attack), if it rises by
-    ATTACK_RISE_DB a frame;
+    ATTACK_RISE_DB a frame; else, with CREPE's confidence, to where that
+    fell CONFIDENCE_DROP under the old note's (a slow legato attack under
+    the old note's release: two pitches sound at once, and CREPE grows
+    unsure before its estimate switches, 50-80 ms after the note-on on
+    FluidR3's cello);
   - the same pitch is struck again: the loudness rises by REATTACK_DB within
     REATTACK_SECS out of a dip REATTACK_DB below the last
     REATTACK_LOOKBACK_SECS (a sampled cello's tremolo reaches 12 dB).
@@ -51,6 +55,7 @@ MIN_CONFIDENCE = 0.5
 GAP_SECS = 0.08  # Confidence dips this short, while loud, are bridged.
 ONSET_BACK_SECS = 0.08  # How far an onset moves back to its attack.
 ATTACK_RISE_DB = 0.5  # Per frame: a rise that marks an attack.
+CONFIDENCE_DROP = 0.05  # Under the old note's median confidence.
 
 
 def _fill_gaps(mask, within, frames):
@@ -128,6 +133,22 @@ def _reattacks(loudness_db, voiced, frames, lookback):
   return out
 
 
+def _confidence_drop(confidence, t, back, w):
+  """The frame, at most `back` before t, after which CREPE's confidence
+  stays under the old note's (its median over the w frames before the
+  search) by more than CONFIDENCE_DROP: where a second pitch starts to
+  sound."""
+  lo = max(0, t - back)
+  before = confidence[max(0, lo - w):lo]
+  if not len(before):
+    return t
+  level = float(np.median(before)) - CONFIDENCE_DROP
+  k = t
+  while k > lo and confidence[k - 1] < level:
+    k -= 1
+  return k
+
+
 def detect_notes(f0_hz, loudness_db, frame_rate=controls.DEFAULT_FRAME_RATE,
                  confidence=None, velocity=100):
   """Notes of a monophonic line (module doc).
@@ -168,11 +189,17 @@ def detect_notes(f0_hz, loudness_db, frame_rate=controls.DEFAULT_FRAME_RATE,
   steps = []
   for t in _pitch_steps(midi, voiced, w):
     # The new note's attack starts before its pitch wins: where the
-    # loudness rises fastest just before (its attack), if it rises.
+    # loudness rises fastest just before (its attack), if it rises;
+    # else, with CREPE's confidence, where that starts to fall.
     lo = max(1, t - back)
     rise = loud[lo:t + 1] - loud[lo - 1:t]
     k = lo + int(np.argmax(rise))
-    steps.append(k - 1 if rise.max() >= ATTACK_RISE_DB else t)
+    if rise.max() >= ATTACK_RISE_DB:
+      steps.append(k - 1)
+    elif confidence is not None and CONFIDENCE_DROP:
+      steps.append(_confidence_drop(np.asarray(confidence)[:n], t, back, w))
+    else:
+      steps.append(t)
   onsets = sorted(set(starts) | set(steps) |
                   set(_reattacks(loud, voiced, frames, lookback)))
   min_gap = MIN_NOTE_SECS * frame_rate
