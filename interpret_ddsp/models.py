@@ -28,8 +28,8 @@ import tensorflow as tf
 from interpret_ddsp.analysis import knobs
 from interpret_ddsp.training import encoders  # pylint: disable=unused-import  # Registers.
 from interpret_ddsp.training import knob_processors
+from interpret_ddsp.training import knob_targets
 from interpret_ddsp.training import losses  # pylint: disable=unused-import  # Registers.
-from interpret_ddsp.training import preprocessing
 from interpret_ddsp.training import synths  # pylint: disable=unused-import  # Registers FastHarmonic.
 
 

@@ -1,7 +1,7 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
 """interpret_ddsp.training.encoders (TimbreEncoder: z = [knobs | free], time-varying,
-pooled, variational) and interpret_ddsp.training.preprocessing (knob units, frame
+pooled, variational) and interpret_ddsp.training.knob_targets (knob units, frame
 weights, pooling, dataset statistics), on real harmonic tones."""
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims before ddsp.
@@ -16,7 +16,7 @@ import tensorflow as tf
 from interpret_ddsp.analysis import knobs
 from interpret_ddsp import models
 from interpret_ddsp.training import encoders
-from interpret_ddsp.training import preprocessing
+from interpret_ddsp.training import knob_targets
 import timbre_batch
 
 SMALL = dict(rnn_channels=16, z_time_steps=10, free_dims=5)  # Fast.
@@ -30,7 +30,7 @@ STAT_KNOBS = tuple(STATS)
 def tones():
   """Raw batch of 4 tones (timbre_batch) and its preprocessed features."""
   batch = timbre_batch.make_batch(noise=(0.0, 0.03, 0.003, 0.01))
-  pre = preprocessing.TimbrePreprocessor(time_steps=250)
+  pre = knob_targets.TimbrePreprocessor(time_steps=250)
   features = {k: tf.constant(v) for k, v in batch.items()}
   features.update(pre(features))
   return batch, features
@@ -123,7 +123,7 @@ def test_knob_index_and_unknown_knobs():
 # -------------------------------------------- TimbreAutoencoder bookkeeping.
 def _bare_model(encoder_knobs=('brightness', 'sharpness', 'noisiness')):
   return models.TimbreAutoencoder(
-      preprocessor=preprocessing.TimbrePreprocessor(
+      preprocessor=knob_targets.TimbrePreprocessor(
           knob_names=('brightness', 'sharpness', 'noisiness')),
       encoder=_encoder(knob_names=encoder_knobs))
 
@@ -150,7 +150,7 @@ def test_z_from_knobs_places_named_values_then_free_dims():
 # ------------------------------------------------------- TimbrePreprocessor.
 def test_standardize_round_trips_to_the_scaled_descriptors(tones):
   batch, _ = tones
-  pre = preprocessing.TimbrePreprocessor(knob_names=STAT_KNOBS)
+  pre = knob_targets.TimbrePreprocessor(knob_names=STAT_KNOBS)
   values = {d: batch[d] for d in pre.descriptor_names}
   standardized = pre.standardize(values)
   scaled = np.stack([knobs.scale_descriptor(d, values[d]).numpy()
@@ -163,7 +163,7 @@ def test_standardize_round_trips_to_the_scaled_descriptors(tones):
 
 
 def test_set_statistics_sets_the_knob_units():
-  pre = preprocessing.TimbrePreprocessor(knob_names=STAT_KNOBS)
+  pre = knob_targets.TimbrePreprocessor(knob_names=STAT_KNOBS)
   # Raw values at each scaled mean, and one standard deviation above it.
   at_mean = {'harmonic_centroid': [[2.0 ** 1.0]], 'sharpness': [[2.0]],
              'spectral_flatness': [[10.0 ** (-30.0 / 10)]]}
@@ -184,7 +184,7 @@ def test_statistics_from_a_json_file(tmp_path):
   path = tmp_path / 'knob_statistics.json'
   path.write_text(json.dumps({d: {'mean': m, 'std': s}
                               for d, (m, s) in STATS.items()}))
-  pre = preprocessing.TimbrePreprocessor(knob_names=STAT_KNOBS,
+  pre = knob_targets.TimbrePreprocessor(knob_names=STAT_KNOBS,
                                          statistics=str(path))
   np.testing.assert_allclose(pre.knob_mean.numpy(), [1.0, 2.0, -30.0])
   np.testing.assert_allclose(pre.knob_std.numpy(), [0.5, 0.25, 5.0])
@@ -192,7 +192,7 @@ def test_statistics_from_a_json_file(tmp_path):
 
 def test_preprocessor_outputs_knob_targets_and_weights(tones):
   batch, _ = tones
-  pre = preprocessing.TimbrePreprocessor(knob_names=STAT_KNOBS,
+  pre = knob_targets.TimbrePreprocessor(knob_names=STAT_KNOBS,
                                          time_steps=250)
   confidence = np.full_like(batch['f0_hz'], 0.5)
   out = pre(dict(batch, f0_confidence=confidence))

@@ -12,8 +12,8 @@ import pytest
 import tensorflow as tf
 
 from interpret_ddsp.analysis import knobs
+from interpret_ddsp.training import knob_targets
 from interpret_ddsp.training import losses
-from interpret_ddsp.training import preprocessing
 from interpret_ddsp.training import train
 import timbre_batch
 
@@ -241,7 +241,7 @@ def test_consistency_call_value_and_stopped_knob_gradient():
 
 def test_consistency_measure_follows_the_brightness_of_the_audio():
   batch = timbre_batch.make_batch(f0s=(330.0,) * 3, n_harmonics=(1, 4, 16))
-  pre = preprocessing.TimbrePreprocessor(time_steps=250)
+  pre = knob_targets.TimbrePreprocessor(time_steps=250)
   loss = losses.OutputConsistencyLoss()
   # 51 segments of one 50 Hz analysis frame each (1 s, centred frames).
   measured, _ = knobs.measure(

@@ -4,7 +4,7 @@
 
 Ddsp subclasses, gin-registered: the timbre encoder (`encoders`), knob
 processors (`knob_processors`), timbre losses (`losses`), the harmonic
-synth (`synths`), the knob-target preprocessor (`preprocessing`); ddsp's
+synth (`synths`), the knob-target preprocessor (`knob_targets`); ddsp's
 trainers and strategies (`train`); loading a trained model (`model_io`)
 and where the shipped one is (`shipped`). The model class itself stays in
 `interpret_ddsp.models`: saved models' configs import that path.

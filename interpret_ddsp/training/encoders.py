@@ -4,7 +4,7 @@
 
 The first `len(knob_names)` dimensions of z are knobs: trained (by the losses
 in interpret_ddsp.training.losses) to hold the standardized descriptor each knob
-stands for (see interpret_ddsp.training.preprocessing). The rest are free dimensions
+stands for (see interpret_ddsp.training.knob_targets). The rest are free dimensions
 for whatever else the decoder needs.
 
 Inputs are pitch-robust: MFCCs of the audio, instance-normalized (ddsp's
