@@ -96,12 +96,13 @@ def _render_soundfont(args):
 
 
 def _validate_data(args):
-  from interpret_ddsp.dataset import validation  # pylint: disable=g-import-not-at-top
-  report = validation.validate_set(args.data_dir, args.output_dir,
-                                   crepe_model=args.crepe_model)
+  from interpret_ddsp.dataset import estimator_accuracy  # pylint: disable=g-import-not-at-top
+  report = estimator_accuracy.validate_set(args.data_dir, args.output_dir,
+                                           crepe_model=args.crepe_model)
   out = args.output_dir or args.data_dir
   print(f'Pitch/loudness estimation vs ground truth (CREPE '
-        f'{args.crepe_model}); wrote {out}/validation.json and .png')
+        f'{args.crepe_model}); wrote {out}/{contracts.ESTIMATOR_REPORT} and '
+        f'{contracts.ESTIMATOR_PLOT}')
   for name, s in sorted(report['instruments'].items()):
     line = (f'  {name:14s} median {s["median_abs_error_cents"]:5.1f} cents, '
             f'{100 * s["share_within_50_cents"]:5.1f}% frames within 50 '

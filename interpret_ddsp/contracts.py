@@ -45,6 +45,9 @@ NOTE_EXPRESSION = 'note_expression.npz'
 NOTE_LABELS = ('instrument', 'source_file', 'split')
 TRAIN_SPLIT, EVAL_SPLIT = 'train', 'eval'
 TFRECORD_INFIX = '.tfrecord'
+# validate-data's report on the pitch and loudness estimators.
+ESTIMATOR_REPORT = 'validation.json'
+ESTIMATOR_PLOT = 'validation.png'
 
 
 def split_pattern(data_dir, split):

@@ -4,6 +4,6 @@
 
 Where the audio comes from (`sources`, `soundfont_set`), the Apache Beam
 pipeline (`prepare`) and the check of its pitch estimates against rendered
-ground truth (`validation`). The providers that read the TFRecords back
+ground truth (`estimator_accuracy`). The providers that read the TFRecords back
 stay in `interpret_ddsp.data`: saved models' configs import that path.
 """

@@ -1,6 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""Validates pitch and loudness estimation against rendered ground truth.
+"""How accurate the pitch and loudness estimators are on rendered ground truth.
 
 On a set made by `render-soundfont` (WAV + JSON with the true f0), runs the
 estimators the data pipeline uses (`interpret_ddsp.analysis.features`: CREPE through
@@ -111,7 +111,7 @@ def validate_set(data_dir, output_dir=None, crepe_model='full',
 
   Args:
     data_dir: Folder written by `render-soundfont` (has render_manifest.json).
-    output_dir: Where to write validation.json and validation.png; default
+    output_dir: Where to write contracts.ESTIMATOR_REPORT and _PLOT; default
       `data_dir`.
     crepe_model: CREPE capacity.
     frame_rate: Frame rate of the estimates, Hz (must equal the set's).
@@ -151,7 +151,7 @@ def validate_set(data_dir, output_dir=None, crepe_model='full',
     metrics['midi_pitch'] = truth.get('midi_pitch')
     per_instrument[truth['instrument']].append(metrics)
     if truth['kind'] == 'melody' and not plotted:
-      plot_melody(os.path.join(output_dir, 'validation.png'), f0, confidence,
+      plot_melody(os.path.join(output_dir, contracts.ESTIMATOR_PLOT), f0, confidence,
                   truth, frame_rate, threshold)
       plotted = True
   report = {
@@ -160,6 +160,6 @@ def validate_set(data_dir, output_dir=None, crepe_model='full',
                  'frame_rate': frame_rate, 'confidence_threshold': threshold,
                  'soundfont': manifest['config']['soundfont']},
   }
-  files.write_json(os.path.join(output_dir, 'validation.json'), report,
+  files.write_json(os.path.join(output_dir, contracts.ESTIMATOR_REPORT), report,
                    indent=2)
   return report

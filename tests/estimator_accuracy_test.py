@@ -8,8 +8,8 @@ import os
 import pytest
 
 from interpret_ddsp import cli
+from interpret_ddsp.dataset import estimator_accuracy
 from interpret_ddsp.dataset import soundfont_set
-from interpret_ddsp.dataset import validation
 from interpret_ddsp import errors
 
 
@@ -29,7 +29,7 @@ def rendered_set(tmp_path_factory):
 
 
 def test_estimators_agree_with_ground_truth(rendered_set, tmp_path):
-  report = validation.validate_set(rendered_set, str(tmp_path),
+  report = estimator_accuracy.validate_set(rendered_set, str(tmp_path),
                                    crepe_model='tiny', progress=False)
   assert set(report['instruments']) == {'violin', 'flute'}
   for summary in report['instruments'].values():
@@ -58,7 +58,7 @@ def test_wrong_ground_truth_is_caught(rendered_set, tmp_path):
         record['midi_pitch'] += 1
         with open(path, 'w') as f:
           json.dump(record, f)
-  report = validation.validate_set(bad, crepe_model='tiny', progress=False)
+  report = estimator_accuracy.validate_set(bad, crepe_model='tiny', progress=False)
   for summary in report['instruments'].values():
     assert summary['notes_within_30_cents'] == 0.0
 
@@ -68,7 +68,7 @@ def test_rendered_notes_within_30_cents_with_crepe_full(tmp_path):
   out = str(tmp_path / 'full')
   _render(out, [40, 73, 71, 56, 42], key_step=9, velocities=(100,),
           n_melodies=0, held_secs=0.6, release_secs=0.1)
-  report = validation.validate_set(out, crepe_model='full', progress=False)
+  report = estimator_accuracy.validate_set(out, crepe_model='full', progress=False)
   notes = sum(s['notes'] for s in report['instruments'].values())
   within = sum(s['notes'] * s['notes_within_30_cents']
                for s in report['instruments'].values())
@@ -78,7 +78,7 @@ def test_rendered_notes_within_30_cents_with_crepe_full(tmp_path):
 
 def test_not_a_rendered_set_is_one_sentence(tmp_path, capsys):
   with pytest.raises(errors.UserError, match='render-soundfont'):
-    validation.validate_set(str(tmp_path), progress=False)
+    estimator_accuracy.validate_set(str(tmp_path), progress=False)
   assert cli.main(['validate-data', '--data_dir', str(tmp_path)]) == 2
   err = capsys.readouterr().err.strip()
   assert 'has no render_manifest.json' in err and '\n' not in err
