@@ -57,6 +57,7 @@ def summarize(metrics):
         'intercept': cal['intercept'], 'mae': cal['mae'], 'ci': cal['ci'],
         'max_cross_talk': k['max_cross_talk'],
         'beyond_range': k['beyond_range'], 'meets': k['meets_targets'],
+        'within_reach': k.get('calibration_within_reach'),
         'spearman_mean': k['spearman_mean']}
   out['cross_talk_slope'] = kc['cross_talk']['slope']
   return out

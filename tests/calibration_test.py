@@ -83,6 +83,31 @@ def test_walls_cut_the_requested_change_where_the_sound_stops():
   assert inside['slope_within_reach']['low'] is None
 
 
+def test_within_reach_leaves_out_the_requests_past_a_notes_wall():
+  """Three notes follow a knob at slope 1; the third stops at +0.5 std
+  (a high note out of partials), inside the range -1..1. The headline fit
+  reads its wall; within reach, the fit is the knob's own line."""
+  values = np.linspace(-1.0, 1.0, 9)
+  measured = np.stack([values, values, np.minimum(values, 0.5)])
+  headline = calibration.calibration(values, measured, n_boot=0)
+  assert headline['slope'] < 0.95 and headline['mae'] > 0.01
+  kept, share = calibration.within_reach(
+      values, measured, np.full(3, -9.0), np.array([9.0, 9.0, 0.5]))
+  # 0.5 itself lies within the margin of the wall: values 0.5, 0.75, 1.0.
+  assert share == pytest.approx(3 / 27)
+  assert np.isnan(kept[2, -3:]).all() and not np.isnan(kept[:2]).any()
+  fit = calibration.calibration(values, kept, n_boot=50)
+  assert fit['slope'] == pytest.approx(1.0)
+  assert fit['intercept'] == pytest.approx(0.0, abs=1e-12)
+  assert fit['pearson_r'] == pytest.approx(1.0)
+  assert fit['mae'] == pytest.approx(0.0, abs=1e-12)
+  assert fit['ci']['slope'] == pytest.approx([1.0, 1.0])
+  # A low wall at -0.5 leaves out -1.0, -0.75 and -0.5 (margin) of note 0.
+  _, share = calibration.within_reach(values, measured,
+                                      np.array([-0.5, -9.0, -9.0]), None)
+  assert share == pytest.approx(3 / 27)
+
+
 # ------------------------------------ evaluate.knob_control on a fake model.
 class _FakePreprocessor:
 
@@ -162,6 +187,10 @@ def test_knob_control_finds_the_fake_models_slope_intercept_and_cross_talk():
   beyond = result['brightness']['beyond_range']
   assert beyond['wall']['low'] == pytest.approx(-3.0, abs=0.05)
   assert beyond['slope_within_reach']['low'] == pytest.approx(m.A, abs=0.05)
+  # Both walls lie far outside -0.9..0.9: every request is within reach.
+  reach = result['brightness']['calibration_within_reach']
+  assert reach['share_out_of_reach'] == 0.0
+  assert reach['slope'] == pytest.approx(cal['slope'])
 
 
 def test_knob_units_of_the_chain_round_trip():

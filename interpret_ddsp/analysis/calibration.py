@@ -227,6 +227,48 @@ def walls(values, measured, edge_low, edge_high, at_wall):
   return {'wall': wall, 'slope_within_reach': slope}
 
 
+REACH_MARGIN = 0.05  # std: a request this close to a wall counts as past it.
+
+
+def within_reach(values, measured, wall_low, wall_high, margin=REACH_MARGIN):
+  """The sweep with the requests no output could meet left out (nan).
+
+  A note's wall (what it measures with the knob at +-10 std, `walls`) can
+  lie inside the trained range: at 16 kHz a clarinet's F6 (1397 Hz) has
+  four partials below Nyquist, so its brightness cannot rise past about
+  +1.2 std, while the range, pooled over the instrument's notes, reaches
+  +2.3. Such requests measure the wall, not the knob; `calibration` of the
+  result is the knob's promise where it can be kept.
+
+  Args:
+    values: [n_values] requested values.
+    measured: [n_examples, n_values].
+    wall_low, wall_high: [n_examples] each example's walls (None: no wall
+      on that side).
+    margin: Requests within this many std of a wall count as past it.
+
+  Returns:
+    (measured with the requests beyond each example's walls set to nan,
+    the share of requests left out).
+
+  Example:
+    >>> v = np.array([0.0, 1.0, 2.0])
+    >>> m = np.array([[0.0, 1.0, 1.5], [0.0, 1.0, 2.0]])  # One stops at 1.5.
+    >>> kept, share = within_reach(v, m, None, np.array([1.5, 9.0]))
+    >>> calibration(v, kept, n_boot=0)['slope'], round(share, 3)
+    (1.0, 0.167)
+  """
+  measured = np.array(measured, np.float64)
+  v = np.broadcast_to(np.asarray(values, np.float64), measured.shape)
+  out = np.zeros(measured.shape, bool)
+  if wall_high is not None:
+    out |= v > np.asarray(wall_high, np.float64)[:, None] - margin
+  if wall_low is not None:
+    out |= v < np.asarray(wall_low, np.float64)[:, None] + margin
+  measured[out] = np.nan
+  return measured, float(out.mean())
+
+
 def meets_targets(cal, max_cross_talk=None, targets=None):
   """{'pearson_r': bool, 'slope': bool, 'mae': bool[, 'cross_talk': bool]}
   of one knob's calibration against TARGETS."""

@@ -161,6 +161,8 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
                                  sw['measured'][:, ~keep], 0)],
                              **calibration.walls(values, sw['measured'],
                                                  lo, hi, at_wall)),
+        'calibration_within_reach': _within_reach(inside, own, at_wall,
+                                                  n_boot),
         'spearman_mean': float(np.nanmean([m['spearman'] for m in mono])),
         'share_monotonic': float(np.mean([m['nondecreasing_share'] == 1.0
                                           for m in mono])),
@@ -456,6 +458,20 @@ def _slope_table(table):
   return lines
 
 
+def _within_reach(values, measured, at_wall, n_boot):
+  """`calibration` of the requests each example could meet (its walls at
+  the far values of at_wall, {value: [n_examples]}), with the share of
+  requests left out ('share_out_of_reach')."""
+  from interpret_ddsp.analysis import calibration  # pylint: disable=g-import-not-at-top
+  low = [m for far, m in at_wall.items() if far < values[0]]
+  high = [m for far, m in at_wall.items() if far > values[-1]]
+  kept, share = calibration.within_reach(values, measured,
+                                         low[0] if low else None,
+                                         high[0] if high else None)
+  return dict(calibration.calibration(values, kept, n_boot=n_boot),
+              share_out_of_reach=share)
+
+
 def _knob_report(kc, prior=None):
   """Markdown of the knob sections: calibration first, ranks after."""
   names = kc['cross_talk']['knobs']
@@ -481,6 +497,18 @@ def _knob_report(kc, prior=None):
         f'{_ci(cal, "intercept")} | {_ci(cal, "mae")} | '
         f'{k["max_cross_talk"]:.2f} | '
         f'{"all" if not missed else "missed: " + ", ".join(missed)} |')
+  if all('calibration_within_reach' in kc[knob] for knob in names):
+    lines += ['', 'Within reach: the same sweeps without the requests that '
+              'lie past an example\'s own wall (what it measures at +-10 '
+              'std; e.g. a high note has few partials below Nyquist, so its '
+              'brightness tops out inside the range pooled over notes).', '',
+              '| knob | requests out of reach | Pearson r | slope | MAE |',
+              '| --- | --- | --- | --- | --- |']
+    for knob in names:
+      cal = kc[knob]['calibration_within_reach']
+      lines.append(f'| {knob} | {100 * cal["share_out_of_reach"]:.1f}% | '
+                   f'{_ci(cal, "pearson_r", ".3f")} | {_ci(cal, "slope")} | '
+                   f'{_ci(cal, "mae")} |')
   lines += ['', 'Cross-talk: slope of each knob\'s descriptor (columns) per '
             'unit of the swept knob (rows); the diagonal is each knob\'s own '
             'slope.', '', f'![cross-talk]({contracts.CROSS_TALK_PNG})', '']
