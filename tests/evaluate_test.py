@@ -11,6 +11,7 @@ import pytest
 
 from interpret_ddsp import cli
 from interpret_ddsp import contracts
+from interpret_ddsp import data
 from interpret_ddsp.evaluation import evaluate
 from interpret_ddsp.evaluation import knob_metrics
 from interpret_ddsp.training import model_io
@@ -34,12 +35,17 @@ def test_evaluate_writes_the_full_report(tiny_evaluation, tiny_model,
   report = open(os.path.join(out, 'report.md')).read()
   assert 'ViSQOL MOS-LQO' in report and '## Knob calibration' in report
 
-  # The reconstruction distance is ddsp's SpectralLoss on the same examples
-  # (to 2%: the filtered-noise synth draws fresh noise on every pass).
+  # The reconstruction distance is ddsp's SpectralLoss on the same examples,
+  # the 8 of lowest audio hash (data_test checks that choice), to 2%: the
+  # filtered-noise synth draws fresh noise on every pass.
   loaded = model_io.load_model(tiny_model)
-  provider = evaluate._provider(pattern, loaded)  # pylint: disable=protected-access
+  provider = data.StableSubsetProvider(
+      evaluate._provider(pattern, loaded), 8)  # pylint: disable=protected-access
   enc = knob_metrics.encode_dataset(loaded.model, provider, batch_size=8,
                                     max_batches=1)
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  n_eval = sum(1 for _ in tf.data.TFRecordDataset(tf.io.gfile.glob(pattern)))
+  assert m['eval_selection'] == f'{min(32, n_eval)} examples by audio hash'
   assert m['reconstruction']['spectral_distance'] == pytest.approx(
       enc['spectral_loss'].mean(), rel=0.02)
   assert m['reconstruction']['n_examples'] == 8

@@ -29,6 +29,9 @@ from interpret_ddsp.support import files
 GENERATION_NOTES = 'A3:0.9,E4:0.9'
 
 
+GENERATION_EXAMPLES = 32  # Real eval sounds the generated ones are scored on.
+
+
 def _provider(file_pattern, loaded):
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
   return data.provider_for(file_pattern, loaded, include_metadata=False)
@@ -347,6 +350,12 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
   loaded = model_io.load_model(save_dir)
   model = loaded.model
   provider = _provider(file_pattern, loaded)
+  if max_examples:
+    # The same examples from any prepare run of the same recipe (its shards
+    # differ by Beam bundle): every section reads this subset.
+    from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+    provider = data.StableSubsetProvider(
+        provider, max(max_examples, knob_examples, GENERATION_EXAMPLES))
   sections = ['reconstruction']
   timbre = hasattr(model, 'knob_names')
   if timbre and prior_path:  # Before minutes of work, not after.
@@ -362,7 +371,9 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
     from tqdm import auto as tqdm  # pylint: disable=g-import-not-at-top
     bar = tqdm.tqdm(total=len(sections), desc='evaluate', unit='section')
   out = {'model': os.path.abspath(save_dir), 'step': loaded.step,
-         'eval': file_pattern}
+         'eval': file_pattern,
+         'eval_selection': ('all examples' if not max_examples else
+                            f'{len(provider)} examples by audio hash')}
   out['reconstruction'] = reconstruction(
       model, provider, max_examples, out_dir=output_dir,
       sample_rate=loaded.sample_rate)
@@ -388,7 +399,8 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
       if bar:
         bar.update(1)
       eval_audio = np.concatenate([
-          b['audio'].numpy() for b in _batches(provider, 16, 32)])[:32]
+          b['audio'].numpy() for b in _batches(
+              provider, 16, GENERATION_EXAMPLES)])[:GENERATION_EXAMPLES]
       train_z = extract.load_z(z_path)['z'] if z_path else None
       out['generation'] = generation(model, prior_path, eval_audio, train_z,
                                      n=n_generated, out_dir=output_dir,
@@ -406,7 +418,11 @@ def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
 def report_markdown(m):
   """A readable report of the metrics dict."""
   lines = [f'# Evaluation of {m["model"]} (step {m["step"]})', '',
-           f'Eval data: `{m["eval"]}`', '', '## Reconstruction', '',
+           f'Eval data: `{m["eval"]}`' + (
+               f' ({m["eval_selection"]}: the same ones from any prepare '
+               'run of the same data)' if 'eval_selection' in m and
+               m['eval_selection'] != 'all examples' else ''), '',
+           '## Reconstruction', '',
            '| metric | value |', '| --- | --- |']
   r = m['reconstruction']
   for key, label in (('spectral_distance', 'multi-scale spectral distance'),
