@@ -89,3 +89,29 @@ def test_a_knob_asked_below_a_fundamental_alone_gets_a_note():
   assert len(notes) == 1 and notes[0].startswith('brightness=-3 lies below')
   assert '-1.62 std' in notes[0]
   assert knobs.reach_notes({'brightness': -1.5}, units) == []
+
+
+def test_a_knob_asked_above_what_a_high_note_has_gets_a_note():
+  """At 16 kHz an F6 (1396.9 Hz) sounds partials 1-4: the synth plays
+  partial k while (k + 1) f0 <= 8 kHz (5 f0 = 6984 Hz, 6 f0 = 8381 Hz).
+  Its energy centroid tops out at harmonic 4, log2(4) = 2 octaves:
+  (2 - 1.204) / 0.744 = 1.07 std. At 48 kHz it has 16 partials."""
+  units = {'brightness': ('harmonic_spectral_centroid', 'octaves re f0',
+                          1.204, 0.744)}
+  f6 = 440.0 * 2 ** (20 / 12)
+  assert knobs.partials_below_nyquist(f6, 16000) == 4
+  assert knobs.partials_below_nyquist(f6, 48000) == 16
+  np.testing.assert_array_equal(
+      knobs.sounding_partials(np.array([[f6]]), 6, 16000)[0],
+      [True] * 4 + [False] * 2)
+  notes = knobs.reach_notes({'brightness': 2.0}, units, highest_f0_hz=f6,
+                            sample_rate=16000)
+  assert len(notes) == 1 and '1.07 std: 4 partials below Nyquist' in notes[0]
+  assert notes[0].startswith('brightness=2 lies above what the highest '
+                             'note (1397 Hz) can reach at 16 kHz')
+  assert knobs.reach_notes({'brightness': 1.0}, units, highest_f0_hz=f6,
+                           sample_rate=16000) == []
+  assert knobs.reach_notes({'brightness': 2.0}, units, highest_f0_hz=f6,
+                           sample_rate=48000) == []
+  # Without a pitch, no such note.
+  assert knobs.reach_notes({'brightness': 2.0}, units) == []

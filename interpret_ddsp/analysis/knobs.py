@@ -363,13 +363,50 @@ def reach(descriptor, mean, std):
   return to_std(low), to_std(high)
 
 
-def reach_notes(fixed, knob_units):
-  """One sentence per fixed knob value past what any sound can reach.
+def sounding_partials(f0_hz, n_harmonics, sample_rate):
+  """Which partials the synthesis plays: bool [..., n_harmonics].
+
+  A partial sounds if the next one would still be below Nyquist: the
+  measurement (descriptors.harmonic_powers) reads a partial's band up to
+  half a spacing above it, so one closer to Nyquist would count as noise,
+  and a vibrato would move it in and out of sight. The knob processors
+  (training.knob_processors.TimbreKnobs) shape only these.
+
+  Args:
+    f0_hz: [..., 1] Hz (a tensor or an array).
+    n_harmonics: Partials of the synth.
+    sample_rate: Hz.
+
+  Example:
+    >>> int(np.sum(sounding_partials(np.array([1396.9]), 60, 16000)))  # F6
+    4
+  """
+  return f0_hz * np.arange(2, n_harmonics + 2, dtype=np.float32) <= (
+      sample_rate / 2.0)
+
+
+def partials_below_nyquist(f0_hz, sample_rate):
+  """How many partials sound at f0_hz (`sounding_partials`, uncapped)."""
+  return max(int(np.floor(sample_rate / (2.0 * f0_hz))) - 1, 1)
+
+
+# Descriptors bounded above by the partials a note has: the scaled bound
+# from that count (the energy centroid cannot pass the highest partial).
+PARTIAL_BOUNDS = {'harmonic_spectral_centroid': np.log2}
+
+
+def reach_notes(fixed, knob_units, highest_f0_hz=None, sample_rate=None):
+  """One sentence per fixed knob value past what the sound can reach.
 
   Args:
     fixed: {knob: value in std units}.
     knob_units: {knob: (descriptor, unit, mean, std)} (a model's
       knob_units()).
+    highest_f0_hz: The highest pitch played, Hz, or None. With
+      sample_rate, a knob bounded by the partials a note has (brightness)
+      gets a note when the value lies above what that pitch can reach:
+      at 16 kHz an F6 (1397 Hz) has 4 partials below Nyquist.
+    sample_rate: The model's, Hz.
 
   Returns:
     [str]: e.g. 'brightness=-3 lies below what any sound reaches (-1.62
@@ -391,6 +428,15 @@ def reach_notes(fixed, knob_units):
       notes.append(f'{knob}={value:g} lies above what any sound reaches '
                    f'({high:.2f} std: {why}); it is played as far as it '
                    'goes.')
+    elif (descriptor in PARTIAL_BOUNDS and highest_f0_hz and sample_rate):
+      k = partials_below_nyquist(highest_f0_hz, sample_rate)
+      top = (PARTIAL_BOUNDS[descriptor](k) - mean) / std
+      if value > top:
+        notes.append(
+            f'{knob}={value:g} lies above what the highest note '
+            f'({highest_f0_hz:.0f} Hz) can reach at {sample_rate / 1000:g} '
+            f'kHz ({top:.2f} std: {k} partial{"s" * (k > 1)} below '
+            'Nyquist); that note is played as far as it goes.')
   return notes
 
 

@@ -341,7 +341,11 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                      seed=seed, others=others)
   messages += [str(w.message) for w in caught]
   from interpret_ddsp.analysis import knobs as knob_chain  # pylint: disable=g-import-not-at-top
-  messages += knob_chain.reach_notes(fixed, model.knob_units())
+  voiced = f0_voices[ld_voices > knob_chain.LOUDNESS_GATE_DB]
+  messages += knob_chain.reach_notes(
+      fixed, model.knob_units(),
+      highest_f0_hz=float(voiced.max()) if voiced.size else None,
+      sample_rate=loaded.sample_rate)
   audio, stream_stats = render_voices(model, voice_controls, z, stream,
                                       block_frames)
   os.makedirs(output_dir, exist_ok=True)

@@ -325,12 +325,7 @@ class TimbreKnobs(processors.Processor):
       noise_magnitudes = self.scale_fn(noise_magnitudes +
                                        self.noise_initial_bias)
     n = int(harmonic_distribution.shape[-1])
-    # A partial sounds if the next one would still be below Nyquist: the
-    # measurement (descriptors.harmonic_powers) reads a partial's band up to
-    # half a spacing above it, so one closer to Nyquist would count as
-    # noise, and a vibrato would move it in and out of sight.
-    valid = (f0_hz * np.arange(2, n + 2, dtype=np.float32) <=
-             self.sample_rate / 2.0)
+    valid = knobs.sounding_partials(f0_hz, n, self.sample_rate)
     c = harmonic_distribution * tf.cast(valid, harmonic_distribution.dtype)
     c /= tf.reduce_sum(c, -1, keepdims=True) + _TINY
     centroid = self._target(knob_descriptors, 'harmonic_spectral_centroid')
