@@ -16,9 +16,12 @@ of the source path):
   48 kHz       each model's output against the 48 kHz reference: ViSQOL
                (the 16 kHz output upsampled: it has nothing above 8 kHz),
                and the log-magnitude L1 above 8 kHz (STFT 2048, dB)
-  knobs        `evaluate.knob_control`: Pearson r and slope per knob
+  knobs        `evaluate.knob_control`: Pearson r, slope and MAE per knob,
+               its walls and its calibration within reach (a high note at
+               16 kHz has few partials below Nyquist, so its brightness
+               tops out early: `calibration.within_reach`)
 
-  .venv/bin/python benchmarks/sample_rate.py --program violin --steps 1200
+  .venv/bin/python benchmarks/sample_rate.py --program clarinet --steps 1200
 
 Writes benchmarks/results/sample_rate.json.
 """
@@ -137,7 +140,11 @@ def main():
         'own_band': own,
         'knobs': {k: {'pearson_r': kc[k]['calibration']['pearson_r'],
                       'slope': kc[k]['calibration']['slope'],
-                      'mae': kc[k]['calibration']['mae']}
+                      'mae': kc[k]['calibration']['mae'],
+                      'ci': kc[k]['calibration']['ci'],
+                      'range': kc[k]['range'],
+                      'wall': kc[k]['beyond_range']['wall'],
+                      'within_reach': kc[k]['calibration_within_reach']}
                   for k in loaded.model.knob_names}}
     print(rate, result['models'][str(rate)], flush=True)
   shared = sorted(set(pairs[16000]) & set(pairs[48000]))
