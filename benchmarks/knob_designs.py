@@ -8,7 +8,10 @@ Designs, each trained on the same data with the same recipe, steps and seed
   sets each knob's descriptor on the synthesis parameters;
 - `learned` (gin/models/timbre_ae_learned_tiny.gin, the design before):
   the decoder alone maps the knobs to sound, held by AR, supervision and
-  output-consistency losses (with a perturbed second decode).
+  output-consistency losses (with a perturbed second decode);
+- `decorrelated` (gin/models/timbre_ae_decorrelated_tiny.gin, a hybrid):
+  the default plus a penalty on the squared correlation of the free dims
+  with the knobs' descriptors (losses.FreeDimsDecorrelationLoss).
 Each is evaluated with `interpret-ddsp evaluate` on the eval split:
 reconstruction (spectral distance, f0 and loudness L1) and knob calibration
 (Pearson r, slope, MAE, cross-talk slopes, beyond-range slopes, bootstrap
@@ -40,6 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DESIGNS = {
     'processors': 'models/timbre_ae_tiny.gin',
     'learned': 'models/timbre_ae_learned_tiny.gin',
+    'decorrelated': 'models/timbre_ae_decorrelated_tiny.gin',
 }
 
 
@@ -60,6 +64,10 @@ def summarize(metrics):
         'within_reach': k.get('calibration_within_reach'),
         'spearman_mean': k['spearman_mean']}
   out['cross_talk_slope'] = kc['cross_talk']['slope']
+  if 'disentanglement' in metrics:
+    out['disentanglement'] = {k: v for k, v in
+                              metrics['disentanglement'].items()
+                              if k in ('interpretability', 'mig', 'sap')}
   return out
 
 
@@ -122,7 +130,8 @@ def main():
     bench_common.write_result(result, args.out)
   for name, d in result['designs'].items():
     print(f'{name:11s} spectral {d["spectral_distance"]:.3f}  f0 '
-          f'{d["f0_l1_cents"]:.1f} c  loudness {d["loudness_l1_db"]:.2f} dB')
+          f'{d["f0_l1_cents"]:.1f} c  loudness {d["loudness_l1_db"]:.2f} dB'
+          f'  {d.get("disentanglement")}')
     for knob, k in d['knobs'].items():
       print(f'  {knob:11s} r {k["pearson_r"]:.3f} slope {k["slope"]:.2f} '
             f'MAE {k["mae"]:.2f} max cross-talk {k["max_cross_talk"]:.2f}')

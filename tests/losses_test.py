@@ -218,6 +218,32 @@ def test_kl_needs_a_variational_encoder():
 
 
 # ------------------------------------------------------ output consistency.
+def test_decorrelation_is_the_mean_squared_correlation():
+  """Orthogonal +-1 columns: free dim 0 copies knob 0's descriptor
+  (correlation 1), free dim 1 is orthogonal to both (0): the mean of the
+  four squared correlations is 1/4. Scaled and shifted copies count the
+  same (Pearson), and the gradient lowers it."""
+  t = np.array([[1, 1], [-1, 1], [1, -1], [-1, -1]], np.float32)
+  free = np.stack([3.0 * t[:, 0] + 2.0, [1, -1, -1, 1]], -1).astype(
+      np.float32)
+  corr2 = losses.squared_correlations(free, t).numpy()
+  np.testing.assert_allclose(corr2, [[1, 0], [0, 0]], atol=1e-5)
+  loss = losses.FreeDimsDecorrelationLoss(weight=2.0)
+  assert float(loss(free, t)) == pytest.approx(0.5, abs=1e-5)
+  # A masked row leaves three: the copy still correlates 1.
+  mask = np.array([1, 1, 1, 0], np.float32)
+  assert losses.squared_correlations(free, t, mask).numpy()[0, 0] == (
+      pytest.approx(1.0, abs=1e-5))
+  rng = np.random.default_rng(0)
+  z = tf.Variable(rng.normal(size=(16, 3)).astype(np.float32))
+  targets = rng.normal(size=(16, 2)).astype(np.float32)
+  z.assign(z + tf.concat([targets, targets[:, :1]], -1))  # Correlated.
+  with tf.GradientTape() as tape:
+    before = loss(z, targets)
+  z.assign_sub(0.1 * tape.gradient(before, z))
+  assert float(loss(z, targets)) < float(before)
+
+
 def test_consistency_call_value_and_stopped_knob_gradient():
   knobs = tf.constant([[[0.0], [1.0]], [[2.0], [0.0]]])
   measured = tf.constant([[[0.5], [3.0]], [[2.0], [-1.0]]])

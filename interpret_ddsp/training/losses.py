@@ -240,3 +240,58 @@ class KLLoss(TimbreLoss):
       raise ValueError('KLLoss needs a variational encoder '
                        '(TimbreEncoder.variational = True).')
     return {self.name: self(batch['z_mean'], batch['z_logvar'])}
+
+
+def squared_correlations(x, y, mask=None):
+  """Squared Pearson correlations of every column of x with every column
+  of y over the rows, [k_x, k_y] in [0, 1].
+
+  Args:
+    x: [n, k_x]; y: [n, k_y].
+    mask: [n] 1.0 for rows that count (default all).
+  """
+  x = tf.convert_to_tensor(x, tf.float32)
+  y = tf.convert_to_tensor(y, tf.float32)
+  w = tf.ones_like(x[:, 0]) if mask is None else tf.cast(mask, tf.float32)
+  w = w[:, None] / (tf.reduce_sum(w) + 1e-6)
+  xc = x - tf.reduce_sum(w * x, 0, keepdims=True)
+  yc = y - tf.reduce_sum(w * y, 0, keepdims=True)
+  cov = tf.matmul(w * xc, yc, transpose_a=True)
+  var_x = tf.reduce_sum(w * xc ** 2, 0)
+  var_y = tf.reduce_sum(w * yc ** 2, 0)
+  return cov ** 2 / (var_x[:, None] * var_y[None, :] + 1e-6)
+
+
+@gin.register
+class FreeDimsDecorrelationLoss(TimbreLoss):
+  """The free dims carry none of the knobs' descriptors (a hybrid design).
+
+  With knob processors the sound follows the knobs whatever the free dims
+  hold, but free dims that also encode the knobs' descriptors make "the
+  rest of z" a second, unnamed set of the same controls, and lower MIG and
+  SAP. This penalty is the mean, over free dims and knobs, of the squared
+  Pearson correlation across the (global) batch between a free dim and the
+  knob's standardized input descriptor.
+  """
+
+  def __init__(self, weight=1.0, name='decorrelation_loss'):
+    super().__init__(weight, name)
+
+  def call(self, free, targets, mask=None):
+    """Args: free [batch, n_free], targets [batch, n_knobs], mask [batch].
+
+    Returns: weighted scalar in [0, weight].
+    """
+    free, targets = global_batch(free), global_batch(targets)
+    if mask is not None:
+      mask = global_batch(mask)
+    return self.weight * tf.reduce_mean(
+        squared_correlations(free, tf.stop_gradient(targets), mask))
+
+  def losses_from(self, batch, model):
+    mask = segment_mask(batch['target_weights'])
+    k = int(batch['knobs'].shape[-1])
+    free = _pooled_over_segments(batch['z_latent'][..., k:], mask[..., :1])
+    targets = _pooled_over_segments(batch['knob_targets'], mask)
+    valid = tf.cast(tf.reduce_max(mask, axis=[1, 2]) > 0, tf.float32)
+    return {self.name: self(free, targets, valid)}
