@@ -277,9 +277,13 @@ def test_server_binds_loopback_and_streams_in_real_time(server):
 
 
 def test_bad_messages_and_a_flood_do_not_stall_others(server):
-  """One client sends garbage and 1000 messages in a burst; it gets one
-  error per kind, its stream goes on, and a second client's stream keeps
-  real time throughout."""
+  """One client sends garbage, 1000 messages in a burst, then 1000
+  messages a second for a second (each sent on its own 1 ms tick); it gets
+  one error per kind and at most one flood note a second, the server drops
+  what passes its limit (200 a second after a burst of 100), its stream
+  goes on, and a second client's stream keeps real time throughout."""
+  flood = {}
+
   async def bad(ws, hello):
     del hello
     await ws.send_str('{not json')
@@ -287,9 +291,17 @@ def test_bad_messages_and_a_flood_do_not_stall_others(server):
     await ws.send_str('{"type": "knob", "name": "brightness", "value": NaN}')
     await ws.send_json({'type': 'knob', 'name': 'brightness', 'value': 9})
     await ws.send_bytes(b'\x00\x01')
+    start = time.monotonic()
     for i in range(1000):
       await ws.send_json({'type': 'knob', 'name': 'brightness',
                           'value': (i % 7) / 7})
+    t0 = time.monotonic()
+    for i in range(1000):
+      await asyncio.sleep(max(0.0, t0 + i / 1000 - time.monotonic()))
+      await ws.send_json({'type': 'knob', 'name': 'brightness',
+                          'value': (i % 5) / 5})
+    flood.update(sustained_secs=time.monotonic() - t0,
+                 secs=time.monotonic() - start)
 
   async def calm(ws, hello):
     del ws, hello
@@ -306,7 +318,15 @@ def test_bad_messages_and_a_flood_do_not_stall_others(server):
   assert any('finite number' in e and 'nan' in e for e in errors)
   assert any('Control messages are JSON text' in e for e in errors)
   assert any(e.startswith('Too many messages') for e in errors)
+  # One note a second at most, over the flood's seconds and the rest.
   assert sum(e.startswith('Too many messages') for e in errors) <= 5
+  # The sustained part kept its rate: 1000 messages within 1.3 s.
+  assert flood['sustained_secs'] < 1.3, flood
+  stats = [m for m in texts_bad if m['type'] == 'stats'][-1]
+  assert stats['messages'] >= 2004
+  # The limiter let through at most its burst plus 200 a second.
+  assert stats['messages'] - stats['dropped'] <= 100 + 200 * (
+      flood['secs'] + 0.5), (stats, flood)
   for blocks, secs in ((blocks_bad, 3.0), (blocks_ok, 3.5)):
     expected = secs * SR / hello['block_samples']
     assert len(blocks) >= 0.85 * expected, (len(blocks), expected)
