@@ -75,6 +75,11 @@ def test_page_loads_plays_a_key_and_measures_latency(page):
   names = page.eval_on_selector_all('input[data-knob]',
                                     'els => els.map(e => e.dataset.knob)')
   assert names == ['brightness', 'hollowness', 'noisiness']
+  # One expression slider per field the engine takes (live.py).
+  from interpret_ddsp.apps import live  # pylint: disable=g-import-not-at-top
+  shown = page.eval_on_selector_all(
+      'input[data-expression]', 'els => els.map(e => e.dataset.expression)')
+  assert shown == list(live.EXPRESSION_CONTROLS)
   before = page.evaluate('window.live.received')
   for _ in range(4):
     page.keyboard.down('g')  # G4

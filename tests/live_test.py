@@ -70,6 +70,12 @@ def _play(engine, pitch=60, secs=1.0, settings=None, velocity=100):
     ({'type': 'note_on', 'pitch': 128, 'velocity': 90}, r'\[0, 127\]'),
     ({'type': 'mood', 'name': 'furious'}, 'Unknown mood'),
     ({'type': 'instrument', 'name': 'banjo'}, 'Unknown instrument'),
+    ({'type': 'expression', 'name': 'tremolo', 'value': 1},
+     "Unknown expression control 'tremolo'"),
+    ({'type': 'expression', 'name': 'vibrato_depth_cents', 'value': 150},
+     r'\[0, 100\]'),
+    ({'type': 'expression', 'name': 'attack_secs', 'value': -0.1},
+     r'\[0, 1\]'),
 ])
 def test_bad_messages_get_one_sentence(message, says):
   with pytest.raises(live.MessageError, match=says) as info:
@@ -160,6 +166,38 @@ def test_mood_sets_its_knobs_and_profile(engine):
     assert engine.z[engine.knob_names.index(knob)] == pytest.approx(
         warm['knobs'].get(knob, 0.0))
   assert engine.profile.attack_secs == warm['overrides']['attack_secs']
+  # The panel's expression sliders follow the mood's profile.
+  assert reply['expression']['attack_secs'] == warm['overrides'][
+      'attack_secs']
+
+
+def test_expression_sets_the_vibrato_the_next_note_plays(engine):
+  """The panel's vibrato sliders reach the sound: with depth d cents at
+  5 Hz from the note's start, the played f0 (YIN over 64 ms windows)
+  swings around the note's pitch at 5 Hz with an RMS of d / sqrt(2)
+  times the window's averaging of a 5 Hz sine, sinc(5 Hz * 64 ms) = 0.84;
+  with depth 0 it holds still."""
+  def played_cents(depth):
+    engine.reset_player()
+    for name, value in (('vibrato_depth_cents', depth),
+                        ('vibrato_rate_hz', 5.0), ('vibrato_delay_secs', 0.0)):
+      engine.handle({'type': 'expression', 'name': name, 'value': value})
+    assert engine.expression()['vibrato_depth_cents'] == depth
+    audio = _play(engine, pitch=69, secs=2.2)
+    f0 = librosa.yin(audio, fmin=200, fmax=900, sr=SR, frame_length=1024,
+                     hop_length=128)[8:-8]
+    return 1200 * np.log2(f0 / 440.0)
+  try:
+    still = played_cents(0.0)
+    cents = played_cents(50.0)
+  finally:
+    engine.reset_player()
+  assert np.std(still) < 3, np.std(still)
+  expected = 50 / np.sqrt(2) * np.sinc(5 * 0.064)
+  assert np.std(cents - np.mean(cents)) == pytest.approx(expected, rel=0.2)
+  spectrum = np.abs(np.fft.rfft(cents - np.mean(cents)))
+  rate = np.fft.rfftfreq(len(cents), 128 / SR)[np.argmax(spectrum)]
+  assert rate == pytest.approx(5.0, abs=0.5)
 
 
 def test_new_timbre_keeps_the_knobs(engine):
@@ -180,6 +218,8 @@ def test_osc_and_midi_translations():
       'type': 'note_on', 'pitch': 60, 'velocity': 90}
   assert live_inputs.osc_to_message('/knob/noisiness', [-0.5]) == {
       'type': 'knob', 'name': 'noisiness', 'value': -0.5}
+  assert live_inputs.osc_to_message('/expression/glide_secs', [0.1]) == {
+      'type': 'expression', 'name': 'glide_secs', 'value': 0.1}
   with pytest.raises(live.MessageError, match='Unknown OSC address'):
     live_inputs.osc_to_message('/volume', [1])
   cc = live_inputs.DEFAULT_CC_MAP

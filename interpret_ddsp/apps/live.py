@@ -19,6 +19,11 @@ in one sentence):
   {"type": "all_notes_off"}
   {"type": "knob", "name": "brightness", "value": 0.8} std units, |v| <= 3
   {"type": "mood", "name": "warm"}                     knobs + profile
+  {"type": "expression", "name": "vibrato_depth_cents", "value": 40}
+                                                       the profile's field
+                                                       (EXPRESSION_CONTROLS)
+                                                       for notes that start
+                                                       after
   {"type": "instrument", "name": "violin"}             '' = every instrument
   {"type": "new_timbre", "seed": 3}                    free dims redrawn,
                                                        knobs held
@@ -52,7 +57,18 @@ from interpret_ddsp.score import soundfont
 from interpret_ddsp.score import voices as voices_lib
 
 MESSAGE_TYPES = ('note_on', 'note_off', 'all_notes_off', 'knob', 'mood',
-                 'instrument', 'new_timbre', 'ping')
+                 'expression', 'instrument', 'new_timbre', 'ping')
+# The expression a player sets on the panel: fields of the notes' profile
+# (`controls.Profile`), {name: (lowest, highest, unit)}. A mood sets them
+# all (its profile); a slider then moves one.
+EXPRESSION_CONTROLS = {
+    'vibrato_depth_cents': (0.0, 100.0, 'cents'),
+    'vibrato_rate_hz': (0.0, 12.0, 'Hz'),
+    'vibrato_delay_secs': (0.0, 2.0, 's'),
+    'attack_secs': (0.0, 1.0, 's'),
+    'release_secs': (0.0, 2.0, 's'),
+    'glide_secs': (0.0, 0.5, 's'),
+}
 # How long a released voice keeps rendering after its release ends (the
 # synth's reverb-free tail is a frame or two).
 TAIL_SECS = 0.05
@@ -151,6 +167,14 @@ def parse_message(message, knob_names, moods=(), instruments=()):
     out['name'] = name
     limit = prior_lib.KNOB_LIMIT_STD
     out['value'] = _number(message, 'value', -limit, limit)
+  elif kind == 'expression':
+    name = message.get('name')
+    if name not in EXPRESSION_CONTROLS:
+      raise MessageError(f'Unknown expression control {name!r}; one of '
+                         f'{", ".join(EXPRESSION_CONTROLS)}.')
+    out['name'] = name
+    lo, hi, _ = EXPRESSION_CONTROLS[name]
+    out['value'] = _number(message, 'value', lo, hi)
   elif kind in ('mood', 'instrument'):
     name = message.get('name')
     known = moods if kind == 'mood' else instruments
@@ -293,6 +317,15 @@ class Engine:
                       **knobs_lib.resolve_settings(self.knob_names, values))
     self._apply_knobs()
 
+  def set_expression(self, name, value):
+    """Sets one field of the profile notes start with (sounding notes
+    keep theirs)."""
+    self.profile = dataclasses.replace(self.profile, **{name: float(value)})
+
+  def expression(self):
+    """{control: its value in the current profile}."""
+    return {k: float(getattr(self.profile, k)) for k in EXPRESSION_CONTROLS}
+
   def set_instrument(self, name):
     self.instrument = name
     self.new_timbre()
@@ -374,7 +407,10 @@ class Engine:
       self.set_knob(m['name'], m['value'])
     elif kind == 'mood':
       self.set_mood(m['name'])
-      return {'type': 'knobs', 'knobs': dict(self.knobs)}
+      return {'type': 'knobs', 'knobs': dict(self.knobs),
+              'expression': self.expression()}
+    elif kind == 'expression':
+      self.set_expression(m['name'], m['value'])
     elif kind == 'instrument':
       self.set_instrument(m['name'])
       return {'type': 'timbre', 'z': self.z.tolist()}
@@ -439,6 +475,10 @@ class Engine:
             'values': dict(self.knobs),
             'moods': {k: v.get('description', '') for k, v in
                       self.moods.items()},
+            'expression': {k: {'range': [lo, hi], 'unit': unit}
+                           for k, (lo, hi, unit) in
+                           EXPRESSION_CONTROLS.items()},
+            'expression_values': self.expression(),
             'instruments': list(self.priors),
             'instrument': self.instrument,
             'max_voices': self.max_voices,

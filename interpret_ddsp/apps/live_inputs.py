@@ -10,6 +10,7 @@ OSC addresses (python-osc, UDP; for Max, Pd, SuperCollider, TouchOSC):
 
   /note/on <pitch> <velocity>      /note/off <pitch>      /notes/off
   /knob/<name> <value>             (std units, e.g. /knob/brightness 0.8)
+  /expression/<name> <value>       (e.g. /expression/vibrato_depth_cents 40)
   /mood <name>                     /instrument <name>
   /timbre/new [seed]
 
@@ -37,7 +38,7 @@ from interpret_ddsp import errors
 DEFAULT_CC_MAP = {'cc': {74: 'brightness', 71: 'hollowness', 1: 'noisiness'},
                   'range': (-3.0, 3.0)}
 OSC_ADDRESSES = ('/note/on', '/note/off', '/notes/off', '/knob/<name>',
-                 '/mood', '/instrument', '/timbre/new')
+                 '/expression/<name>', '/mood', '/instrument', '/timbre/new')
 
 
 class InputError(errors.UserError):
@@ -62,6 +63,9 @@ def osc_to_message(address, args):
     return {'type': 'all_notes_off'}
   if address.startswith('/knob/'):
     return {'type': 'knob', 'name': address[len('/knob/'):], 'value': first}
+  if address.startswith('/expression/'):
+    return {'type': 'expression', 'name': address[len('/expression/'):],
+            'value': first}
   if address in ('/mood', '/instrument'):
     return {'type': address[1:], 'name': first}
   if address == '/timbre/new':

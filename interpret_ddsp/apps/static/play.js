@@ -55,7 +55,10 @@ function onJson(m) {
   if (m.type === 'hello') { live.hello = m; buildControls(m); }
   else if (m.type === 'error') showError(m.message);
   else if (m.type === 'stats') { live.serverStats = m; showStats(); }
-  else if (m.type === 'knobs') { for (const [k, v] of Object.entries(m.knobs)) setSlider(k, v); }
+  else if (m.type === 'knobs') {
+    for (const [k, v] of Object.entries(m.knobs)) setSlider(k, v);
+    for (const [k, v] of Object.entries(m.expression || {})) setExpression(k, v);
+  }
   live.replies.push(m);
 }
 
@@ -66,7 +69,35 @@ function setSlider(name, value) {
   input.parentElement.querySelector('.value').textContent = (+value).toFixed(2);
 }
 
+function setExpression(name, value) {
+  const input = document.querySelector(`input[data-expression="${name}"]`);
+  if (!input) return;
+  input.value = value;
+  input.parentElement.querySelector('.value').textContent = (+value).toFixed(2);
+}
+
+function buildExpression(h) {
+  // One slider per field of the notes' profile (live.EXPRESSION_CONTROLS),
+  // for the notes played after it moves.
+  const box = $('expression');
+  box.innerHTML = '';
+  for (const [name, c] of Object.entries(h.expression || {})) {
+    const [lo, hi] = c.range, value = h.expression_values[name];
+    const div = document.createElement('div');
+    div.className = 'knob';
+    div.innerHTML = `<label for="expr_${name}">${name.replace(/_(cents|hz|secs)$/, '').replace(/_/g, ' ')} <span class="value">${value.toFixed(2)}</span></label>
+      <input type="range" id="expr_${name}" data-expression="${name}" min="${lo}" max="${hi}" step="${(hi - lo) / 200}" value="${value}" style="background: #eee">
+      <small>${c.unit}; next notes</small>`;
+    div.querySelector('input').addEventListener('input', (e) => {
+      div.querySelector('.value').textContent = (+e.target.value).toFixed(2);
+      send({type: 'expression', name, value: +e.target.value});
+    });
+    box.appendChild(div);
+  }
+}
+
 function buildControls(h) {
+  buildExpression(h);
   const knobs = $('knobs');
   knobs.innerHTML = '';
   for (const k of h.knobs) {
