@@ -159,22 +159,18 @@ def parse_message(message, knob_names, moods=(), instruments=()):
     out['velocity'] = _number(message, 'velocity', 1, 127, integer=True)
   elif kind == 'note_off':
     out['pitch'] = _number(message, 'pitch', 0, 127, integer=True)
-  elif kind == 'knob':
-    name = message.get('name')
-    if name not in knob_names:
-      raise MessageError(f'Unknown knob {name!r}; this model has '
-                         f'{", ".join(knob_names)}.')
-    out['name'] = name
+  elif kind in ('knob', 'expression'):
     limit = prior_lib.KNOB_LIMIT_STD
-    out['value'] = _number(message, 'value', -limit, limit)
-  elif kind == 'expression':
+    ranges, what = (({k: (-limit, limit) for k in knob_names},
+                     'knob {!r}; this model has') if kind == 'knob' else
+                    ({k: c[:2] for k, c in EXPRESSION_CONTROLS.items()},
+                     'expression control {!r}; one of'))
     name = message.get('name')
-    if name not in EXPRESSION_CONTROLS:
-      raise MessageError(f'Unknown expression control {name!r}; one of '
-                         f'{", ".join(EXPRESSION_CONTROLS)}.')
+    if name not in ranges:
+      raise MessageError(f'Unknown {what.format(name)} '
+                         f'{", ".join(ranges)}.')
     out['name'] = name
-    lo, hi, _ = EXPRESSION_CONTROLS[name]
-    out['value'] = _number(message, 'value', lo, hi)
+    out['value'] = _number(message, 'value', *ranges[name])
   elif kind in ('mood', 'instrument'):
     name = message.get('name')
     known = moods if kind == 'mood' else instruments
