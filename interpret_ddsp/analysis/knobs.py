@@ -386,8 +386,12 @@ def sounding_partials(f0_hz, n_harmonics, sample_rate):
 
 
 def partials_below_nyquist(f0_hz, sample_rate):
-  """How many partials sound at f0_hz (`sounding_partials`, uncapped)."""
-  return max(int(np.floor(sample_rate / (2.0 * f0_hz))) - 1, 1)
+  """How many partials sound at f0_hz (`sounding_partials`, uncapped; at
+  least the fundamental)."""
+  enough = int(sample_rate / (2.0 * f0_hz)) + 1  # More than can sound.
+  count = int(np.sum(sounding_partials(np.array([f0_hz], np.float32),
+                                       enough, sample_rate)))
+  return max(count, 1)
 
 
 # Descriptors bounded above by the partials a note has: the scaled bound
