@@ -179,6 +179,16 @@ def edge_slopes(values, measured, edge_low, edge_high):
   return out
 
 
+def wall_sides(at_wall, edge_low):
+  """{'low': measured [n_examples] at the far value below edge_low or
+  None, 'high': at the one above or None} of at_wall {far value:
+  measured}."""
+  sides = {'low': None, 'high': None}
+  for far, m in at_wall.items():
+    sides['low' if far < edge_low else 'high'] = m
+  return sides
+
+
 def walls(values, measured, edge_low, edge_high, at_wall):
   """Where a knob stops: the wall on each side, and the slope up to it.
 
@@ -212,9 +222,8 @@ def walls(values, measured, edge_low, edge_high, at_wall):
     (-2.0, 1.0)
   """
   values, mean, at = _mean_curve(values, measured)
-  wall = {'low': None, 'high': None}
-  for far, m in at_wall.items():
-    wall['low' if far < edge_low else 'high'] = float(np.nanmean(m))
+  wall = {side: None if m is None else float(np.nanmean(m))
+          for side, m in wall_sides(at_wall, edge_low).items()}
   slope = {'low': None, 'high': None}
   if wall['low'] is not None and values[0] < edge_low:
     span = edge_low - max(values[0], wall['low'])

@@ -479,11 +479,9 @@ def _within_reach(values, measured, at_wall, n_boot):
   the far values of at_wall, {value: [n_examples]}), with the share of
   requests left out ('share_out_of_reach')."""
   from interpret_ddsp.analysis import calibration  # pylint: disable=g-import-not-at-top
-  low = [m for far, m in at_wall.items() if far < values[0]]
-  high = [m for far, m in at_wall.items() if far > values[-1]]
-  kept, share = calibration.within_reach(values, measured,
-                                         low[0] if low else None,
-                                         high[0] if high else None)
+  sides = calibration.wall_sides(at_wall, values[0])
+  kept, share = calibration.within_reach(values, measured, sides['low'],
+                                         sides['high'])
   return dict(calibration.calibration(values, kept, n_boot=n_boot),
               share_out_of_reach=share)
 
