@@ -56,21 +56,15 @@ function onJson(m) {
   else if (m.type === 'error') showError(m.message);
   else if (m.type === 'stats') { live.serverStats = m; showStats(); }
   else if (m.type === 'knobs') {
-    for (const [k, v] of Object.entries(m.knobs)) setSlider(k, v);
-    for (const [k, v] of Object.entries(m.expression || {})) setExpression(k, v);
+    for (const [k, v] of Object.entries(m.knobs)) setSlider('knob', k, v);
+    for (const [k, v] of Object.entries(m.expression || {})) setSlider('expression', k, v);
   }
   live.replies.push(m);
 }
 
-function setSlider(name, value) {
-  const input = document.querySelector(`input[data-knob="${name}"]`);
-  if (!input) return;
-  input.value = value;
-  input.parentElement.querySelector('.value').textContent = (+value).toFixed(2);
-}
-
-function setExpression(name, value) {
-  const input = document.querySelector(`input[data-expression="${name}"]`);
+// kind: 'knob' or 'expression' (the slider's data attribute).
+function setSlider(kind, name, value) {
+  const input = document.querySelector(`input[data-${kind}="${name}"]`);
   if (!input) return;
   input.value = value;
   input.parentElement.querySelector('.value').textContent = (+value).toFixed(2);
