@@ -2,13 +2,18 @@
 # Licensed under the Apache License, Version 2.0.
 """Per-frame timbre descriptors in TensorFlow: differentiable and batched.
 
-Every descriptor is computed from one magnitude STFT, framed like ddsp's
+Every descriptor is computed from a magnitude STFT framed like ddsp's
 features (`ddsp.spectral_ops.compute_loudness(..., padding='center')`):
-hop = sample_rate // frame_rate samples, a periodic Hann window of n_fft
-samples, and n_fft // 2 zeros padded on each side (`spectral_ops.pad`,
-padding='center'), so frame i is centred on sample i * hop and
-n_frames = n_samples // hop + 1, as with `librosa.stft(center=True)` and its
-default pad_mode='constant' (librosa 0.11).
+hop = sample_rate // frame_rate samples, a window of n_fft samples, and
+n_fft // 2 zeros padded on each side (`spectral_ops.pad`, padding='center'),
+so frame i is centred on sample i * hop and n_frames = n_samples // hop + 1,
+as with `librosa.stft(center=True)` and its default pad_mode='constant'
+(librosa 0.11). The window is a periodic Hann window, as librosa's, except
+for the descriptors read from the partials (`PARTIAL_DESCRIPTORS`:
+odd_even_ratio, harmonic_spectral_centroid, noise_ratio), which use a
+periodic 4-term Blackman-Harris window (`PARTIAL_WINDOW`): a steady partial
+leaks -46 dB of its energy past +-4 bins through a Hann window, which read
+as noise and set noise_ratio's floor, and -86 dB through Blackman-Harris.
 
 Magnitudes are tf.abs(X), exact, whose gradient X / |X| TensorFlow defines
 as 0 at X = 0 (ComplexAbs's gradient uses div_no_nan; sqrt(Re^2 + Im^2) would
@@ -49,6 +54,17 @@ DESCRIPTOR_NAMES = ('spectral_centroid', 'harmonic_centroid',
 # Descriptors that need f0.
 F0_DESCRIPTORS = ('harmonic_centroid', 'odd_even_ratio',
                   'harmonic_spectral_centroid', 'noise_ratio')
+# Descriptors read from the partials' bands (`harmonic_powers`), from a
+# spectrum of PARTIAL_WINDOW.
+PARTIAL_DESCRIPTORS = ('odd_even_ratio', 'harmonic_spectral_centroid',
+                       'noise_ratio')
+# STFT windows by name: periodic Hann (librosa's default), and the periodic
+# 4-term Blackman-Harris window (Harris 1978, -92 dB side lobes; its main
+# lobe is +-4 bins wide).
+HANN = 'hann'
+BLACKMAN_HARRIS = 'blackman_harris'
+_BLACKMAN_HARRIS_COEFFICIENTS = (0.35875, 0.48829, 0.14128, 0.01168)
+PARTIAL_WINDOW = BLACKMAN_HARRIS
 
 # f0 below this (Hz) marks a frame unvoiced: 0 Hz, the usual unvoiced marker,
 # and anything below 20 Hz, the bottom of human hearing.
@@ -63,9 +79,13 @@ AMIN = 1e-10
 _SHARPNESS_FLOOR = 1e-16  # Band power floor, relative to the frame's power.
 _EPS = 1e-8  # Added to denominators that are 0 on silent frames.
 _OER_FLOOR = 1e-6  # Relative energy floor of odd_even_ratio: +-60 dB at most.
-# Half-width of a partial's share of the spectrum in bins (periodic Hann
-# window: its main lobe is +-2 bins; +-4 holds all but -46 dB of a steady
-# partial's energy, the floor of noise_ratio).
+# Relative energy floor of noise_ratio: -90 dB at least (below the
+# Blackman-Harris window's leakage, -86 dB); its top stays +60 dB.
+_NHR_FLOOR = 1e-9
+_NHR_MAX_DB = 60.0
+# Half-width of a partial's share of the spectrum in bins (the
+# Blackman-Harris window's main lobe: +-4 bins hold all but -86 dB of a
+# steady partial's energy wherever it falls between bins).
 MAIN_LOBE_BINS = 4
 # ... and at least this fraction of the partials' spacing (vibrato spreads a
 # partial over more bins the higher it is).
@@ -107,8 +127,36 @@ def _unbatched(x, is_1d):
   return x[0] if is_1d else x
 
 
-def _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft):
+def blackman_harris_window(window_length, dtype=tf.float32):
+  """Periodic 4-term Blackman-Harris window (a `tf.signal` window_fn).
+
+  w[n] = 0.35875 - 0.48829 cos(2 pi n / N) + 0.14128 cos(4 pi n / N)
+         - 0.01168 cos(6 pi n / N), n = 0..N-1, as
+  `scipy.signal.get_window(('general_cosine', [0.35875, 0.48829, 0.14128,
+  0.01168]), N)`.
+
+  Example:
+    >>> w = blackman_harris_window(8).numpy()
+    >>> round(float(w[0]), 5), round(float(w[4]), 5)
+    (6e-05, 1.0)
+  """
+  n = np.arange(int(window_length))
+  a0, a1, a2, a3 = _BLACKMAN_HARRIS_COEFFICIENTS
+  x = 2.0 * np.pi * n / int(window_length)
+  w = a0 - a1 * np.cos(x) + a2 * np.cos(2 * x) - a3 * np.cos(3 * x)
+  return tf.constant(w, dtype=dtype)
+
+
+_WINDOWS = {HANN: tf.signal.hann_window,
+            BLACKMAN_HARRIS: blackman_harris_window}
+
+
+def _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft,
+                           window=HANN):
   """Batched body of `magnitude_spectrogram`: [batch, n_frames, n_bins]."""
+  if window not in _WINDOWS:
+    raise ValueError(f'Unknown window {window!r}; one of '
+                     f'{", ".join(_WINDOWS)}.')
   hop = hop_size(sample_rate, frame_rate)
   if n_fft % 2 or hop < 1 or hop > n_fft:
     raise ValueError(f'Need an even n_fft >= hop >= 1; got n_fft={n_fft}, '
@@ -119,16 +167,18 @@ def _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft):
   # overlap = 1 - hop / n_fft, but with the hop and the FFT length exact
   # (ddsp rounds the FFT up to a power of 2 and the hop through a float).
   stft = tf.signal.stft(audio, frame_length=n_fft, frame_step=hop,
-                        fft_length=n_fft, pad_end=False)
+                        fft_length=n_fft, window_fn=_WINDOWS[window],
+                        pad_end=False)
   # tf.abs: gradient X / |X|, and 0 (not NaN) at X = 0.
   return tf.abs(stft)
 
 
 def magnitude_spectrogram(audio, sample_rate=16000, frame_rate=250,
-                          n_fft=2048):
+                          n_fft=2048, window=HANN):
   """Differentiable centred magnitude STFT with ddsp's hop.
 
-  Periodic Hann window of n_fft samples, hop = sample_rate // frame_rate,
+  A periodic window of n_fft samples (Hann by default, as librosa's;
+  PARTIAL_WINDOW for the `PARTIAL_DESCRIPTORS`), hop = sample_rate // frame_rate,
   n_fft // 2 zeros padded on each side: frame i is centred on sample i * hop,
   as `librosa.stft(center=True, pad_mode='constant')`, and lines up with
   `ddsp.spectral_ops.compute_loudness(..., padding='center')`.
@@ -138,15 +188,18 @@ def magnitude_spectrogram(audio, sample_rate=16000, frame_rate=250,
     sample_rate: Samples per second.
     frame_rate: Frames per second.
     n_fft: Window and FFT length in samples (even).
+    window: HANN or BLACKMAN_HARRIS.
 
   Returns:
     float32 |X| (linear amplitude, unnormalized: a sine of amplitude a on a
-    bin centre peaks at a * n_fft / 4), shape [batch, n_frames, n_fft//2 + 1]
+    bin centre peaks at a * n_fft / 4 with the Hann window, a * 0.35875 *
+    n_fft / 2 with Blackman-Harris), shape [batch, n_frames, n_fft//2 + 1]
     or [n_frames, n_fft // 2 + 1], n_frames = n_samples // hop + 1.
   """
   audio, is_1d = _batched(audio)
   return _unbatched(
-      _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft), is_1d)
+      _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft, window),
+      is_1d)
 
 
 def window_frames(sample_rate=16000, frame_rate=250, n_fft=2048):
@@ -385,7 +438,8 @@ def partial_bands(spacing, sweep, lobe_bins=MAIN_LOBE_BINS,
   """Half-width in bins of each partial's band: the larger of lobe_bins,
   lobe_fraction of the spacing and the partial's sweep + lobe_bins, at most
   half the spacing. spacing: bins between partials [..., 1]; sweep: how far
-  each partial moves within the window [..., n_harmonics], bins."""
+  each partial moves from its position within the window, on its farther
+  side [..., n_harmonics], bins."""
   half = tf.maximum(tf.maximum(float(lobe_bins), lobe_fraction * spacing),
                     sweep + lobe_bins)
   return tf.clip_by_value(half, 0.5, tf.maximum(spacing / 2.0, 0.5))
@@ -398,20 +452,24 @@ def harmonic_powers(mag, f0_hz, sample_rate=16000, harmonics=None,
   With P = |X|^2, s = f0 n_fft / sample_rate the spacing of the partials in
   bins and p = k s partial k's position, partial k owns the band within
   L_k bins of p (`partial_bands`: at least MAIN_LOBE_BINS and LOBE_FRACTION
-  of the spacing, widened by how far the partial moves when f0 moves within
-  the window, at most s/2). What lies between the bands gives the noise's
-  power density d of the frame, and
+  of the spacing, widened by how far the partial moves away from p when f0
+  moves within the window, to either side, at most s/2). What lies between
+  the bands gives the noise's power density d of the frame, and
 
     e_k = (sum of P over [p - L_k, p + L_k]) - 2 L_k d.
 
   Band sums come from the cumulative spectrum, read at fractional bins, so
   a band holds a steady partial's whole main lobe wherever it falls between
-  bins (no scalloping: a Hann window leaves -46 dB of its energy outside
-  +-4 bins), and the spread of a partial under vibrato or a glide counts as
-  the partial's, not as noise (given window_frames: a 30-cent vibrato moves
-  partial 20 of a 200 Hz tone by +-9 bins within a 2048-sample window;
-  measured, a 200 Hz sawtooth 40 dB above its noise reads -35 dB with a
-  30-cent vibrato, where fixed 4-bin bands read -20 dB).
+  bins (no scalloping: the Blackman-Harris window of PARTIAL_WINDOW leaves
+  -86 dB of its energy outside +-4 bins, a Hann window -46 dB), and the
+  spread of a partial under vibrato or a glide counts as the partial's, not
+  as noise (given window_frames: a 30-cent vibrato moves partial 20 of a
+  200 Hz tone by up to 9 bins each way within a 2048-sample window, and
+  the frame's own f0 can lie anywhere in that swing, so the band reaches
+  as far from p as f0 goes on its farther side; measured, a 200 Hz
+  sawtooth 40 dB above its noise reads -40.1 dB with a 30-cent vibrato,
+  and -71 dB without noise, where a band of half the swing on each side
+  read -39.3 and -48 dB, and fixed 4-bin bands -20 dB).
   The subtraction removes the stationary noise under the band in
   expectation, so e_k does not grow with the noise around the partial; e_k
   may come out below 0 for a partial buried in noise (an unbiased
@@ -445,7 +503,9 @@ def harmonic_powers(mag, f0_hz, sample_rate=16000, harmonics=None,
   position = spacing * harmonics
   if window_frames:
     lo, hi = f0_span(f0_hz, window_frames)
-    sweep = (hi - lo)[..., tf.newaxis] * (bins_per_hz / 2.0) * harmonics
+    # How far f0 goes from the frame's own value, on its farther side.
+    reach = tf.maximum(f0_hz - lo, hi - f0_hz)
+    sweep = reach[..., tf.newaxis] * bins_per_hz * harmonics
   else:
     sweep = tf.zeros_like(position)
   half = partial_bands(spacing, sweep)
@@ -476,10 +536,11 @@ def harmonic_powers(mag, f0_hz, sample_rate=16000, harmonics=None,
   return tf.where(valid, energy, tf.zeros_like(energy)), valid
 
 
-def _ratio_db(a, b):
-  """10 log10((a + d) / (b + d)) of energies >= 0, d = 1e-6 (a + b) +
-  1e-10: about +-60 dB at most, 0 dB when both are 0."""
-  floor = _OER_FLOOR * (a + b) + AMIN
+def _ratio_db(a, b, relative_floor=_OER_FLOOR):
+  """10 log10((a + d) / (b + d)) of energies >= 0, d = relative_floor
+  (a + b) + 1e-10: about +-60 dB at most with the default 1e-6, 0 dB when
+  both are 0."""
+  floor = relative_floor * (a + b) + AMIN
   return 10.0 * (tf.math.log(a + floor) - tf.math.log(b + floor)) / np.log(
       10.0)
 
@@ -573,16 +634,20 @@ def noise_ratio_from_mag(mag, f0_hz, sample_rate=16000,
                          n_harmonics=N_HARMONICS, window_frames=None):
   """Noise-to-harmonic energy ratio in dB (noisiness).
 
-  NHR = 10 log10((E_noise + d) / (E_harm + d)) with E_harm = sum_k e_k (the
-  noise-corrected partial energies of `harmonic_powers`, floored at 0),
-  E_noise = max(sum of |X|^2 over every bin - E_harm, 0) and
-  d = 1e-6 (E_noise + E_harm) + 1e-10 (about +-60 dB at most). By Parseval
-  both energies carry the window's same factor, so a harmonic tone of
-  partial amplitudes A_k plus stationary noise of variance s^2 gives
-  10 log10(s^2 / (sum_k A_k^2 / 2)), the ratio of their powers, whatever
-  the pitch, down to the main lobes' leakage (a steady tone alone measures
-  about -46 dB). Unvoiced frames count as all noise (about +60 dB); silent
-  frames give 0 dB.
+  NHR = min(10 log10((E_noise + d) / (E_harm + d)), 60 dB) with
+  E_harm = sum_k e_k (the noise-corrected partial energies of
+  `harmonic_powers`, floored at 0), E_noise = max(sum of |X|^2 over every
+  bin - E_harm, 0) and d = 1e-9 (E_noise + E_harm) + 1e-10 (about -90 dB
+  at least). By Parseval both energies carry the window's same factor, so
+  a harmonic tone of partial amplitudes A_k plus stationary noise of
+  variance s^2 gives 10 log10(s^2 / (sum_k A_k^2 / 2)), the ratio of their
+  powers, whatever the pitch, down to the main lobes' leakage: read from a
+  Blackman-Harris spectrum (`PARTIAL_WINDOW`), a steady tone alone
+  measures below -80 dB (through a Hann window, -46 dB). A vibrato spreads
+  the high partials of a low note over their whole spacing, which raises
+  the floor (measured on a 30-cent vibrato: about -54 dB at 110 Hz, -69 dB
+  at 196 Hz). Unvoiced frames count as all noise (+60 dB); silent frames
+  give 0 dB.
 
   Args:
     mag: float32 |X| [batch, n_frames, n_bins].
@@ -598,7 +663,7 @@ def noise_ratio_from_mag(mag, f0_hz, sample_rate=16000,
                               np.arange(1, n_harmonics + 1), window_frames)
   e_harm = tf.nn.relu(tf.reduce_sum(energy, axis=-1))
   e_noise = tf.nn.relu(tf.reduce_sum(tf.square(mag), axis=-1) - e_harm)
-  return _ratio_db(e_noise, e_harm)
+  return tf.minimum(_ratio_db(e_noise, e_harm, _NHR_FLOOR), _NHR_MAX_DB)
 
 
 def hz_to_bark(freq_hz):
@@ -768,7 +833,8 @@ def odd_even_ratio(audio, f0_hz, sample_rate=16000, frame_rate=250,
     float32 [batch, n_frames] or [n_frames], dB; 0 if unvoiced or silent.
   """
   audio, is_1d = _batched(audio)
-  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft,
+                               PARTIAL_WINDOW)
   return _unbatched(odd_even_ratio_from_mag(
       mag, f0_hz, sample_rate, n_harmonics,
       window_frames(sample_rate, frame_rate, n_fft)), is_1d)
@@ -798,7 +864,8 @@ def harmonic_spectral_centroid(audio, f0_hz, sample_rate=16000,
   version. Args as `odd_even_ratio`. Returns [batch, n_frames] or
   [n_frames], harmonic numbers; 0 if unvoiced or silent."""
   audio, is_1d = _batched(audio)
-  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft,
+                               PARTIAL_WINDOW)
   return _unbatched(harmonic_spectral_centroid_from_mag(
       mag, f0_hz, sample_rate, n_harmonics,
       window_frames(sample_rate, frame_rate, n_fft)), is_1d)
@@ -810,7 +877,8 @@ def noise_ratio(audio, f0_hz, sample_rate=16000, frame_rate=250, n_fft=2048,
   `noise_ratio_from_mag`. Args as `odd_even_ratio`. Returns
   [batch, n_frames] or [n_frames], dB."""
   audio, is_1d = _batched(audio)
-  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft,
+                               PARTIAL_WINDOW)
   return _unbatched(noise_ratio_from_mag(
       mag, f0_hz, sample_rate, n_harmonics,
       window_frames(sample_rate, frame_rate, n_fft)), is_1d)
@@ -818,7 +886,9 @@ def noise_ratio(audio, f0_hz, sample_rate=16000, frame_rate=250, n_fft=2048,
 
 def compute_descriptors(audio, f0_hz, sample_rate=16000, frame_rate=250,
                         n_fft=2048, names=None):
-  """Several descriptors from one STFT, with the functions' defaults.
+  """Several descriptors from one STFT per window, with the functions'
+  defaults (a Hann STFT, and a Blackman-Harris one for the
+  PARTIAL_DESCRIPTORS; only those the names need).
 
   Args:
     audio: float [batch, n_samples] or [n_samples], at sample_rate Hz.
@@ -844,10 +914,18 @@ def compute_descriptors(audio, f0_hz, sample_rate=16000, frame_rate=250,
   if f0_hz is None and set(names) & set(F0_DESCRIPTORS):
     raise ValueError(f'f0_hz is needed for {", ".join(F0_DESCRIPTORS)}.')
   audio, is_1d = _batched(audio)
-  mag = _magnitude_spectrogram(audio, sample_rate, frame_rate, n_fft)
+  # One STFT per window the names need (PARTIAL_DESCRIPTORS read theirs).
+  spectra = {}
+  for name in names:
+    kind = PARTIAL_WINDOW if name in PARTIAL_DESCRIPTORS else HANN
+    if kind not in spectra:
+      spectra[kind] = _magnitude_spectrogram(audio, sample_rate, frame_rate,
+                                             n_fft, kind)
+  mag, partial_mag = spectra.get(HANN), spectra.get(PARTIAL_WINDOW)
   window = window_frames(sample_rate, frame_rate, n_fft)
   if f0_hz is not None and set(names) & set(F0_DESCRIPTORS):
-    f0_hz = _frame_f0(f0_hz, mag.shape[1], mag.shape[0])
+    some = next(iter(spectra.values()))
+    f0_hz = _frame_f0(f0_hz, some.shape[1], some.shape[0])
   functions = {
       'spectral_centroid': lambda: spectral_centroid_from_mag(
           mag, sample_rate),
@@ -856,12 +934,14 @@ def compute_descriptors(audio, f0_hz, sample_rate=16000, frame_rate=250,
       'spectral_flatness': lambda: spectral_flatness_from_mag(mag),
       'spectral_rolloff': lambda: spectral_rolloff_from_mag(mag, sample_rate),
       'odd_even_ratio': lambda: odd_even_ratio_from_mag(
-          mag, f0_hz, sample_rate, window_frames=window),
+          partial_mag, f0_hz, sample_rate, window_frames=window),
       'sharpness': lambda: sharpness_from_mag(mag, sample_rate),
       'harmonic_spectral_centroid': lambda: (
-          harmonic_spectral_centroid_from_mag(mag, f0_hz, sample_rate,
+          harmonic_spectral_centroid_from_mag(partial_mag, f0_hz,
+                                              sample_rate,
                                               window_frames=window)),
-      'noise_ratio': lambda: noise_ratio_from_mag(mag, f0_hz, sample_rate,
+      'noise_ratio': lambda: noise_ratio_from_mag(partial_mag, f0_hz,
+                                                  sample_rate,
                                                   window_frames=window),
   }
   return {name: _unbatched(functions[name](), is_1d) for name in names}
