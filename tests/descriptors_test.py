@@ -407,3 +407,17 @@ def test_compute_descriptors_equals_the_single_functions():
     descriptors.compute_descriptors(tone, f0, names=['loudness'])
   with pytest.raises(ValueError, match='f0_hz'):
     descriptors.compute_descriptors(tone, None, names=['odd_even_ratio'])
+
+
+def test_partial_descriptors_trace_inside_a_tf_function():
+  """tf.signal.stft hands the window function a tensor length in a graph
+  (as evaluate's compiled knob sweeps run it)."""
+  audio, f0, _ = _vibrato_sawtooth(261.6, 0.0, -30.0)
+  eager = descriptors.compute_descriptors(audio, f0)
+  traced = tf.function(descriptors.compute_descriptors)(audio, f0)
+  for name in descriptors.DESCRIPTOR_NAMES:
+    np.testing.assert_allclose(traced[name].numpy()[INTERIOR],
+                               eager[name].numpy()[INTERIOR], rtol=1e-4,
+                               atol=1e-3)
+  assert np.median(traced['noise_ratio'].numpy()[INTERIOR]) == (
+      pytest.approx(-30.0, abs=0.5))

@@ -140,11 +140,12 @@ def blackman_harris_window(window_length, dtype=tf.float32):
     >>> round(float(w[0]), 5), round(float(w[4]), 5)
     (6e-05, 1.0)
   """
-  n = np.arange(int(window_length))
+  # TF ops: inside a tf.function, tf.signal.stft passes a tensor length.
+  length = tf.cast(window_length, tf.float64)
+  x = 2.0 * np.pi * tf.range(length) / length
   a0, a1, a2, a3 = _BLACKMAN_HARRIS_COEFFICIENTS
-  x = 2.0 * np.pi * n / int(window_length)
-  w = a0 - a1 * np.cos(x) + a2 * np.cos(2 * x) - a3 * np.cos(3 * x)
-  return tf.constant(w, dtype=dtype)
+  w = a0 - a1 * tf.cos(x) + a2 * tf.cos(2 * x) - a3 * tf.cos(3 * x)
+  return tf.cast(w, dtype)
 
 
 _WINDOWS = {HANN: tf.signal.hann_window,
