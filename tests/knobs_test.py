@@ -115,3 +115,35 @@ def test_a_knob_asked_above_what_a_high_note_has_gets_a_note():
                            sample_rate=48000) == []
   # Without a pitch, no such note.
   assert knobs.reach_notes({'brightness': 2.0}, units) == []
+
+
+def test_a_clip_that_starts_abruptly_reads_its_own_noise_ratio():
+  """Known signal: a 220 Hz sawtooth (a_k = 1/k below 7.5 kHz) with white
+  noise 40 dB below its power, cut to 1 s and starting at full level on
+  sample 0. Frames whose window reaches past the clip read the cut (the
+  zeros padded before it) as noise; `measure` leaves them out and reads
+  the clip's -40 dB."""
+  rng = np.random.default_rng(0)
+  t = np.arange(SR) / SR
+  k = np.arange(1, int(7500 / 220.0) + 1)
+  tone = sum(np.sin(2 * np.pi * 220.0 * kk * t + rng.uniform(0, 6.3)) / kk
+             for kk in k)
+  power = np.sum((1.0 / k) ** 2) / 2
+  audio = 0.05 * (tone + np.sqrt(power * 1e-4) * rng.standard_normal(SR))
+  f0 = np.full(251, 220.0, np.float32)
+  loudness = np.zeros(251, np.float32)  # All frames loud.
+  measured, weight = knobs.measure(
+      audio[None].astype(np.float32), f0[None], loudness[None],
+      ['noise_ratio'], np.zeros(1, np.float32), np.ones(1, np.float32))
+  assert float(measured[0, 0, 0]) == pytest.approx(-40.0, abs=0.5)
+  assert float(weight[0, 0, 0]) == pytest.approx(251 - 32, abs=1e-3)
+  # Its edge frames alone read far above it (what the rule leaves out).
+  from interpret_ddsp.analysis import descriptors  # pylint: disable=g-import-not-at-top
+  frames = descriptors.noise_ratio(audio.astype(np.float32), f0).numpy()
+  assert frames[:4].min() > -20.0 and frames[-4:].min() > -20.0
+
+
+def test_inside_clip_keeps_a_clip_shorter_than_two_windows():
+  np.testing.assert_array_equal(knobs.inside_clip(20, 32), 1.0)
+  w = knobs.inside_clip(100, 32)
+  assert w[:16].sum() == 0 and w[-16:].sum() == 0 and w[16:84].min() == 1

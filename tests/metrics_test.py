@@ -379,10 +379,10 @@ def test_sound_features():
   others = [i for i in range(len(names)) if i != nhr]
   np.testing.assert_allclose(np.array(quiet)[others],
                              np.array(features)[others], atol=0.1)
-  # A clean tone's noise ratio sits at the window's leakage floor (about
-  # -50 dB), where the quieter edge frames weigh a little differently.
-  assert quiet[nhr] == pytest.approx(features[nhr], abs=2.0)
-  assert features[nhr] < -45.0
+  # A clean tone's noise ratio sits at the Blackman-Harris window's leakage
+  # floor (about -84 dB; through a Hann window it read about -50 dB), at
+  # either level; there its few dB are rounding, not noise.
+  assert max(quiet[nhr], features[nhr]) < -75.0
   centroid = names.index('spectral_centroid')
   assert features[centroid] > metrics.sound_features(
       dull, SR, f0_hz=f0)[centroid] + 1.0  # Octaves.
