@@ -478,7 +478,11 @@ def harmonic_powers(mag, f0_hz, sample_rate=16000, harmonics=None,
   d is read in the gaps on both sides of the partial (noise may be
   coloured); partials whose bands fill the whole spacing (high ones under a
   wide vibrato, or f0 below 2 * MAIN_LOBE_BINS bins, 63 Hz at n_fft 2048)
-  leave no gap: there d is the frame's mean over all gaps.
+  leave no gap: there d is the frame's mean over all gaps, which overstates
+  the noise under them when it falls off above the gaps (measured on the
+  shipped design's output, a 220 Hz tone with a 30-cent vibrato and noise
+  falling above 2 kHz: the noise ratio reads 3-4 dB high, where the same
+  tone without vibrato reads within 0.3 dB).
 
   Args:
     mag: float32 |X| [batch, n_frames, n_bins].
