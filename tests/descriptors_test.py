@@ -235,7 +235,8 @@ def test_odd_even_ratio_known_values():
   assert max(odd_only.max(), -even_only.min()) < 60.1
 
 
-def _vibrato_sawtooth(f0_hz, cents, noise_db=None, seed=0, secs=1.0):
+def _vibrato_sawtooth(f0_hz, cents, noise_db=None, seed=0, secs=1.0,
+                      noise_below_hz=None):
   """Sawtooth (a_k = 1/k, random phases, below 7.5 kHz and up to the 64th
   harmonic the descriptors read) whose f0 swings
   +-cents at 5.5 Hz, plus white noise noise_db below its power; returns
@@ -251,8 +252,13 @@ def _vibrato_sawtooth(f0_hz, cents, noise_db=None, seed=0, secs=1.0):
               for kk, ak in zip(k, a))
   if noise_db is not None:
     power = np.sum(a ** 2) / 2
-    audio = audio + np.sqrt(power * 10 ** (noise_db / 10)) * (
-        rng.standard_normal(len(t)))
+    noise = rng.standard_normal(len(t))
+    if noise_below_hz:  # Coloured: a 4th-order low-pass, then unit power.
+      from scipy import signal  # pylint: disable=g-import-not-at-top
+      noise = signal.sosfilt(signal.butter(4, noise_below_hz, fs=SR,
+                                           output='sos'), noise)
+      noise /= np.sqrt(np.mean(noise ** 2))
+    audio = audio + np.sqrt(power * 10 ** (noise_db / 10)) * noise
   frames = descriptors.n_frames(len(t))
   f0_frames = np.interp(np.arange(frames) * HOP, np.arange(len(t)), f0)
   return audio.astype(np.float32), f0_frames.astype(np.float32), a
@@ -300,16 +306,52 @@ def test_harmonic_spectral_centroid_ignores_noise_and_vibrato():
       audio, f0, _ = _vibrato_sawtooth(f0_hz, cents, noise_db)
       hsc = descriptors.harmonic_spectral_centroid(audio, f0).numpy()
       assert np.median(hsc[INTERIOR]) == pytest.approx(expected, rel=rtol)
-  # A 30-cent vibrato's spread stays the partials' (fixed +-4-bin bands
-  # read -20 dB here; bands of half the swing each way, -39.3 dB, and -48
-  # dB with no noise at all): the noise ratio reads the truth within 0.5
-  # dB, and a clean vibrato tone stays below -65 dB.
-  audio, f0, _ = _vibrato_sawtooth(200.0, 30.0, -40.0)
-  assert np.median(descriptors.noise_ratio(audio, f0).numpy()[INTERIOR]) == (
-      pytest.approx(-40.0, abs=0.5))
-  audio, f0, _ = _vibrato_sawtooth(200.0, 30.0)
-  assert np.median(descriptors.noise_ratio(audio, f0).numpy()[INTERIOR]) < (
-      -65.0)
+  # A 30-cent vibrato's spread stays the partials' (fixed +-4-bin bands on
+  # a plain spectrum read -20 dB here; bands widened by the swing, -39.3
+  # to -40.1 dB, and -48 to -71 dB with no noise at all): on the
+  # pitch-synchronous spectrum the noise ratio reads the truth within 0.3
+  # dB, also for noise that falls off above 2 kHz (the widened bands left
+  # no gap between the high partials and read it -34.8 dB at 110 and 200
+  # Hz), and a clean vibrato tone stays below -80 dB (-48.6 at 110 Hz).
+  for f0_hz in (110.0, 200.0, 440.0):
+    for below in (None, 2000.0):
+      audio, f0, _ = _vibrato_sawtooth(f0_hz, 30.0, -40.0,
+                                       noise_below_hz=below)
+      nhr = descriptors.noise_ratio(audio, f0).numpy()[INTERIOR]
+      assert np.median(nhr) == pytest.approx(-40.0, abs=0.3), (f0_hz, below)
+    audio, f0, _ = _vibrato_sawtooth(f0_hz, 30.0)
+    assert np.median(descriptors.noise_ratio(audio, f0).numpy()[
+        INTERIOR]) < -80.0
+
+
+def test_partial_spectrogram_is_the_plain_one_at_a_steady_f0():
+  audio, f0, _ = _vibrato_sawtooth(261.6, 0.0, -30.0)
+  plain = descriptors.magnitude_spectrogram(
+      audio, window=descriptors.BLACKMAN_HARRIS).numpy()
+  warped = descriptors.partial_spectrogram(audio, f0).numpy()
+  np.testing.assert_allclose(warped, plain, rtol=0,
+                             atol=1e-4 * plain.max())
+
+
+def test_partial_spectrogram_holds_a_vibrato_partial_in_its_main_lobe():
+  """A sine at 1 kHz with a 30-cent vibrato: the pitch-synchronous frame
+  keeps all but -70 dB of its energy within +-4 bins of the frame's f0
+  (the plain frame spreads it: -31 dB outside, in the median frame)."""
+  t = np.arange(SR) / SR
+  f0_samples = 1000.0 * 2.0 ** (30.0 / 1200 * np.sin(2 * np.pi * 5.5 * t))
+  audio = np.sin(2 * np.pi * np.cumsum(f0_samples) / SR).astype(np.float32)
+  f0 = np.interp(np.arange(251) * HOP, np.arange(SR), f0_samples)
+  for mag, bound in ((descriptors.partial_spectrogram(audio, f0), -70.0),
+                     (descriptors.magnitude_spectrogram(
+                         audio, window=descriptors.BLACKMAN_HARRIS), -10.0)):
+    power = mag.numpy()[INTERIOR] ** 2
+    position = f0[INTERIOR][:, None] * N_FFT / SR
+    inside = np.abs(np.arange(power.shape[1])[None] - position) <= 4
+    outside_db = 10 * np.log10(np.sum(power * ~inside, 1) / np.sum(power, 1))
+    if bound < -20:
+      assert np.max(outside_db) < bound
+    else:
+      assert np.median(outside_db) > -40.0  # The plain frame spreads it.
 
 
 def test_sharpness_rises_with_frequency_and_is_weighted_above_16_bark():
