@@ -71,6 +71,38 @@ def summarize(metrics):
   return out
 
 
+def train_and_evaluate(gin_file, save_dir, args, gin_params=(),
+                       metrics_path=None):
+  """Trains (or continues) gin_file in save_dir to args.steps on args.data
+  with the shipped recipe's settings (args: data, steps, seed,
+  learning_rate, eval_examples, knob_examples), then evaluates it on the
+  eval split; an evaluate run of the same step at metrics_path (default
+  save_dir/evaluation/metrics.json) is reused instead.
+
+  Returns:
+    (metrics, seconds this call trained, the path the metrics came from).
+  """
+  start = time.perf_counter()
+  train.train([gin_file, 'datasets/tfrecord.gin', 'optimization/cpu.gin'],
+              save_dir, dataset_dir=args.data, num_steps=args.steps,
+              seed=args.seed, progress=False,
+              gin_params=list(gin_params) + [
+                  f'Trainer.learning_rate = {args.learning_rate}'])
+  secs = time.perf_counter() - start
+  metrics_path = metrics_path or os.path.join(save_dir, 'evaluation',
+                                              'metrics.json')
+  if os.path.exists(metrics_path):
+    with open(metrics_path) as f:
+      metrics = json.load(f)
+    if metrics.get('step') == train.latest_step(save_dir):
+      return metrics, secs, metrics_path
+  metrics = evaluate.evaluate(
+      save_dir, os.path.join(args.data, 'eval.tfrecord*'),
+      os.path.join(save_dir, 'evaluation'), max_examples=args.eval_examples,
+      knob_examples=args.knob_examples, progress=False)
+  return metrics, secs, None
+
+
 def main():
   parser = argparse.ArgumentParser()
   parser.add_argument('--data', required=True,
@@ -94,7 +126,6 @@ def main():
   args = parser.parse_args()
   reuse = dict(r.split('=', 1) for r in args.reuse)
   given = dict(r.split('=', 1) for r in args.metrics)
-  eval_pattern = os.path.join(args.data, 'eval.tfrecord*')
   result = {'cpu': bench_common.cpu_name(), 'cpus': os.cpu_count(),
             'data': args.data, 'steps': args.steps, 'seed': args.seed,
             'learning_rate': args.learning_rate, 'designs': {}}
@@ -104,27 +135,10 @@ def main():
     if name in reuse and train.latest_step(save_dir) < args.steps:
       shutil.copytree(reuse[name], save_dir, dirs_exist_ok=True)
       entry['reused'] = reuse[name]
-    start = time.perf_counter()
-    train.train([DESIGNS[name], 'datasets/tfrecord.gin',
-                 'optimization/cpu.gin'], save_dir, dataset_dir=args.data,
-                num_steps=args.steps, seed=args.seed, progress=False,
-                gin_params=[f'Trainer.learning_rate = {args.learning_rate}'])
-    entry['train_secs_now'] = time.perf_counter() - start
-    metrics_path = given.get(name, os.path.join(save_dir, 'evaluation',
-                                                'metrics.json'))
-    metrics = None
-    if os.path.exists(metrics_path):
-      with open(metrics_path) as f:
-        metrics = json.load(f)
-      if metrics.get('step') != train.latest_step(save_dir):
-        metrics = None
-      else:
-        entry['metrics_from'] = metrics_path
-    if metrics is None:
-      metrics = evaluate.evaluate(
-          save_dir, eval_pattern, os.path.join(save_dir, 'evaluation'),
-          max_examples=args.eval_examples, knob_examples=args.knob_examples,
-          progress=False)
+    metrics, entry['train_secs_now'], reused = train_and_evaluate(
+        DESIGNS[name], save_dir, args, metrics_path=given.get(name))
+    if reused:
+      entry['metrics_from'] = reused
     entry.update(summarize(metrics))
     result['designs'][name] = entry
     bench_common.write_result(result, args.out)
