@@ -605,7 +605,7 @@ def harmonic_powers(mag, f0_hz, sample_rate=16000, harmonics=None):
   the frame's mean over all gaps.
 
   Args:
-    mag: float32 |X| [batch, n_frames, n_bins].
+    mag: float32 |X| [batch, n_frames, n_bins] (`partial_spectrogram`).
     f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
     sample_rate: Samples per second.
     harmonics: Harmonic numbers k (ints); default 1..N_HARMONICS.
@@ -681,7 +681,7 @@ def odd_even_ratio_from_mag(mag, f0_hz, sample_rate=16000,
   Unvoiced frames (f0 < MIN_F0_HZ) and silent frames return 0 dB.
 
   Args:
-    mag: float32 |X| [batch, n_frames, n_bins].
+    mag: float32 |X| [batch, n_frames, n_bins] (`partial_spectrogram`).
     f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
     sample_rate: Samples per second.
     n_harmonics: Highest harmonic number considered.
@@ -689,8 +689,6 @@ def odd_even_ratio_from_mag(mag, f0_hz, sample_rate=16000,
   Returns:
     float32 [batch, n_frames], dB (0 dB: equal energy; +6.02 dB: 4x more
     odd-harmonic energy).
-
-  (`mag` as `harmonic_powers` wants it: `partial_spectrogram`'s.)
   """
   harmonics = np.arange(2, n_harmonics + 1)
   energy, _ = harmonic_powers(mag, f0_hz, sample_rate, harmonics)
@@ -717,7 +715,7 @@ def harmonic_spectral_centroid_from_mag(mag, f0_hz, sample_rate=16000,
   Unvoiced (f0 < MIN_F0_HZ) and silent frames return 0.
 
   Args:
-    mag: float32 |X| [batch, n_frames, n_bins].
+    mag: float32 |X| [batch, n_frames, n_bins] (`partial_spectrogram`).
     f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
     sample_rate: Samples per second.
     n_harmonics: Highest harmonic number considered.
@@ -763,7 +761,7 @@ def noise_ratio_from_mag(mag, f0_hz, sample_rate=16000,
   give 0 dB.
 
   Args:
-    mag: float32 |X| [batch, n_frames, n_bins].
+    mag: float32 |X| [batch, n_frames, n_bins] (`partial_spectrogram`).
     f0_hz: f0 in Hz, [batch, n_frames] (see `_frame_f0`).
     sample_rate: Samples per second.
     n_harmonics: Highest harmonic number considered.
