@@ -1,0 +1,90 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Where does a knob stop, example by example?
+
+`evaluate` reports each knob's wall (what it measures when set to +-10
+std) as a mean over its sweep examples. This lists it per example, with
+the example's instrument, file, pitch and level, so a wall can be traced
+to the notes that make it: the same 32 loud eval examples `evaluate`'s
+knob sweeps use (the 64 it picks by audio hash, `knob_control`'s
+loudness rule), each synthesized with the knob at --values and every
+other dim of its own z held.
+
+  .venv/bin/python benchmarks/knob_walls.py --data runs/pretrained/data \
+      [--knob noisiness] [--values -3,-10] [--model DIR]
+
+Writes benchmarks/results/knob_walls.json and prints one line per example.
+"""
+
+import argparse
+import os
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+import numpy as np
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--data', default=os.path.join('runs', 'pretrained',
+                                                     'data'))
+  parser.add_argument('--model', default=None,
+                      help='model folder (default: the shipped model)')
+  parser.add_argument('--knob', default='noisiness')
+  parser.add_argument('--values', default='-3,-10')
+  parser.add_argument('--n_examples', type=int, default=32)
+  parser.add_argument('--eval_examples', type=int, default=64,
+                      help="evaluate's max_examples (the subset it picks)")
+  parser.add_argument('--out', default=os.path.join(HERE, 'results',
+                                                    'knob_walls.json'))
+  args = parser.parse_args()
+  from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.evaluation import knob_metrics  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import shipped  # pylint: disable=g-import-not-at-top
+  loaded = model_io.load_model(shipped.resolve(args.model)[0])
+  model = loaded.model
+  provider = data.StableSubsetProvider(data.provider_for(
+      contracts.split_pattern(args.data, contracts.EVAL_SPLIT), loaded,
+      include_metadata=True), args.eval_examples)
+  encoded = knob_metrics.encode_dataset(model, provider,
+                                        with_reconstruction=False)
+  meta = []
+  for batch in provider.get_batch(16, shuffle=False, repeats=1,
+                                  drop_remainder=False):
+    meta += zip([b.decode() for b in batch['instrument'].numpy()],
+                [b.decode() for b in batch['source_file'].numpy()],
+                batch['midi_pitch'].numpy().tolist())
+  # evaluate.knob_control's examples: the loud ones, in order.
+  loud = np.flatnonzero(encoded['target_weights'].min(axis=1) >=
+                        0.2 * encoded['f0_hz'].shape[1])
+  idx = loud[:args.n_examples]
+  values = np.array([float(v) for v in args.values.split(',')])
+  sweep = knob_metrics.knob_sweep(
+      model, args.knob, values, encoded['f0_hz'][idx],
+      encoded['loudness_db'][idx], encoded['z'][idx])
+  rows = []
+  for j, e in enumerate(idx):
+    instrument, source, pitch = meta[e]
+    rows.append({
+        'instrument': instrument, 'source_file': source, 'midi_pitch': pitch,
+        'f0_hz': [float(encoded['f0_hz'][e].min()),
+                  float(encoded['f0_hz'][e].max())],
+        'loudness_db': [float(encoded['loudness_db'][e].min()),
+                        float(encoded['loudness_db'][e].max())],
+        'measured': dict(zip(map(str, values.tolist()),
+                             sweep['measured'][j].tolist()))})
+    print(f'{instrument:13s} {os.path.basename(source):20s} pitch {pitch:3d}'
+          f'  f0 {rows[-1]["f0_hz"][0]:6.0f}-{rows[-1]["f0_hz"][1]:<6.0f}'
+          + ''.join(f'  at {v:+g}: {m:+.2f}'
+                    for v, m in zip(values, sweep['measured'][j])))
+  bench_common.write_result({'model': loaded.checkpoint, 'knob': args.knob,
+                             'values': values.tolist(), 'examples': rows},
+                            args.out)
+
+
+if __name__ == '__main__':
+  main()
