@@ -71,6 +71,22 @@ def summarize(metrics):
   return out
 
 
+def recipe_parser(root):
+  """An ArgumentParser with what `train_and_evaluate` reads (the data, the
+  shipped recipe's steps, seed and learning rate, evaluate's example
+  counts) and --root (default runs/<root>)."""
+  parser = argparse.ArgumentParser()
+  parser.add_argument('--data', required=True,
+                      help='a prepare output folder (train/eval TFRecords)')
+  parser.add_argument('--root', default=os.path.join('runs', root))
+  parser.add_argument('--steps', type=int, default=2000)
+  parser.add_argument('--seed', type=int, default=0)
+  parser.add_argument('--learning_rate', type=float, default=1e-3)
+  parser.add_argument('--eval_examples', type=int, default=64)
+  parser.add_argument('--knob_examples', type=int, default=32)
+  return parser
+
+
 def train_and_evaluate(gin_file, save_dir, args, gin_params=(),
                        metrics_path=None):
   """Trains (or continues) gin_file in save_dir to args.steps on args.data
@@ -104,15 +120,7 @@ def train_and_evaluate(gin_file, save_dir, args, gin_params=(),
 
 
 def main():
-  parser = argparse.ArgumentParser()
-  parser.add_argument('--data', required=True,
-                      help='a prepare output folder (train/eval TFRecords)')
-  parser.add_argument('--root', default=os.path.join('runs', 'knob_designs'))
-  parser.add_argument('--steps', type=int, default=2000)
-  parser.add_argument('--seed', type=int, default=0)
-  parser.add_argument('--learning_rate', type=float, default=1e-3)
-  parser.add_argument('--eval_examples', type=int, default=64)
-  parser.add_argument('--knob_examples', type=int, default=32)
+  parser = recipe_parser('knob_designs')
   parser.add_argument('--designs', default=','.join(DESIGNS))
   parser.add_argument('--reuse', action='append', default=[],
                       help='DESIGN=MODEL_DIR: copy a finished run of the '

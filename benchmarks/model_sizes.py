@@ -25,7 +25,6 @@ A size whose folder already holds evaluation/metrics.json of the same step
 is not trained or evaluated again. Writes benchmarks/results/model_sizes.json.
 """
 
-import argparse
 import os
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
@@ -96,15 +95,7 @@ def n_params(gin_file, params):
 
 
 def main():
-  parser = argparse.ArgumentParser()
-  parser.add_argument('--data', required=True,
-                      help='a prepare output folder (train/eval TFRecords)')
-  parser.add_argument('--root', default=os.path.join('runs', 'model_sizes'))
-  parser.add_argument('--steps', type=int, default=2000)
-  parser.add_argument('--seed', type=int, default=0)
-  parser.add_argument('--learning_rate', type=float, default=1e-3)
-  parser.add_argument('--eval_examples', type=int, default=64)
-  parser.add_argument('--knob_examples', type=int, default=32)
+  parser = knob_designs.recipe_parser('model_sizes')
   parser.add_argument('--sizes', default=','.join(SIZES))
   parser.add_argument('--timing_rounds', type=int, default=3)
   parser.add_argument('--timing_steps', type=int, default=20)
