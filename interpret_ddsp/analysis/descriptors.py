@@ -337,7 +337,8 @@ def partial_spectrogram(audio, f0_hz, sample_rate=16000, frame_rate=250,
   falls off above 2 kHz, -40 dB within 0.3 dB, where the widened bands,
   which leave no gap between the high partials to read the noise in,
   read -34.8 dB. It costs: 0.22 s for 8 one-second examples on 2 cores,
-  against 0.02 s for the plain spectrum.
+  against 0.02 s for the plain spectrum (one timing, with a training run
+  sharing the cores); `prepare`'s throughput is in benchmarks/README.md.
 
   Args:
     audio: float [batch, n_samples] or [n_samples], at sample_rate Hz.
