@@ -5,10 +5,10 @@
 `evaluate` reports each knob's wall (what it measures when set to +-10
 std) as a mean over its sweep examples. This lists it per example, with
 the example's instrument, file, pitch and level, so a wall can be traced
-to the notes that make it: the same 32 loud eval examples `evaluate`'s
-knob sweeps use (the 64 it picks by audio hash, `knob_control`'s
-loudness rule), each synthesized with the knob at --values and every
-other dim of its own z held.
+to the notes that make it: the same 32 eval examples `evaluate`'s knob
+sweeps use (of the 64 it picks by audio hash, `evaluate.sweep_examples`),
+each synthesized with the knob at --values and every other dim of its own
+z held.
 
   .venv/bin/python benchmarks/knob_walls.py --data runs/pretrained/data \
       [--knob noisiness] [--values -3,-10] [--model DIR]
@@ -42,6 +42,7 @@ def main():
   args = parser.parse_args()
   from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.evaluation import evaluate  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.evaluation import knob_metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.training import shipped  # pylint: disable=g-import-not-at-top
@@ -58,10 +59,7 @@ def main():
     meta += zip([b.decode() for b in batch['instrument'].numpy()],
                 [b.decode() for b in batch['source_file'].numpy()],
                 batch['midi_pitch'].numpy().tolist())
-  # evaluate.knob_control's examples: the loud ones, in order.
-  loud = np.flatnonzero(encoded['target_weights'].min(axis=1) >=
-                        0.2 * encoded['f0_hz'].shape[1])
-  idx = loud[:args.n_examples]
+  idx = evaluate.sweep_examples(encoded, args.n_examples)
   values = np.array([float(v) for v in args.values.split(',')])
   sweep = knob_metrics.knob_sweep(
       model, args.knob, values, encoded['f0_hz'][idx],

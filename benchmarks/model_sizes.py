@@ -15,8 +15,9 @@ ViSQOL, knob calibration):
 Also, per instrument, the spectral distance on the same eval examples,
 and the distance between two renders of each output with new noise drawn
 (what the noise synth's randomness alone costs). Then the step time of
-each on one in-memory batch of real training examples, in interleaved rounds (`--timing_rounds`), so a change of load
-hits every size alike; the spread over rounds is reported with the median.
+each on one in-memory batch of real training examples, in interleaved
+rounds (`--timing_rounds`), so a change of load hits every size alike;
+the spread over rounds is reported with the median.
 
   .venv/bin/python benchmarks/model_sizes.py --data runs/pretrained/data \
       [--steps 2000] [--sizes tiny,tiny_h64,small]
@@ -63,10 +64,11 @@ def by_instrument(save_dir, data_dir, n_examples):
   from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
-  model = model_io.load_model(save_dir).model
-  provider = data.StableSubsetProvider(data.TimbreTFRecordProvider(
-      contracts.split_pattern(data_dir, contracts.EVAL_SPLIT),
-      example_secs=1.0, include_metadata=True), n_examples)
+  loaded = model_io.load_model(save_dir)
+  model = loaded.model
+  provider = data.StableSubsetProvider(data.provider_for(
+      contracts.split_pattern(data_dir, contracts.EVAL_SPLIT), loaded,
+      include_metadata=True), n_examples)
   groups, redraw = collections.defaultdict(list), []
   for batch in provider.get_batch(16, shuffle=False, repeats=1,
                                   drop_remainder=False):

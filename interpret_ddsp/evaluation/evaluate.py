@@ -101,6 +101,25 @@ def _write_examples(out_dir, examples, sample_rate):
                     s, sample_rate)
 
 
+def sweep_examples(encoded, n_examples=32):
+  """Indices of the examples the knob sweeps use: the first n_examples
+  whose every knob has a fifth of its frames' weight (loud, voiced,
+  steady), else the first n_examples.
+
+  Args:
+    encoded: `knob_metrics.encode_dataset`'s dict ('target_weights'
+      [n, n_knobs], 'f0_hz' [n, n_frames]).
+    n_examples: How many.
+
+  Returns:
+    int np array.
+  """
+  loud = np.flatnonzero(encoded['target_weights'].min(axis=1) >=
+                        0.2 * encoded['f0_hz'].shape[1])
+  return loud[:n_examples] if len(loud) else np.arange(
+      min(n_examples, len(encoded['f0_hz'])))
+
+
 def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
                  sample_rate=16000, extremes=(-3.0, 3.0), reach=(-10.0, 10.0),
                  n_boot=1000):
@@ -126,10 +145,7 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
   from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.evaluation import knob_metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.generation import generate  # pylint: disable=g-import-not-at-top
-  loud = np.flatnonzero(encoded['target_weights'].min(axis=1) >=
-                        0.2 * encoded['f0_hz'].shape[1])
-  idx = loud[:n_examples] if len(loud) else np.arange(
-      min(n_examples, len(encoded['z'])))
+  idx = sweep_examples(encoded, n_examples)
   f0, ld = encoded['f0_hz'][idx], encoded['loudness_db'][idx]
   result, curves, sweeps = {}, {}, {}
   for i, knob in enumerate(model.knob_names):
