@@ -22,9 +22,10 @@ those descriptors, exactly and differentiably:
 
 Every rule is frame by frame (no state, no lookahead), so StreamingSynth
 runs the processor block by block exactly as offline synthesis does. What
-the rules leave to the measurement: a wide vibrato spreads a partial's
-energy within the 128 ms analysis window, and the part beyond half a
-spacing (high partials) reads as noise, as it does on the data.
+the rules leave to the measurement: a level that moves within the 128 ms
+analysis window spreads each partial's energy a few bins from it, which
+reads as noise, as it does on the data (a vibrato does not: the partial
+descriptors read pitch-synchronous frames).
 
 The level: given the frames' loudness (the model's `loudness_db` input,
 ddsp's A-weighted loudness in dB), the harmonic amplitude is solved so that
