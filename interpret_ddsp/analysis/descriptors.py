@@ -367,13 +367,53 @@ def _n_fft_of(mag):
   return 2 * (int(mag.shape[-1]) - 1)
 
 
-def _frame_f0(f0_hz, n_frames_, batch_size=None):
-  """f0 as float32 [batch, n_frames], linearly resampled if its length differs.
+def align_frames(values, n_frames_):
+  """A per-frame track [batch, n] on the centred framing's n_frames_ frames.
 
-  Accepts [n_frames], [batch, n_frames] or ddsp's [batch, n_frames, 1]. A
-  different frame count is resampled linearly with the first and last frames
-  aligned (`ddsp.core.resample(..., add_endpoint=False)`), which is right for
-  centred frames of the same audio at another frame rate.
+  ddsp's tracks (CREPE f0, loudness, the decoder's controls) have n =
+  n_samples / hop frames, frame i on sample i * hop, and the last is held
+  past it (as ddsp's synthesizers hold it); the centred framing here has
+  frame j on sample j * hop_out and one more frame, on the last sample. So
+  frame j reads track position j * n / (n_frames_ - 1), linearly between
+  frames and holding the last: an n one short of n_frames_ is the track
+  with its last frame repeated; another frame rate is resampled in time.
+  A track already of n_frames_ frames is returned as is.
+
+  Stretching the track over the frames instead (the first and last
+  aligned, as `ddsp.core.resample` does) put frame i half a hop late
+  mid-clip and a whole hop late at the end: the pitch-synchronous frames
+  followed that f0, and a clean tone under CREPE's frame-to-frame jitter
+  (0.1 Hz rms at 139 Hz) read a noise ratio of -51 dB where the aligned
+  frames read below -80 (tests/descriptors_test.py).
+
+  Args:
+    values: float [batch, n].
+    n_frames_: Frames of the centred framing (`n_frames`).
+
+  Returns:
+    float32 [batch, n_frames_].
+
+  Example:
+    >>> align_frames([[100.0, 110.0]], 3).numpy().tolist()
+    [[100.0, 110.0, 110.0]]
+  """
+  values = core.tf_float32(values)
+  n = int(values.shape[1])
+  if n == n_frames_:
+    return values
+  position = np.minimum(np.arange(n_frames_) * n / max(n_frames_ - 1, 1),
+                        n - 1.0)
+  low = np.floor(position).astype(np.int32)
+  high = np.minimum(low + 1, n - 1)
+  share = tf.constant(position - low, tf.float32)
+  return (tf.gather(values, low, axis=1) * (1.0 - share) +
+          tf.gather(values, high, axis=1) * share)
+
+
+def _frame_f0(f0_hz, n_frames_, batch_size=None):
+  """f0 as float32 [batch, n_frames], on the centred framing (`align_frames`).
+
+  Accepts [n_frames], [batch, n_frames] or ddsp's [batch, n_frames, 1].
   """
   f0_hz = core.tf_float32(f0_hz)
   if len(f0_hz.shape) == 3:
@@ -385,10 +425,7 @@ def _frame_f0(f0_hz, n_frames_, batch_size=None):
   if batch_size is not None and f0_hz.shape[0] not in (None, batch_size):
     raise ValueError(f'f0_hz has batch size {f0_hz.shape[0]}, audio has '
                      f'{batch_size}.')
-  if f0_hz.shape[1] != n_frames_:
-    f0_hz = core.resample(f0_hz, n_frames_, method='linear',
-                          add_endpoint=False)
-  return f0_hz
+  return align_frames(f0_hz, n_frames_)
 
 
 # -------------------------------------------- descriptors of a spectrogram.

@@ -301,8 +301,9 @@ def measure(audio, f0_hz, loudness_db, descriptor_names, mean, std,
 
   Args:
     audio: float [batch, n_samples] at sample_rate.
-    f0_hz: [batch, n] f0 in Hz at any frame count (resampled).
-    loudness_db: [batch, n] ddsp loudness of the frames (resampled), dB.
+    f0_hz: [batch, n] f0 in Hz, ddsp's n_samples / hop frames or any
+      count (`descriptors.align_frames`).
+    loudness_db: [batch, n] ddsp loudness of the frames (aligned as f0), dB.
     descriptor_names: The knobs' descriptors, k of them.
     mean, std: [k] statistics of the scaled descriptors (the knob units).
     sample_rate: Audio rate, Hz.
@@ -318,8 +319,7 @@ def measure(audio, f0_hz, loudness_db, descriptor_names, mean, std,
   audio = tf.convert_to_tensor(audio, tf.float32)
   n_frames = descriptors.n_frames(int(audio.shape[-1]), sample_rate,
                                   frame_rate)
-  resample = lambda x: ddsp.core.resample(
-      tf.convert_to_tensor(x, tf.float32)[..., None], n_frames)[..., 0]
+  resample = lambda x: descriptors.align_frames(x, n_frames)
   f0 = resample(f0_hz)
   values = descriptors.compute_descriptors(
       audio, f0, sample_rate=sample_rate, frame_rate=frame_rate, n_fft=n_fft,
