@@ -792,10 +792,13 @@ def noise_ratio_from_mag(mag, f0_hz, sample_rate=16000,
   variance s^2 gives 10 log10(s^2 / (sum_k A_k^2 / 2)), the ratio of their
   powers, whatever the pitch, down to the main lobes' leakage: read from a
   Blackman-Harris spectrum (`PARTIAL_WINDOW`), a steady tone alone
-  measures below -80 dB (through a Hann window, -46 dB). A vibrato spreads
-  the high partials of a low note over their whole spacing, which raises
-  the floor (measured on a 30-cent vibrato: about -54 dB at 110 Hz, -69 dB
-  at 196 Hz). Unvoiced frames count as all noise (+60 dB); silent frames
+  measures below -80 dB (through a Hann window, -46 dB). In a plain
+  spectrum a vibrato spreads the high partials of a low note over their
+  whole spacing, which raises the floor (a 30-cent vibrato: about -54 dB at
+  110 Hz); `partial_spectrogram`'s pitch-synchronous frames hold them
+  still, so a tone under a vibrato or CREPE's frame-to-frame f0 jitter
+  reads below -80 dB there, given f0 on ddsp's frames (`align_frames`).
+  Unvoiced frames count as all noise (+60 dB); silent frames
   give 0 dB.
 
   Args:

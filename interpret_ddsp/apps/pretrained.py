@@ -199,12 +199,13 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       '- The knob processors need a voiced, harmonic sound: noisiness is '
       'set against the harmonic power, so a frame with no harmonics gets no '
       'noise. The measurement reads a tone\'s noise-to-harmonic ratio down '
-      'to about -80 dB, steady or under a vibrato (its frames are '
-      'pitch-synchronous), but where a note\'s level moves within the 128 ms '
-      'analysis window the partials\' spread reads as noise (most alto sax '
-      'notes here: about -44 to -53 dB), so noisiness set far below the '
-      'data\'s range measures higher than asked on such notes (the wall in '
-      'the table above; `benchmarks/knob_walls.py` lists it per note).',
+      'to about -80 dB, steady, under a vibrato or under CREPE\'s '
+      'frame-to-frame f0 jitter (its frames are pitch-synchronous), but '
+      'where the model moves a note\'s partials within the 128 ms analysis '
+      'window their spread reads as noise (a few alto sax and violin notes '
+      'here: about -45 to -50 dB), so noisiness set far below the data\'s '
+      'range measures higher than asked on such notes (the wall in the '
+      'table above; `benchmarks/knob_walls.py` lists it per note).',
       '']
   path = os.path.join(dest, contracts.MODEL_CARD)
   files.write_text(path, '\n'.join(lines))
