@@ -31,6 +31,26 @@ import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def chosen_files(audio_dir, n_files):
+  """The render manifest of audio_dir with its files cut to every k-th of
+  the sorted names, n_files of them (so every instrument is in)."""
+  with open(os.path.join(audio_dir, 'render_manifest.json')) as f:
+    manifest = json.load(f)
+  names = sorted(manifest['files'])
+  step = max(1, len(names) // n_files)
+  return dict(manifest, files=names[::step][:n_files])
+
+
+def prepared(items, root, secs):
+  """The items prepared (once) as secs-long examples every secs seconds
+  under root/<secs>s; returns the TFRecord pattern."""
+  out_dir = os.path.join(root, f'{secs:g}s')
+  if not os.path.exists(os.path.join(out_dir, 'manifest.json')):
+    prepare.run(items, out_dir, example_secs=secs, hop_secs=secs,
+                eval_fraction=0.0, overwrite=True, progress=False)
+  return os.path.join(out_dir, '*.tfrecord*')
+
+
 def main():
   parser = argparse.ArgumentParser()
   parser.add_argument('--audio', default=os.path.join('runs', 'pretrained',
@@ -42,22 +62,14 @@ def main():
   parser.add_argument('--out', default=os.path.join(
       HERE, 'results', 'example_length.json'))
   args = parser.parse_args()
-  with open(os.path.join(args.audio, 'render_manifest.json')) as f:
-    manifest = json.load(f)
-  names = sorted(manifest['files'])
-  step = max(1, len(names) // args.n_files)
-  manifest = dict(manifest, files=names[::step][:args.n_files])
+  manifest = chosen_files(args.audio, args.n_files)
   items = sources.rendered_items(args.audio, manifest)
   save_dir = shipped.model_dir(args.model)
   loaded = model_io.load_model(save_dir)
   result = {'cpu': bench_common.cpu_name(), 'model': save_dir,
             'files': manifest['files'], 'by_length': {}}
   for secs in (1.0, 4.0):
-    out_dir = os.path.join(args.root, f'{secs:g}s')
-    if not os.path.exists(os.path.join(out_dir, 'manifest.json')):
-      prepare.run(items, out_dir, example_secs=secs, hop_secs=secs,
-                  eval_fraction=0.0, overwrite=True, progress=False)
-    pattern = os.path.join(out_dir, '*.tfrecord*')
+    pattern = prepared(items, args.root, secs)
     provider = data.provider_for(pattern, loaded, include_metadata=False)
     metrics = evaluate.reconstruction(loaded.model, provider, max_examples=0,
                                       batch_size=8,
