@@ -29,7 +29,9 @@ from the model for the eval scores (and, in a second arm `with_timbre`,
 per-note brightness and attack noise offsets drawn uniformly in
 TIMBRE_RANGE std: the model does not learn those) are rendered, synthesized by the shipped model (the prior's
 mean timbre), and measured on the output audio (ddsp loudness; f0 by
-CREPE full; brightness and attack noise by the knob measurement at the
+CREPE full sought within 300 cents of each note's score pitch,
+`features.compute_f0_near`, and, for comparison, by plain CREPE full with
+Viterbi: `pearson_r_plain_crepe`; brightness and attack noise by the knob measurement at the
 rendered f0, minus the sound's own knob values): Pearson r of requested
 against measured, per control, and for the timbre offsets the slope too.
 
@@ -64,6 +66,22 @@ TIMBRE_RANGE = (-1.5, 1.5)
 def _split(table, split):
   keep = np.asarray(table['split']).astype(str) == split
   return {k: np.asarray(v)[keep] for k, v in table.items()}
+
+
+def _score_pitch_hz(notes, n_frames, frame_rate=250):
+  """Each frame's score pitch in Hz (the note sounding then; 0 between
+  notes): the reference `features.compute_f0_near` seeks f0 around."""
+  out = np.zeros(n_frames)
+  for n in sorted(notes, key=lambda n: n.start_secs):
+    on = int(round(n.start_secs * frame_rate))
+    off = int(round(n.end_secs * frame_rate))
+    out[max(on, 0):max(off, 0)] = 440.0 * 2.0 ** ((n.pitch - 69.0) / 12.0)
+  return out
+
+
+def _finite(x):
+  """float(x), or None for a missing or non-finite value (JSON-safe)."""
+  return None if x is None or not np.isfinite(x) else float(x)
 
 
 def _sources(table):
@@ -267,9 +285,9 @@ def accuracy(table, model, max_sources, seed):
              for values in draws]
 
   def arm(with_timbre):
-    asked, got_audio, got_curves = [], [], []
-    for (_, _, notes, _), values, timbre_values in zip(sources, draws,
-                                                       offsets):
+    asked, got_audio, got_plain, got_curves, where = [], [], [], [], []
+    for (source, inst, notes, _), values, timbre_values in zip(
+        sources, draws, offsets):
       if with_timbre:
         values = [dict(v, **t) for v, t in zip(values, timbre_values)]
       c = performance.render(notes, values)
@@ -280,9 +298,14 @@ def accuracy(table, model, max_sources, seed):
         audio16 = librosa.resample(audio, orig_sr=loaded.sample_rate,
                                    target_sr=16000)
       loud = features.compute_loudness(audio16, 250)[:c.n_frames]
-      f0 = features.compute_f0(audio16, 250,
-                               crepe_model='full')[0][:c.n_frames]
+      f0_plain = features.compute_f0(audio16, 250,
+                                     crepe_model='full')[0][:c.n_frames]
+      reference = _score_pitch_hz(c.notes, features.n_frames(
+          len(audio16) / 16000, 250))
+      f0 = features.compute_f0_near(audio16, 250, reference,
+                                    crepe_model='full')[0][:c.n_frames]
       rows = expression.note_expression(f0, loud, c.notes)
+      got_plain += expression.note_expression(f0_plain, loud, c.notes)
       timbre = knob_metrics.note_timbre(loaded.model, audio, c)
       for row, t in zip(rows, timbre):
         row.update({name: t[name] - own[name] for name in own})
@@ -290,15 +313,25 @@ def accuracy(table, model, max_sources, seed):
       got_curves += expression.note_expression(c.f0_hz, c.loudness_db,
                                                c.notes)
       asked += [performance.checked_values(v) for v in values]
+      where += [{'source_file': os.path.basename(source), 'instrument': inst,
+                 'pitch': float(n.pitch)} for n in sorted(
+                     c.notes, key=lambda n: n.start_secs)]
     res = {'n_notes': len(asked), 'pearson_r': {}, 'pearson_r_curves': {},
-           'slope': {}}
+           'pearson_r_plain_crepe': {}, 'slope': {}}
+    # Every note's asked and measured values, so a figure can be traced
+    # to the notes that make it.
+    res['notes'] = [
+        dict(w, asked={k: _finite(a.get(k)) for k in CONTROLS_R},
+             measured={k: _finite(g.get(k)) for k in CONTROLS_R})
+        for w, a, g in zip(where, asked, got_audio)]
     for name in CONTROLS_R:
       if name in performance.KNOB_OF and not with_timbre:
         continue  # Not asked: every note at the sound's own knobs.
       a = np.array([r[name] for r in asked])
       for key, got in (('pearson_r', got_audio), ('pearson_r_curves',
-                                                  got_curves)):
-        if key == 'pearson_r_curves' and name in performance.KNOB_OF:
+                                                  got_curves),
+                       ('pearson_r_plain_crepe', got_plain)):
+        if key != 'pearson_r' and name in performance.KNOB_OF:
           continue  # Timbre is not in the curves: only in the audio.
         g = np.array([r[name] for r in got])
         ok = np.isfinite(a) & np.isfinite(g)

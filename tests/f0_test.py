@@ -63,3 +63,47 @@ def test_midi_to_hz():
   np.testing.assert_allclose(soundfont.midi_to_hz([57, 69, 81]),
                              [220.0, 440.0, 880.0])
   assert signals.cents(880.0, 440.0) == pytest.approx(1200.0)
+
+
+def test_compute_f0_near_finds_the_sought_one_of_two_tones():
+  """A louder E6 (1175 Hz) under a G6 (1568 Hz) at half its level: CREPE
+  answers E6; sought near G6 it answers G6, near E6 it answers E6, and a
+  frame with no reference gets 0 Hz."""
+  from interpret_ddsp.analysis import features  # pylint: disable=g-import-not-at-top
+  loud, _ = signals.harmonic_tone(1175.0, 1.0, n_harmonics=3, amplitude=0.3)
+  soft, _ = signals.harmonic_tone(1568.0, 1.0, n_harmonics=2, amplitude=0.15)
+  audio = loud + soft
+  inside = slice(25, -25)
+  plain, _ = features.compute_f0(audio, 250, crepe_model='tiny')
+  assert np.median(np.abs(signals.cents(plain[inside], 1175.0))) < 20
+  for sought in (1568.0, 1175.0):
+    reference = np.full(250, sought)
+    reference[:10] = 0.0
+    f0, confidence = features.compute_f0_near(audio, 250, reference,
+                                              crepe_model='tiny')
+    assert np.median(np.abs(signals.cents(f0[inside], sought))) < 20
+    np.testing.assert_array_equal(f0[:8], 0.0)
+    np.testing.assert_array_equal(confidence[:8], 0.0)
+
+
+def test_compute_f0_near_measures_a_vibrato_inside_its_window():
+  """A G6 with a 0, 20 or 40-cent vibrato at 5.5 Hz, sought at its score
+  pitch: the measured extent grows with the played one and a steady note
+  reads none (the window is +-300 cents, so the reference does not
+  flatten a vibrato). CREPE's 64 ms frames average a 5.5 Hz swing, so
+  the extent reads low: sinc(5.5 Hz x 64 ms) = 0.81 of it at most."""
+  from interpret_ddsp.analysis import features  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.score import expression  # pylint: disable=g-import-not-at-top
+  extents = []
+  for cents in (0.0, 20.0, 40.0):
+    audio, _ = signals.harmonic_tone(1568.0, 1.0, n_harmonics=5,
+                                     vibrato_hz=5.5, vibrato_cents=cents)
+    f0, _ = features.compute_f0_near(audio, 250, np.full(250, 1568.0),
+                                     crepe_model='tiny')
+    rate, extent = expression.vibrato(signals.cents(f0[25:-25], 1568.0), 250)
+    extents.append(extent)
+    if cents:
+      assert rate == pytest.approx(5.5, abs=0.3)
+  assert extents[0] < 3.0
+  assert 0.5 * 20.0 < extents[1] < extents[2] < 0.85 * 40.0
+  assert extents[2] > 0.5 * 40.0

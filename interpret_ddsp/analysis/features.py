@@ -165,6 +165,82 @@ def compute_f0(audio_16k, frame_rate, f0_frame_rate=100, viterbi=True,
           np.clip(resample_frames(confidence, n_out), 0, 1))
 
 
+# CREPE's 360 output bins: 20 cents apart, in cents above 10 Hz (crepe's
+# own cents mapping).
+CREPE_BIN_CENTS = 1997.3794084376191 + 20.0 * np.arange(360)
+CREPE_LOCAL_BINS = 4  # crepe's local average: the peak bin +- 4 bins.
+
+
+def compute_f0_near(audio_16k, frame_rate, reference_hz, max_cents=300.0,
+                    f0_frame_rate=100, crepe_model='full'):
+  """CREPE's f0 sought only within max_cents of a reference pitch per frame.
+
+  Where the pitch to expect is known (a note's score pitch, when measuring
+  the expression a synthesizer was asked for), a tracker should not answer
+  with another note: CREPE full, unconstrained, read a bright violin G6
+  (1568 Hz, near the top of its 1976 Hz range) 500 cents low on a quarter
+  of its frames, which a note's vibrato measurement took as a 120-cent
+  vibrato (benchmarks/expression.py). Here each frame's pitch is crepe's
+  local average (the peak bin +- 4, weighted by activation) around the
+  peak of its activation among the bins within max_cents of the reference;
+  the reference itself is not read otherwise, so a vibrato or a detuning
+  inside the window is measured as it sounds. No Viterbi decoding.
+
+  Args:
+    audio_16k: float32 [n_samples] at 16 kHz.
+    frame_rate: Output frame rate, Hz.
+    reference_hz: Expected f0 per output frame, Hz, [n_frames(seconds,
+      frame_rate)]; frames <= 0 Hz are not sought (f0 0, confidence 0).
+    max_cents: Half-width of the search window, cents.
+    f0_frame_rate: Rate CREPE runs at, Hz.
+    crepe_model: CREPE capacity.
+
+  Returns:
+    f0_hz: float32 [n_frames], Hz (0 where not sought).
+    f0_confidence: float32 [n_frames], the peak activation in the window.
+
+  Example (a 440 Hz tone sought near A4):
+    >>> t = np.arange(16000) / 16000
+    >>> f0, _ = compute_f0_near(np.sin(2 * np.pi * 440 * t), 250,
+    ...                         np.full(250, 440.0), crepe_model='tiny')
+    >>> abs(1200 * np.log2(np.median(f0[25:-25]) / 440)) < 10
+    True
+  """
+  import crepe  # pylint: disable=g-import-not-at-top
+  from ddsp import spectral_ops  # pylint: disable=g-import-not-at-top
+  seconds = len(audio_16k) / CREPE_SAMPLE_RATE
+  n_out = n_frames(seconds, frame_rate)
+  reference_hz = np.asarray(reference_hz, np.float64)
+  if len(reference_hz) != n_out:
+    raise ValueError(f'reference_hz has {len(reference_hz)} frames; the '
+                     f'audio has {n_out} at {frame_rate} Hz.')
+  n_in = int(seconds * f0_frame_rate)
+  audio = spectral_ops.pad(np.asarray(audio_16k, np.float32),
+                           CREPE_FRAME_SIZE, CREPE_SAMPLE_RATE // f0_frame_rate,
+                           'center')
+  with compat.crepe_capacity(crepe_model):
+    _, _, _, activation = crepe.predict(
+        np.asarray(audio), sr=CREPE_SAMPLE_RATE, viterbi=False,
+        step_size=1000 / f0_frame_rate, center=False, verbose=0)
+  activation = np.asarray(activation, np.float64)[:n_in]
+  reference = resample_frames(reference_hz, len(activation), log=True)
+  sought = reference > 0
+  ref_cents = 1200.0 * np.log2(np.where(sought, reference, 10.0) / 10.0)
+  inside = np.abs(CREPE_BIN_CENTS[None] - ref_cents[:, None]) <= max_cents
+  windowed = np.where(inside, activation, 0.0)
+  peak = np.argmax(windowed, axis=1)
+  bins = np.arange(360)[None]
+  local = inside & (np.abs(bins - peak[:, None]) <= CREPE_LOCAL_BINS)
+  weight = np.where(local, activation, 0.0)
+  cents = (weight @ CREPE_BIN_CENTS) / np.maximum(weight.sum(axis=1), 1e-12)
+  f0 = np.where(sought, 10.0 * 2.0 ** (cents / 1200.0), 0.0)
+  confidence = np.where(sought, windowed.max(axis=1), 0.0)
+  out = reference_hz > 0
+  return (np.where(out, resample_frames(f0, n_out, log=True), 0.0).astype(
+      np.float32), np.where(out, np.clip(resample_frames(
+          confidence, n_out), 0, 1), 0.0).astype(np.float32))
+
+
 def _compute_f0_segments(audio_16k, f0_frame_rate, n_in, segments, viterbi):
   """ddsp's compute_f0 on each sounding range of CREPE frames only.
 
