@@ -220,3 +220,24 @@ def test_a_note_s_own_settings_hold_on_that_note_only(fitted):
   bad = [controls.Note(55, 0.0, 1.0, 80, {'wobble': 1.0})]
   with pytest.raises(em.performance.PerformanceError, match='wobble'):
     model.sample(bad, 'bow')
+
+
+def test_a_note_on_s_partial_context_gives_the_data_s_dependence(fitted):
+  """A live note-on knows its pitch, velocity and the note before, not
+  its duration or the next: drawn from that alone, volume follows velocity
+  (-40 + 0.25 velocity dB), vibrato extent the pitch (10 / 40 cents), and
+  attack the instrument, as the table was made."""
+  model, _ = fitted
+  for inst, attack in (('pluck', 0.01), ('bow', 0.2)):
+    for pitch, vel, extent in ((55, 50, 10.0), (75, 110, 40.0)):
+      vals = [model.sample_context({'pitch': pitch, 'velocity': vel,
+                                    'interval_in': 3, 'gap_in': 0.3},
+                                   inst, seed=s) for s in range(40)]
+      vol = np.median([v['volume_db'] for v in vals])
+      assert abs(vol - (-40 + 0.25 * vel)) < 1.5, (inst, pitch, vol)
+      ext = np.median([v['vibrato_extent_cents'] for v in vals])
+      assert extent / 1.4 < ext < extent * 1.3, (inst, pitch, ext)
+      att = np.median([v['attack_secs'] for v in vals])
+      assert attack / 1.5 < att < attack * 1.5, (inst, att)
+  with pytest.raises(errors.BadInput, match='Unknown context'):
+    model.sample_context({'pitch': 60, 'tempo': 120})

@@ -101,6 +101,20 @@ def test_page_loads_plays_a_key_and_measures_latency(page):
   assert 0 < arrival < block_ms + 100, stats
   assert arrival < playout < arrival + 250, stats
   assert page.console_errors == []
+  # The shipped model has an expression model: the page offers it, and the
+  # server takes the choice without an error (after the latency rounds:
+  # learned attacks are slower, 0.2-0.3 s on the violin, and the page
+  # times a note's arrival by its level).
+  sources = page.eval_on_selector_all(
+      '#expression_source option', 'els => els.map(e => e.value)')
+  assert sources == list(live.EXPRESSION_SOURCES)
+  page.select_option('#expression_source', 'learned')
+  page.keyboard.down('g')
+  time.sleep(0.5)
+  page.keyboard.up('g')
+  time.sleep(0.3)
+  assert page.inner_text('#error') == ''
+  assert page.console_errors == []
   shot = os.environ.get('INTERPRET_DDSP_SCREENSHOT')
   if shot:
     page.screenshot(path=shot, full_page=True)

@@ -24,6 +24,11 @@ in one sentence):
                                                        (EXPRESSION_CONTROLS)
                                                        for notes that start
                                                        after
+  {"type": "expression_source", "name": "learned"}     each next note's
+                                                       expression drawn from
+                                                       the expression model
+                                                       ("profile": the
+                                                       panel's)
   {"type": "instrument", "name": "violin"}             '' = every instrument
   {"type": "new_timbre", "seed": 3}                    free dims redrawn,
                                                        knobs held
@@ -45,11 +50,13 @@ import collections
 import dataclasses
 import math
 import numbers
+import os
 import warnings
 
 import numpy as np
 
 from interpret_ddsp.analysis import knobs as knobs_lib
+from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp.generation import prior as prior_lib
 from interpret_ddsp.score import controls as controls_lib
@@ -57,7 +64,13 @@ from interpret_ddsp.score import soundfont
 from interpret_ddsp.score import voices as voices_lib
 
 MESSAGE_TYPES = ('note_on', 'note_off', 'all_notes_off', 'knob', 'mood',
-                 'expression', 'instrument', 'new_timbre', 'ping')
+                 'expression', 'expression_source', 'instrument',
+                 'new_timbre', 'ping')
+# Where a note's expression comes from: the profile the panel sets (a
+# mood's, or its sliders), or drawn per note from the model's expression
+# model (`Engine.learned_profile`), when it has one.
+PROFILE_SOURCE, LEARNED_SOURCE = 'profile', 'learned'
+EXPRESSION_SOURCES = (PROFILE_SOURCE, LEARNED_SOURCE)
 # The expression a player sets on the panel: fields of the notes' profile
 # (`controls.Profile`), {name: (lowest, highest, unit)}. A mood sets them
 # all (its profile); a slider then moves one.
@@ -128,7 +141,8 @@ def _number(message, key, lo, hi, integer=False):
   return value
 
 
-def parse_message(message, knob_names, moods=(), instruments=()):
+def parse_message(message, knob_names, moods=(), instruments=(),
+                  sources=(PROFILE_SOURCE,)):
   """Checks one message and returns it with its values typed.
 
   Args:
@@ -137,6 +151,8 @@ def parse_message(message, knob_names, moods=(), instruments=()):
     moods: Known mood names.
     instruments: Known instrument (prior group) names; '' is the global
       prior.
+    sources: The expression sources this engine has (EXPRESSION_SOURCES
+      less 'learned' without an expression model).
 
   Returns:
     A new dict: 'type' plus that type's fields (ints for pitch, velocity
@@ -177,6 +193,16 @@ def parse_message(message, knob_names, moods=(), instruments=()):
     if not isinstance(name, str) or name not in known:
       shown = ', '.join(repr(k) if not k else k for k in known)
       raise MessageError(f'Unknown {kind} {name!r}; one of {shown}.')
+    out['name'] = name
+  elif kind == 'expression_source':
+    name = message.get('name')
+    if name == LEARNED_SOURCE and name not in sources:
+      raise MessageError('This model has no expression model '
+                         '(expression_model.npz from fit-expression), so '
+                         'learned expression is not available.')
+    if name not in sources:
+      raise MessageError(f'Unknown expression source {name!r}; one of '
+                         f'{", ".join(sources)}.')
     out['name'] = name
   elif kind == 'new_timbre':
     if message.get('seed') is not None:
@@ -232,7 +258,8 @@ class Engine:
 
   def __init__(self, model, priors, block_frames=16,
                max_voices=voices_lib.MAX_VOICES, profile=None, seed=0,
-               jit_compile=None, moods=None, gain=1.0):
+               jit_compile=None, moods=None, gain=1.0,
+               expression_model=None):
     """Constructor.
 
     Args:
@@ -246,6 +273,8 @@ class Engine:
       jit_compile: Passed to StreamingSynth (None: its default, XLA).
       moods: {name: entry} (controls.load_moods()); None: the package's.
       gain: Output gain applied to the voices' sum.
+      expression_model: An expression_model.ExpressionModel, or None: with
+        one, a player can switch the notes' expression to 'learned'.
     """
     from interpret_ddsp.generation import streaming  # pylint: disable=g-import-not-at-top
     if isinstance(priors, prior_lib.GaussianMixturePrior):
@@ -273,6 +302,11 @@ class Engine:
     self._voices = [_Voice() for _ in range(self.max_voices)]
     self._fresh = set(range(self.max_voices))  # Rows to reset before use.
     self._rng = np.random.default_rng(seed)
+    self.expression_model = expression_model
+    self.expression_source = PROFILE_SOURCE
+    self.last_expression = None  # The last note's drawn values.
+    self._last_pitch = None  # The previous note's pitch and note-off time.
+    self._last_off_secs = -math.inf
     self._inbox = collections.deque()
     self.replies = collections.deque()  # Replies to posted messages.
     self.time_secs = 0.0
@@ -322,6 +356,54 @@ class Engine:
     """{control: its value in the current profile}."""
     return {k: float(getattr(self.profile, k)) for k in EXPRESSION_CONTROLS}
 
+  @property
+  def expression_sources(self):
+    """The sources a player can choose (EXPRESSION_SOURCES)."""
+    return ((PROFILE_SOURCE, LEARNED_SOURCE) if self.expression_model
+            else (PROFILE_SOURCE,))
+
+  def set_expression_source(self, name):
+    """'profile' (the panel's) or 'learned' (drawn per note); notes that
+    start after play it."""
+    if name not in self.expression_sources:
+      raise MessageError(f'Unknown expression source {name!r}; one of '
+                         f'{", ".join(self.expression_sources)}.')
+    self.expression_source = name
+
+  def learned_profile(self, pitch, velocity, legato):
+    """(Profile, peak dB) of a note about to start, drawn from the
+    expression model given what a note-on knows: its pitch and velocity,
+    the interval from the previous note and the gap since its note-off (0
+    when a note is still held: legato), with the instrument's mixture; its
+    duration and the next note are not conditioned on
+    (`ExpressionModel.sample_context`).
+
+    The drawn attack, release, vibrato rate and extent (peak deviation)
+    and portamento replace the current profile's fields (held to the
+    panel's ranges, EXPRESSION_CONTROLS); the drawn volume, the note's
+    mean level, is its sustain level, so its peak is volume_db less the
+    profile's sustain_db. The values are kept in `last_expression`.
+    """
+    from interpret_ddsp.generation import expression_model as em  # pylint: disable=g-import-not-at-top
+    context = {'pitch': pitch, 'velocity': velocity,
+               'interval_in': 0.0, 'gap_in': em.GAP_CAP_SECS}
+    if self._last_pitch is not None:
+      context['interval_in'] = float(pitch - self._last_pitch)
+      context['gap_in'] = 0.0 if legato else float(np.clip(
+          self.time_secs - self._last_off_secs, 0.0, em.GAP_CAP_SECS))
+    values = self.expression_model.sample_context(
+        context, instrument=self.instrument or None, seed=self._rng)
+    self.last_expression = values
+    fields = {'attack_secs': values['attack_secs'],
+              'release_secs': values['release_secs'],
+              'vibrato_rate_hz': values['vibrato_rate_hz'],
+              'vibrato_depth_cents': values['vibrato_extent_cents'],
+              'glide_secs': values['portamento_secs']}
+    fields = {k: float(np.clip(v, *EXPRESSION_CONTROLS[k][:2]))
+              for k, v in fields.items()}
+    return (dataclasses.replace(self.profile, **fields),
+            float(values['volume_db'] - self.profile.sustain_db))
+
   def set_instrument(self, name):
     self.instrument = name
     self.new_timbre()
@@ -348,20 +430,27 @@ class Engine:
     sounding = not old.free_at(t)
     if not sounding:
       self._fresh.add(index)  # A new stream: zero RNN state and phase.
+    profile = self.profile
+    peak = float(controls_lib.peak_db(velocity, profile.peak_db_range))
+    if self.expression_source == LEARNED_SOURCE:
+      legato = any(v.off_secs == math.inf and not v.free_at(t)
+                   for v in self._voices)
+      profile, peak = self.learned_profile(pitch, velocity, legato)
     self._voices[index] = _Voice(
         pitch=int(pitch), on_secs=t, off_secs=math.inf,
         start_db=(float(old.loudness_db(t)) if sounding
-                  else self.profile.floor_db),
-        peak_db=float(controls_lib.peak_db(velocity,
-                                           self.profile.peak_db_range)),
+                  else profile.floor_db),
+        peak_db=peak,
         start_pitch=float(old.midi_pitch(t)) if sounding else float(pitch),
-        glide=sounding, profile=self.profile)
+        glide=sounding, profile=profile)
+    self._last_pitch = int(pitch)
     return index
 
   def note_off(self, pitch):
     for v in self._voices:
       if v.pitch == pitch and v.off_secs == math.inf and v.profile:
         v.off_secs = max(self.time_secs, v.on_secs)
+        self._last_off_secs = v.off_secs
 
   def all_notes_off(self):
     for v in self._voices:
@@ -377,7 +466,7 @@ class Engine:
   def parse(self, message):
     """parse_message with this engine's knobs, moods and instruments."""
     return parse_message(message, self.knob_names, tuple(self.moods),
-                         tuple(self.priors))
+                         tuple(self.priors), self.expression_sources)
 
   def post(self, message):
     """Checks a message now (MessageError if bad) and queues it for the
@@ -407,6 +496,8 @@ class Engine:
               'expression': self.expression()}
     elif kind == 'expression':
       self.set_expression(m['name'], m['value'])
+    elif kind == 'expression_source':
+      self.set_expression_source(m['name'])
     elif kind == 'instrument':
       self.set_instrument(m['name'])
       return {'type': 'timbre', 'z': self.z.tolist()}
@@ -457,6 +548,9 @@ class Engine:
     self._fresh = set(range(self.max_voices))
     self.knobs = {k: 0.0 for k in self.knob_names}
     self.profile = self._default_profile
+    self.expression_source = PROFILE_SOURCE
+    self.last_expression, self._last_pitch = None, None
+    self._last_off_secs = -math.inf
     self.instrument = self._default_instrument
     self.new_timbre()
 
@@ -475,6 +569,8 @@ class Engine:
                            for k, (lo, hi, unit) in
                            EXPRESSION_CONTROLS.items()},
             'expression_values': self.expression(),
+            'expression_sources': list(self.expression_sources),
+            'expression_source': self.expression_source,
             'instruments': list(self.priors),
             'instrument': self.instrument,
             'max_voices': self.max_voices,
@@ -496,6 +592,8 @@ def engine_factory(save_dir=None, prior_path=None, block_frames=16,
     prior_path: Its prior .npz (fit-prior, by instrument for the
       instrument picker); None: the shipped model's.
     block_frames, max_voices, jit_compile, profile: Engine's.
+    The model folder's expression model (contracts.EXPRESSION_MODEL), when
+    it has one, lets players choose learned expression.
     seed: The first player's seed (each next player's is one more).
 
   Raises:
@@ -513,12 +611,18 @@ def engine_factory(save_dir=None, prior_path=None, block_frames=16,
     raise errors.UserError(f'{loaded.checkpoint} has no named knobs.')
   priors = prior_lib.load_priors(prior_path)
   check_priors(priors, loaded.model)  # Before serving, not at a connect.
+  expression = None
+  expression_path = os.path.join(save_dir, contracts.EXPRESSION_MODEL)
+  if os.path.exists(expression_path):
+    from interpret_ddsp.generation import expression_model  # pylint: disable=g-import-not-at-top
+    expression = expression_model.ExpressionModel.load(expression_path)
   seeds = iter(range(int(seed), int(seed) + 2**30))
 
   def make():
     engine = Engine(loaded.model, priors, block_frames=block_frames,
                     max_voices=max_voices, jit_compile=jit_compile,
-                    seed=next(seeds), profile=profile)
+                    seed=next(seeds), profile=profile,
+                    expression_model=expression)
     engine.warm_up()
     return engine
 

@@ -12,6 +12,7 @@ OSC addresses (python-osc, UDP; for Max, Pd, SuperCollider, TouchOSC):
   /knob/<name> <value>             (std units, e.g. /knob/brightness 0.8)
   /expression/<name> <value>       (e.g. /expression/vibrato_depth_cents 40)
   /mood <name>                     /instrument <name>
+  /expression_source <name>        (profile: the panel's; learned: per note)
   /timbre/new [seed]
 
 MIDI (mido with python-rtmidi): note on/off, and control changes mapped to
@@ -38,7 +39,8 @@ from interpret_ddsp import errors
 DEFAULT_CC_MAP = {'cc': {74: 'brightness', 71: 'hollowness', 1: 'noisiness'},
                   'range': (-3.0, 3.0)}
 OSC_ADDRESSES = ('/note/on', '/note/off', '/notes/off', '/knob/<name>',
-                 '/expression/<name>', '/mood', '/instrument', '/timbre/new')
+                 '/expression/<name>', '/expression_source', '/mood',
+                 '/instrument', '/timbre/new')
 
 
 class InputError(errors.UserError):
@@ -66,7 +68,7 @@ def osc_to_message(address, args):
   if address.startswith('/expression/'):
     return {'type': 'expression', 'name': address[len('/expression/'):],
             'value': first}
-  if address in ('/mood', '/instrument'):
+  if address in ('/mood', '/instrument', '/expression_source'):
     return {'type': address[1:], 'name': first}
   if address == '/timbre/new':
     return {'type': 'new_timbre', 'seed': first}

@@ -220,6 +220,39 @@ def parse_settings(text):
   return check_settings(pairs)
 
 
+def _draw(mixture, fixed, rng, temperature):
+  """One draw [len(EXPRESSION)] of the mixture given `fixed` {dim: value}:
+  the CONTEXT dims held to the data's range (a context never seen is
+  extrapolated by nothing: the nearest seen value), the others given."""
+  import warnings  # pylint: disable=g-import-not-at-top
+  fixed = dict(fixed)
+  for j, name in enumerate(CONTEXT):
+    if name in fixed:
+      fixed[name] = float(np.clip(fixed[name], mixture.data_min[j],
+                                  mixture.data_max[j]))
+  with warnings.catch_warnings():
+    # A setting beyond the data's range conditions the others at the
+    # range's edge; the setting itself is kept (`sample`).
+    warnings.simplefilter('ignore')
+    return mixture.sample(1, fixed=fixed, temperature=temperature, seed=rng,
+                          others='conditional')[0][len(CONTEXT):]
+
+
+def _rows(draws, scale):
+  """[n, len(EXPRESSION)] draws -> one dict of values per row; the timbre
+  values in the playing model's std units where `scale` has them, else
+  left out."""
+  values = _from_dims(draws)
+  for name in TIMBRE:
+    if name in scale:  # Its unit -> the playing model's std units.
+      values[name] = np.clip(values[name] / scale[name],
+                             *performance.BOUNDS[name])
+    else:
+      del values[name]
+  return [{name: float(values[name][i]) for name in values}
+          for i in range(len(draws))]
+
+
 class ExpressionModel:
   """Conditional mixtures of note expression given the score context.
 
@@ -276,7 +309,6 @@ class ExpressionModel:
     Raises:
       performance.PerformanceError: an unknown setting or not a number.
     """
-    import warnings  # pylint: disable=g-import-not-at-top
     settings = check_settings(settings)
     scale = dict(scale or {})
     mixture = self.mixture(instrument)
@@ -296,33 +328,50 @@ class ExpressionModel:
               if name in note_settings and (name not in TIMBRE or
                                             name in scale)}
 
-    out = np.empty((n, len(EXPRESSION)))
-    for i in range(n):
-      fixed = set_dims(per_note[i])
-      for j, name in enumerate(CONTEXT):
-        # Held to the data's range: a context never seen is extrapolated
-        # by nothing (the nearest seen value).
-        fixed[name] = float(np.clip(ctx[name][i], mixture.data_min[j],
-                                    mixture.data_max[j]))
-      with warnings.catch_warnings():
-        # A setting beyond the data's range conditions the others at the
-        # range's edge; the setting itself is kept below.
-        warnings.simplefilter('ignore')
-        out[i] = mixture.sample(1, fixed=fixed, temperature=temperature,
-                                seed=rng, others='conditional')[0][
-                                    len(CONTEXT):]
-    values = _from_dims(out)
-    for name in TIMBRE:
-      if name in scale:  # Its unit -> the playing model's std units.
-        values[name] = np.clip(values[name] / scale[name],
-                               *performance.BOUNDS[name])
-      else:
-        del values[name]
-    rows = [{name: float(values[name][i]) for name in values}
-            for i in range(n)]
+    out = np.array([_draw(mixture, dict(
+        set_dims(per_note[i]), **{name: ctx[name][i] for name in CONTEXT}),
+                          rng, temperature) for i in range(n)])
+    rows = _rows(out, scale)
     for row, note_settings in zip(rows, per_note):
       row.update(note_settings)
     return rows
+
+  def sample_context(self, context, instrument=None, seed=0,
+                     temperature=1.0, scale=None):
+    """Expression values of one note from what is known of its context.
+
+    A live note-on knows its pitch and velocity and what came before it
+    (interval_in, gap_in), not its duration or the next note: the context
+    dims left out are not conditioned on (the mixture's marginal over
+    them, exactly), where `sample` conditions on all of CONTEXT.
+
+    Args:
+      context: {name in CONTEXT: value}, any subset (pitch in MIDI,
+        velocity 1-127, log_duration in log seconds, intervals in
+        semitones, gaps in seconds capped at GAP_CAP_SECS).
+      instrument, seed, temperature, scale: As `sample`.
+
+    Returns:
+      {performance.RENDERED name: value} (the timbre ones as `scale`
+      allows).
+
+    Raises:
+      errors.BadInput: a name not in CONTEXT.
+
+    Example:
+      >>> values = model.sample_context({'pitch': 67, 'velocity': 90,
+      ...                                'interval_in': 2, 'gap_in': 0.0})
+      >>> sorted(values)[:3]
+      ['attack_secs', 'portamento_secs', 'release_secs']
+    """
+    unknown = sorted(set(context) - set(CONTEXT))
+    if unknown:
+      raise errors.BadInput(f'Unknown context {unknown}; one of '
+                            f'{", ".join(CONTEXT)}.')
+    row = _draw(self.mixture(instrument),
+                {k: float(v) for k, v in context.items()},
+                np.random.default_rng(seed), temperature)
+    return _rows(row[np.newaxis], dict(scale or {}))[0]
 
   def render(self, notes, instrument=None, seed=0, temperature=1.0,
              frame_rate=controls.DEFAULT_FRAME_RATE, tail_secs=0.5,

@@ -127,6 +127,18 @@ function buildControls(h) {
   }
   select.value = h.instrument;
   select.onchange = () => send({type: 'instrument', name: select.value});
+  // 'profile': the sliders' (or a mood's) expression; 'learned': each note
+  // drawn from the model's expression model (when it has one).
+  const source = $('expression_source');
+  source.innerHTML = '';
+  for (const name of h.expression_sources || ['profile']) {
+    const o = document.createElement('option');
+    o.value = name;
+    o.textContent = name === 'learned' ? 'learned, per note' : 'the sliders';
+    source.appendChild(o);
+  }
+  source.value = h.expression_source || 'profile';
+  source.onchange = () => send({type: 'expression_source', name: source.value});
   $('new_timbre').onclick = () => send({type: 'new_timbre'});
   showStats();
 }
