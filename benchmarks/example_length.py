@@ -51,14 +51,21 @@ def prepared(items, root, secs):
   return os.path.join(out_dir, '*.tfrecord*')
 
 
-def main():
-  parser = argparse.ArgumentParser()
+def add_arguments(parser):
+  """The rendered notes' folder, the prepared sets' root, how many files
+  and which model: this script's flags, which example_length_f0.py
+  shares."""
   parser.add_argument('--audio', default=os.path.join('runs', 'pretrained',
                                                       'audio'))
   parser.add_argument('--root', default=os.path.join('runs',
                                                      'example_length'))
   parser.add_argument('--n_files', type=int, default=24)
   parser.add_argument('--model', default=None, help='default: shipped')
+
+
+def main():
+  parser = argparse.ArgumentParser()
+  add_arguments(parser)
   parser.add_argument('--out', default=os.path.join(
       HERE, 'results', 'example_length.json'))
   args = parser.parse_args()

@@ -185,13 +185,8 @@ def spread(values):
 
 def main():
   parser = argparse.ArgumentParser()
-  parser.add_argument('--audio', default=os.path.join('runs', 'pretrained',
-                                                      'audio'))
-  parser.add_argument('--root', default=os.path.join('runs',
-                                                     'example_length'))
-  parser.add_argument('--n_files', type=int, default=24)
+  example_length.add_arguments(parser)
   parser.add_argument('--seeds', default='0,1,2')
-  parser.add_argument('--model', default=None, help='default: shipped')
   parser.add_argument('--out', default=os.path.join(
       HERE, 'results', 'example_length_f0.json'))
   args = parser.parse_args()
