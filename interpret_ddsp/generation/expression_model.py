@@ -34,6 +34,8 @@ Example:
   [0.0, 2.0]
 """
 
+import os
+
 import numpy as np
 
 from interpret_ddsp import contracts
@@ -218,6 +220,16 @@ def parse_settings(text):
           'vibrato_extent_cents=30,attack_secs=0.1).')
     pairs[name.strip()] = value.strip()
   return check_settings(pairs)
+
+
+def path_in(model_dir):
+  """The model folder's own expression model (contracts.EXPRESSION_MODEL,
+  which `fit-expression` and the pipeline write beside a model), or None
+  when it has none."""
+  if not model_dir:
+    return None
+  path = os.path.join(model_dir, contracts.EXPRESSION_MODEL)
+  return path if os.path.exists(path) else None
 
 
 def _draw(mixture, fixed, rng, temperature):

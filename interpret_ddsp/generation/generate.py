@@ -203,16 +203,15 @@ def expression_player(profile=None, model_dir=None, expression_path=None,
           f'profile {profile if isinstance(profile, str) else "given"} has '
           'its own fields.')
     return profile, profile if isinstance(profile, str) else 'custom'
-  if expression_path is None and model_dir:
-    candidate = os.path.join(model_dir, contracts.EXPRESSION_MODEL)
-    expression_path = candidate if os.path.exists(candidate) else None
+  from interpret_ddsp.generation import expression_model  # pylint: disable=g-import-not-at-top
+  if expression_path is None:
+    expression_path = expression_model.path_in(model_dir)
   if expression_path is None:
     if profile == LEARNED or settings:
       raise errors.UserError(
           'Learned expression needs an expression model (the .npz that '
           'fit-expression writes), and this model folder has none.')
     return None, 'plain'
-  from interpret_ddsp.generation import expression_model  # pylint: disable=g-import-not-at-top
   model = expression_model.ExpressionModel.load(expression_path)
   if knob_units is None and model_dir:
     knob_units = _saved_knob_units(model_dir)
