@@ -50,13 +50,11 @@ import collections
 import dataclasses
 import math
 import numbers
-import os
 import warnings
 
 import numpy as np
 
 from interpret_ddsp.analysis import knobs as knobs_lib
-from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp.generation import prior as prior_lib
 from interpret_ddsp.score import controls as controls_lib
@@ -448,14 +446,19 @@ class Engine:
 
   def note_off(self, pitch):
     for v in self._voices:
-      if v.pitch == pitch and v.off_secs == math.inf and v.profile:
-        v.off_secs = max(self.time_secs, v.on_secs)
-        self._last_off_secs = v.off_secs
+      if v.pitch == pitch:
+        self._release(v)
 
   def all_notes_off(self):
     for v in self._voices:
-      if v.profile and v.off_secs == math.inf:
-        v.off_secs = max(self.time_secs, v.on_secs)
+      self._release(v)
+
+  def _release(self, voice):
+    """Note-off of a held voice now; kept as the last note-off (the gap a
+    learned note's expression is drawn given)."""
+    if voice.profile and voice.off_secs == math.inf:
+      voice.off_secs = max(self.time_secs, voice.on_secs)
+      self._last_off_secs = voice.off_secs
 
   @property
   def sounding(self):
@@ -611,11 +614,10 @@ def engine_factory(save_dir=None, prior_path=None, block_frames=16,
     raise errors.UserError(f'{loaded.checkpoint} has no named knobs.')
   priors = prior_lib.load_priors(prior_path)
   check_priors(priors, loaded.model)  # Before serving, not at a connect.
-  expression = None
-  expression_path = os.path.join(save_dir, contracts.EXPRESSION_MODEL)
-  if os.path.exists(expression_path):
-    from interpret_ddsp.generation import expression_model  # pylint: disable=g-import-not-at-top
-    expression = expression_model.ExpressionModel.load(expression_path)
+  from interpret_ddsp.generation import expression_model  # pylint: disable=g-import-not-at-top
+  expression_path = expression_model.path_in(save_dir)
+  expression = (expression_model.ExpressionModel.load(expression_path)
+                if expression_path else None)
   seeds = iter(range(int(seed), int(seed) + 2**30))
 
   def make():
