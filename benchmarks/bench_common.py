@@ -62,6 +62,16 @@ def spread(per_round):
           {k: [float(min(v)), float(max(v))] for k, v in per_round.items()})
 
 
+def add_data_and_model(parser):
+  """--data (a prepare output, default the shipped recipe's run) and
+  --model (default the shipped model): the flags of the benchmarks that
+  measure a trained model on its data."""
+  parser.add_argument('--data', default=os.path.join('runs', 'pretrained',
+                                                     'data'))
+  parser.add_argument('--model', default=None,
+                      help='model folder (default: the shipped model)')
+
+
 def write_result(result, path):
   """Writes the result JSON (making its folder) and says where."""
   os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -162,10 +162,7 @@ def distances(gen, real, n_splits, seed=0):
 
 def main():
   parser = argparse.ArgumentParser()
-  parser.add_argument('--data', default=os.path.join('runs', 'pretrained',
-                                                     'data'))
-  parser.add_argument('--model', default=None,
-                      help='model folder (default: the shipped model)')
+  bench_common.add_data_and_model(parser)
   parser.add_argument('--prior', default=None)
   parser.add_argument('--z', default=None,
                       help='training z (extract-z; default the shipped one)')

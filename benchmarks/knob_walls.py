@@ -28,10 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def main():
   parser = argparse.ArgumentParser()
-  parser.add_argument('--data', default=os.path.join('runs', 'pretrained',
-                                                     'data'))
-  parser.add_argument('--model', default=None,
-                      help='model folder (default: the shipped model)')
+  bench_common.add_data_and_model(parser)
   parser.add_argument('--knob', default='noisiness')
   parser.add_argument('--values', default='-3,-10')
   parser.add_argument('--n_examples', type=int, default=32)
