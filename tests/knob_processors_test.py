@@ -44,6 +44,61 @@ def test_shape_harmonics_meets_both_targets_together():
   assert np.all(out >= 0)
 
 
+def test_the_bisections_centroid_equals_the_softmax_one_over_the_tilts_range():
+  # The inner loop's linear float64 sums against the shares written out in
+  # numpy (log-sum-exp, float64), tilts up to the search's bound of 30.
+  rng = np.random.default_rng(1)
+  n = 40
+  power = rng.uniform(1e-8, 1.0, (5, n))
+  valid = np.arange(n)[None] < np.array([[1], [2], [7], [25], [40]])
+  log_power = np.where(valid, np.log(power), -1e9)
+  k = np.arange(1, n + 1)
+  odd, even = (k % 2 == 1) & (k >= 3), k % 2 == 0
+  ratio_db = np.array([-20.0, -3.0, 0.0, 6.0, 25.0])
+  parts = knob_processors._split_harmonics(tf.constant(log_power, tf.float32))
+  for alpha in (-30.0, -4.0, 0.0, 2.5, 30.0):
+    t = log_power + alpha * np.log(k)
+    def lse(x, mask):
+      x = np.where(mask, x, -np.inf)
+      m = x.max(-1, keepdims=True)
+      m = np.where(np.isfinite(m), m, 0.0)
+      return np.log(np.exp(x - m).sum(-1)) + m[:, 0]
+    with np.errstate(divide='ignore', invalid='ignore'):
+      gain = np.clip(ratio_db * np.log(10) / 10 + lse(t, even & valid) -
+                     lse(t, odd & valid), -6 * np.log(10), 6 * np.log(10))
+    gain = np.where(np.isfinite(gain), gain, 6 * np.log(10))
+    t = np.where(valid, t + gain[:, None] * odd, -np.inf)
+    w = np.exp(t - t.max(-1, keepdims=True))
+    expected = (w * k).sum(-1) / w.sum(-1)
+    got = knob_processors._tilt_centroid(
+        parts, tf.fill([5], alpha),
+        tf.constant(10 ** (ratio_db / 10)), 1e6).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_shape_harmonics_reaches_the_target_to_float_precision():
+  # 20 bisection steps and the Newton step, over distributions with 1 to 40
+  # sounding harmonics and targets across each one's reach.
+  rng = np.random.default_rng(2)
+  rows, n = 400, 40
+  # Partials within 26 dB of each other, so the odd gain (bound 60 dB)
+  # reaches every ratio asked together with every centroid.
+  c = rng.uniform(0.05, 1.0, (rows, n)).astype(np.float32)
+  n_valid = rng.integers(3, n + 1, rows)
+  valid = np.arange(n)[None] < n_valid[:, None]
+  # Reachable: strictly between harmonic 1 and the highest sounding one.
+  centroid = (1.2 + rng.uniform(0, 1, rows) * (0.6 * n_valid - 1.2)).astype(
+      np.float32)
+  ratio = rng.uniform(-12, 12, rows).astype(np.float32)
+  out = knob_processors.shape_harmonics(
+      tf.constant(c), tf.constant(valid), tf.constant(centroid),
+      tf.constant(ratio)).numpy()
+  got_centroid, got_ratio = _centroid_and_ratio(out.astype(np.float64))
+  np.testing.assert_allclose(got_centroid, centroid, rtol=2e-5)
+  np.testing.assert_allclose(got_ratio, ratio, atol=1e-3)
+  assert np.all(out[~valid] == 0)
+
+
 def test_shape_harmonics_is_differentiable_in_the_target():
   c = tf.constant(np.linspace(1.0, 0.1, 20, dtype=np.float32)[None])
   target = tf.constant([3.0])
@@ -66,6 +121,23 @@ def test_unreachable_centroid_goes_to_the_nearest_end():
   assert centroid[0] == pytest.approx(1.0, abs=1e-3)  # All in harmonic 1.
   # Towards the top one, as far as the tilt's bound (k^30) goes.
   assert centroid[1] == pytest.approx(10.0, rel=0.005)
+
+
+def test_a_target_past_the_tilts_bound_stops_at_the_bound():
+  # c_k = k^-8 (floored 80 dB down, as shape_harmonics floors it), asked
+  # for a centroid of 39.9 of 40: the closed form at alpha = 30 is where it
+  # must stop. Too few bisection steps leave the bracket more than the
+  # Newton step's guard from the bound, and the step overshoots it (14
+  # steps read 39.61).
+  k = np.arange(1, 41.0)
+  c = k ** -8.0
+  e = np.maximum(c ** 2, 1e-8 * (c ** 2).max()) * k ** 30
+  bound = (e * k).sum() / e.sum()
+  out = knob_processors.shape_harmonics(
+      tf.constant(c[None], tf.float32), tf.ones([1, 40], bool),
+      tf.constant([39.9])).numpy()[0].astype(np.float64)
+  got = (out ** 2 * k).sum() / (out ** 2).sum()
+  assert got == pytest.approx(bound, rel=1e-5)
 
 
 def _synthesize(controls, f0_hz):

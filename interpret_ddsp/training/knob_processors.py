@@ -108,8 +108,49 @@ def _shaped_weights(log_power, alpha, log_ratio, max_log_gain):
   return w, tf.reduce_sum(w * tf.exp(log_k), axis=-1)
 
 
+def _tilt_centroid(parts, alpha, ratio, max_gain):
+  """The centroid `_shaped_weights` gives, for the bisection's inner loop.
+
+  The same energy shares in linear float64 terms: powers c_k^2 k^alpha,
+  summed per group (harmonic 1, odd k >= 3, even k; plain and weighted by
+  k) in one matrix product. Float64 holds 40^30 and 40^-30 times the 80 dB
+  floor, so no log-sum-exp (with its max and masks) is needed. On a
+  training batch (8 x 250 frames x 40 harmonics; 2-core Xeon, ad hoc) an
+  iteration takes 0.4 ms against 0.9 ms through `_shaped_weights`.
+
+  Args:
+    parts: `_split_harmonics` of the log power.
+    alpha: [...] tilt, float32.
+    ratio: [...] odd/even energy ratio (linear, float64), or None.
+    max_gain: Bound on the odd energy gain (linear).
+
+  Returns:
+    [...] centroid, harmonic numbers, float64.
+  """
+  power, log_k, sums = parts
+  tilted = power * tf.exp(tf.cast(alpha, tf.float64)[..., tf.newaxis] * log_k)
+  s1, so, se, mo, me = tf.unstack(tf.matmul(tilted, sums), axis=-1)
+  if ratio is not None:
+    gain = tf.clip_by_value(ratio * se / tf.maximum(so, 1e-300),
+                            1.0 / max_gain, max_gain)
+    so, mo = so * gain, mo * gain
+  return (s1 + mo + me) / tf.maximum(s1 + so + se, 1e-300)
+
+
+def _split_harmonics(log_power):
+  """(power relative to the row's strongest, log k, [n, 5] group sums) for
+  `_tilt_centroid`; log_power [..., n_harmonics], -1e9 where not valid."""
+  n = int(log_power.shape[-1])
+  k = np.arange(1, n + 1, dtype=np.float64)
+  odd, even = (k % 2 == 1) & (k >= 3), k % 2 == 0
+  sums = np.stack([k == 1, odd, even, odd * k, even * k], -1)
+  log_power = tf.cast(log_power, tf.float64)
+  power = tf.exp(log_power - tf.reduce_max(log_power, -1, keepdims=True))
+  return power, tf.constant(np.log(k)), tf.constant(sums.astype(np.float64))
+
+
 def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
-                    n_bisect=30, alpha_max=30.0, max_gain_db=60.0):
+                    n_bisect=20, alpha_max=30.0, max_gain_db=60.0):
   """A harmonic distribution with a given energy centroid and odd/even ratio.
 
   c_k -> c_k k^(alpha / 2) G^(1/2 [k odd, k >= 3]), renormalized: the tilt
@@ -127,7 +168,12 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
       end (within half a percent for 10 flat harmonics).
     ratio_db: [...] target 10 log10(sum_odd c_k^2 / sum_even c_k^2) over
       k >= 2, or None to leave the odd harmonics as they are.
-    n_bisect: Bisection steps on alpha.
+    n_bisect: Bisection steps on alpha: 20 leave it within 60 / 2^20 =
+      6e-5 of the solution, and the Newton step below takes the centroid to
+      float32 rounding (2e-5 relative, tests/knob_processors_test.py).
+      Under 16 the bracket's end stays further than the Newton step's 1e-3
+      guard from the bound of an unreachable target, and the step
+      overshoots it.
     alpha_max: Bound of alpha's search.
     max_gain_db: Bound on the odd gain.
 
@@ -157,9 +203,12 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
     lp = tf.stop_gradient(log_power)
     lr = None if log_ratio is None else tf.stop_gradient(log_ratio)
     target = tf.stop_gradient(centroid)
+    parts = _split_harmonics(lp)
+    ratio = None if lr is None else tf.exp(tf.cast(lr, tf.float64))
+    target64 = tf.cast(target, tf.float64)
     def bisect(i, lo, hi):
       mid = 0.5 * (lo + hi)
-      above = _shaped_weights(lp, mid, lr, max_log_gain)[1] > target
+      above = _tilt_centroid(parts, mid, ratio, np.exp(max_log_gain)) > target64
       return i + 1, tf.where(above, lo, mid), tf.where(above, mid, hi)
     # A loop in the graph, not n_bisect copies of its body: tracing the
     # unrolled loop was two thirds of tracing the whole timbre model.
@@ -170,8 +219,10 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
     alpha = 0.5 * (lo + hi)
     # Slope d centroid / d alpha by a central difference (a constant here).
     h = 1e-2
-    slope = (_shaped_weights(lp, alpha + h, lr, max_log_gain)[1] -
-             _shaped_weights(lp, alpha - h, lr, max_log_gain)[1]) / (2 * h)
+    slope = tf.cast(
+        (_tilt_centroid(parts, alpha + h, ratio, np.exp(max_log_gain)) -
+         _tilt_centroid(parts, alpha - h, ratio, np.exp(max_log_gain))) /
+        (2 * h), tf.float32)
     _, now = _shaped_weights(log_power, alpha, log_ratio, max_log_gain)
     reachable = (tf.abs(alpha) < alpha_max - 1e-3) & (slope > 1e-6)
     alpha += tf.where(reachable, (centroid - now) / tf.maximum(slope, 1e-6),
