@@ -61,13 +61,19 @@ class TimbreTFRecordProvider(ddsp_data.TFRecordProvider):
   """ddsp's TFRecordProvider plus descriptors and metadata.
 
   Also accepts example lengths that are not whole seconds (ddsp's needs
-  `example_secs * sample_rate` to be an int already as a float).
+  `example_secs * sample_rate` to be an int already as a float), and
+  shuffles examples, not only files, when asked to shuffle (training).
+  ddsp's provider shuffles the order of the shard files and reads each
+  shard in its written order; `prepare` writes a shard's examples source by
+  source, so a batch would hold two or three overlapping windows of two or
+  three notes, and the training would walk through the instruments one
+  after the other in every epoch (benchmarks/README.md, "Data order").
   """
 
   def __init__(self, file_pattern=None, example_secs=4, sample_rate=16000,
                frame_rate=250, centered=False,
                descriptor_names=descriptors.DESCRIPTOR_NAMES,
-               include_metadata=True):
+               include_metadata=True, shuffle_megabytes=256):
     """Constructor.
 
     Args:
@@ -79,6 +85,10 @@ class TimbreTFRecordProvider(ddsp_data.TFRecordProvider):
       descriptor_names: Descriptor keys to read (each [n_frames]).
       include_metadata: Also read source_file, instrument, midi_pitch,
         velocity and start_secs.
+      shuffle_megabytes: Memory of the example shuffle buffer when
+        `get_dataset(shuffle=True)`, MB of parsed float32 features (256:
+        about 1900 one-second or 480 four-second examples at 16 kHz); 0
+        reads each shard in order, as ddsp does.
     """
     super().__init__(file_pattern, example_secs, sample_rate, frame_rate,
                      centered)
@@ -88,6 +98,29 @@ class TimbreTFRecordProvider(ddsp_data.TFRecordProvider):
     self._feature_length = int(self.get_feature_length(centered))
     self._descriptor_names = tuple(descriptor_names or ())
     self._include_metadata = include_metadata
+    self._shuffle_megabytes = shuffle_megabytes
+
+  @property
+  def shuffle_buffer(self):
+    """Examples the shuffle buffer holds (`shuffle_megabytes` over the
+    parsed size of one example); 0 for no example shuffle.
+
+    >>> TimbreTFRecordProvider('x', example_secs=1,
+    ...                        shuffle_megabytes=1).shuffle_buffer
+    7
+    """
+    if not self._shuffle_megabytes:
+      return 0
+    floats = sum(int(np.prod(f.shape)) for f in self.features_dict.values()
+                 if f.dtype == tf.float32)
+    return max(1, int(self._shuffle_megabytes * 2 ** 20 // (4 * floats)))
+
+  def get_dataset(self, shuffle=True):
+    """ddsp's dataset, its examples shuffled too when shuffle is True."""
+    dataset = super().get_dataset(shuffle)
+    if shuffle and self.shuffle_buffer:
+      dataset = dataset.shuffle(self.shuffle_buffer)
+    return dataset
 
   @property
   def descriptor_names(self):

@@ -75,3 +75,56 @@ def test_an_empty_set_is_one_sentence(tmp_path):
   empty = _write(str(tmp_path / 'empty'), [], 1)
   with pytest.raises(errors.UserError, match='no examples'):
     data.StableSubsetProvider(empty, 4)
+
+
+def _grouped(folder, n_notes=12, windows=5, shuffle_megabytes=256):
+  """As `prepare` writes: each shard a run of whole notes, each note's
+  windows one after the other (note n's windows are examples 5n..5n+4)."""
+  rng = np.random.default_rng(1)
+  examples = [_example(rng, i) for i in range(n_notes * windows)]
+  os.makedirs(folder)
+  per_shard = len(examples) // 3
+  for s, name in enumerate(('c91f', '07ab', '5e2d')):
+    with tf.io.TFRecordWriter(os.path.join(folder, f'train.tfrecord-{name}')
+                              ) as w:
+      for ex in examples[s * per_shard:(s + 1) * per_shard]:
+        w.write(ex.SerializeToString())
+  return data.TimbreTFRecordProvider(
+      os.path.join(folder, 'train.tfrecord*'), example_secs=0.1,
+      descriptor_names=(), shuffle_megabytes=shuffle_megabytes)
+
+
+def _read_order(provider):
+  tf.random.set_seed(0)
+  batches = provider.get_batch(8, shuffle=True, repeats=1,
+                               drop_remainder=False)
+  return np.concatenate([np.round(b['f0_hz'][:, 0].numpy() - 220.0).astype(
+      int) for b in batches])
+
+
+def test_training_batches_mix_notes_not_only_files(tmp_path):
+  ddsp_order = _read_order(_grouped(str(tmp_path / 'a'), shuffle_megabytes=0))
+  ours = _read_order(_grouped(str(tmp_path / 'b')))
+  # ddsp reads each shard in its written order: the first batch holds the
+  # first windows of the shards' first notes (3 notes), and every shard's
+  # examples come in ascending order.
+  assert len(set(ddsp_order[:8] // 5)) <= 3
+  for shard in range(3):
+    mine = ddsp_order[ddsp_order // 20 == shard]
+    assert np.all(np.diff(mine) > 0)
+  # Shuffled: every example once per epoch, the first batch from more notes
+  # than shards, and no shard read in order.
+  assert sorted(ours) == list(range(60))
+  assert len(set(ours[:8] // 5)) >= 5
+  for shard in range(3):
+    assert not np.all(np.diff(ours[ours // 20 == shard]) > 0)
+
+
+def test_reading_in_order_is_not_shuffled(tmp_path):
+  provider = _grouped(str(tmp_path / 'c'))
+  first = [ex['f0_hz'][0] - 220.0 for ex in
+           provider.get_dataset(shuffle=False).as_numpy_iterator()]
+  # Evaluation and statistics read every shard in its written order.
+  for shard in range(3):
+    mine = [i for i in np.round(first).astype(int) if i // 20 == shard]
+    assert mine == sorted(mine)

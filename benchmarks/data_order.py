@@ -1,0 +1,84 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""Does the order of the training examples matter? Side by side.
+
+`prepare` writes each shard source by source (a note's overlapping windows
+one after the other, the instruments in turn), and ddsp's TFRecordProvider
+shuffles only the order of the shard files. Read that way, a batch of 8
+holds two or three windows of each of three notes, and an epoch walks
+through the instruments one after the other. `TimbreTFRecordProvider` now
+also shuffles the examples (`shuffle_megabytes`, 256 MB of buffer by
+default). Arms, each the shipped recipe's design and settings (timbre_ae_tiny,
+batch 8, Adam 1e-3) trained for the same steps on the same data, per seed:
+- `examples`: examples shuffled (the default now),
+- `files`: files only, each shard in its written order (ddsp's reading;
+  `TimbreTFRecordProvider.shuffle_megabytes = 0`).
+Each is evaluated by `interpret-ddsp evaluate` on the eval split (the same
+64 examples by audio hash), and per instrument as `model_sizes.py` does.
+
+  .venv/bin/python benchmarks/data_order.py --data runs/pretrained/data \
+      [--steps 2000] [--seeds 0,1]
+
+An arm whose folder already holds evaluation/metrics.json of the same step
+is not trained or evaluated again. Writes benchmarks/results/data_order.json.
+"""
+
+import os
+
+import numpy as np
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
+import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
+import model_sizes  # pylint: disable=g-bad-import-order  # benchmarks/
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GIN_FILE = 'models/timbre_ae_tiny.gin'
+ORDERS = {
+    'examples': [],
+    'files': ['TimbreTFRecordProvider.shuffle_megabytes = 0'],
+}
+
+
+def main():
+  parser = knob_designs.recipe_parser('data_order')
+  parser.add_argument('--seeds', default='0')
+  parser.add_argument('--out', default=os.path.join(HERE, 'results',
+                                                    'data_order.json'))
+  args = parser.parse_args()
+  seeds = [int(s) for s in args.seeds.split(',')]
+  result = {'cpu': bench_common.cpu_name(), 'cpus': os.cpu_count(),
+            'data': args.data, 'steps': args.steps, 'seeds': seeds,
+            'learning_rate': args.learning_rate, 'arms': {}}
+  for seed in seeds:
+    args.seed = seed
+    for order, params in ORDERS.items():
+      name = f'{order}_seed{seed}'
+      save_dir = os.path.join(args.root, name)
+      entry = {'order': order, 'seed': seed, 'gin_params': params,
+               'save_dir': save_dir}
+      metrics, entry['train_secs_now'], _ = knob_designs.train_and_evaluate(
+          GIN_FILE, save_dir, args, gin_params=params)
+      entry.update(knob_designs.summarize(metrics))
+      entry['visqol'] = metrics['reconstruction'].get('visqol')
+      entry['by_instrument'], entry['noise_redraw_distance'] = (
+          model_sizes.by_instrument(save_dir, args.data, args.eval_examples))
+      result['arms'][name] = entry
+      bench_common.write_result(result, args.out)
+      print(f'{name:16s} spectral {entry["spectral_distance"]:.3f}  ViSQOL '
+            f'{entry["visqol"]}  MCD {entry["mcd_db"]:.2f}  by instrument: '
+            + ', '.join(f'{g} {v["spectral_distance"]:.2f}'
+                        for g, v in entry['by_instrument'].items()),
+            flush=True)
+  ratios = [result['arms'][f'examples_seed{s}']['spectral_distance'] /
+            result['arms'][f'files_seed{s}']['spectral_distance']
+            for s in seeds]
+  result['spectral_examples_over_files'] = ratios
+  result['spectral_examples_over_files_median'] = float(np.median(ratios))
+  bench_common.write_result(result, args.out)
+  print('spectral distance, examples over files, per seed:',
+        ', '.join(f'{r:.3f}' for r in ratios))
+
+
+if __name__ == '__main__':
+  main()
