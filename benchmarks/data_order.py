@@ -5,8 +5,10 @@
 `prepare` writes each shard source by source (a note's overlapping windows
 one after the other, the instruments in turn), and ddsp's TFRecordProvider
 shuffles only the order of the shard files. Read that way, a batch of 8
-holds two or three windows of each of three notes, and an epoch walks
-through the instruments one after the other. `TimbreTFRecordProvider` now
+holds two or three windows of each of about three notes, and the training
+meets the instruments in runs (the shipped set's shards hold 1 to 7 notes
+of one instrument in a row, all seven instruments in turn about three
+times over). `TimbreTFRecordProvider` now
 also shuffles the examples (`shuffle_megabytes`, 256 MB of buffer by
 default). Arms, each the shipped recipe's design and settings (timbre_ae_tiny,
 batch 8, Adam 1e-3) trained for the same steps on the same data, per seed:

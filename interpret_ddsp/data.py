@@ -65,9 +65,10 @@ class TimbreTFRecordProvider(ddsp_data.TFRecordProvider):
   shuffles examples, not only files, when asked to shuffle (training).
   ddsp's provider shuffles the order of the shard files and reads each
   shard in its written order; `prepare` writes a shard's examples source by
-  source, so a batch would hold two or three overlapping windows of two or
-  three notes, and the training would walk through the instruments one
-  after the other in every epoch (benchmarks/README.md, "Data order").
+  source, so a batch would hold two or three overlapping windows of each of
+  about three notes, and the training would meet the instruments in runs
+  (1 to 7 notes of one instrument in a row in the shipped set's shards;
+  benchmarks/README.md, "Data order").
   """
 
   def __init__(self, file_pattern=None, example_secs=4, sample_rate=16000,
