@@ -95,6 +95,23 @@ def _expression_lines(dest):
       'real notes.']
 
 
+def _data_order(model_dir):
+  """How the run read its training examples, from its operative config."""
+  import re  # pylint: disable=g-import-not-at-top
+  text = ''
+  for name in os.listdir(model_dir):
+    if name.startswith(contracts.OPERATIVE_CONFIG_PREFIX):
+      with open(os.path.join(model_dir, name)) as f:
+        text = f.read()
+  found = re.search(r'^train/TimbreTFRecordProvider\.shuffle_megabytes = '
+                    r'(\d+)', text, re.M)
+  if found and int(found.group(1)) > 0:
+    return (f'examples shuffled in a {found.group(1)} MB buffer '
+            '(`data.TimbreTFRecordProvider`), not only the shard files')
+  return ('each shard read in its written order, only the files shuffled '
+          '(ddsp\'s reading)')
+
+
 def write_card(run_dir, summary, dest=DEFAULT_DIR):
   """Writes MODEL_CARD.md from the run's manifests and `evaluate` metrics,
   so every number in it comes from this run.
@@ -152,8 +169,8 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       '## Model and training', '',
       f'- Config: `gin/{recipe["gin_file"]}` + `datasets/tfrecord.gin` + '
       f'`optimization/cpu.gin` (batch 8, Adam, learning rate '
-      f'{recipe["learning_rate"]:g}); the full operative config is '
-      '`operative_config-0.gin` here.',
+      f'{recipe["learning_rate"]:g}); {_data_order(dest)}; the full '
+      'operative config is `operative_config-0.gin` here.',
       f'- Knobs ({len(knobs["knob_names"])} named + {knobs["free_dims"]} free '
       f'dims): {units}. Knob values are in standard deviations of the '
       'training set (0 = its average).',
