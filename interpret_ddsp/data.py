@@ -74,7 +74,8 @@ class TimbreTFRecordProvider(ddsp_data.TFRecordProvider):
   def __init__(self, file_pattern=None, example_secs=4, sample_rate=16000,
                frame_rate=250, centered=False,
                descriptor_names=descriptors.DESCRIPTOR_NAMES,
-               include_metadata=True, shuffle_megabytes=256):
+               include_metadata=True, shuffle_megabytes=256,
+               shuffle_seed=None):
     """Constructor.
 
     Args:
@@ -90,6 +91,10 @@ class TimbreTFRecordProvider(ddsp_data.TFRecordProvider):
         `get_dataset(shuffle=True)`, MB of parsed float32 features (256:
         about 1900 one-second or 480 four-second examples at 16 kHz); 0
         reads each shard in order, as ddsp does.
+      shuffle_seed: Seed of the example shuffle (None: from TensorFlow's
+        global seed). Workers of one multi-worker run need the same one:
+        each reads every global batch and keeps its own rows (`train`
+        binds it there).
     """
     super().__init__(file_pattern, example_secs, sample_rate, frame_rate,
                      centered)
@@ -100,6 +105,7 @@ class TimbreTFRecordProvider(ddsp_data.TFRecordProvider):
     self._descriptor_names = tuple(descriptor_names or ())
     self._include_metadata = include_metadata
     self._shuffle_megabytes = shuffle_megabytes
+    self._shuffle_seed = shuffle_seed
 
   @property
   def shuffle_buffer(self):
@@ -120,7 +126,7 @@ class TimbreTFRecordProvider(ddsp_data.TFRecordProvider):
     """ddsp's dataset, its examples shuffled too when shuffle is True."""
     dataset = super().get_dataset(shuffle)
     if shuffle and self.shuffle_buffer:
-      dataset = dataset.shuffle(self.shuffle_buffer)
+      dataset = dataset.shuffle(self.shuffle_buffer, seed=self._shuffle_seed)
     return dataset
 
   @property

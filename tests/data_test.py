@@ -128,3 +128,19 @@ def test_reading_in_order_is_not_shuffled(tmp_path):
   for shard in range(3):
     mine = [i for i in np.round(first).astype(int) if i // 20 == shard]
     assert mine == sorted(mine)
+
+
+def test_a_shuffle_seed_gives_every_reader_the_same_order(tmp_path):
+  # What the workers of one multi-worker run rely on (train binds it).
+  folder = str(tmp_path / 'd')
+  _grouped(folder)
+  orders = []
+  for _ in range(2):
+    provider = data.TimbreTFRecordProvider(
+        os.path.join(folder, 'train.tfrecord*'), example_secs=0.1,
+        descriptor_names=(), shuffle_seed=7)
+    orders.append([int(round(ex['f0_hz'][0] - 220.0)) for ex in
+                   provider.get_dataset(shuffle=True).as_numpy_iterator()])
+  assert orders[0] == orders[1]
+  assert sorted(orders[0]) == list(range(60))
+  assert orders[0] != sorted(orders[0])

@@ -342,6 +342,10 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
         'a number of steps instead.')
   tf.io.gfile.makedirs(save_dir)
   params = list(gin_params)
+  if workers > 1:  # Every worker reads the same global batches.
+    from interpret_ddsp import data as _  # pylint: disable=g-import-not-at-top,unused-import  # Registers the provider.
+    params.append('TimbreTFRecordProvider.shuffle_seed = '
+                  f'{resume_seed(seed or 0, latest_step(save_dir))}')
   if num_steps is not None:
     params.append(f'train.num_steps = {int(num_steps)}')
   parse_gin(gin_files, params, save_dir, dataset_dir)
@@ -518,7 +522,8 @@ def _shard_by_batch_part(trainer):
   workers' batches would come from different files than one process's
   would; by data, every worker reads the same global batch and keeps its
   replicas' rows, so several workers take exactly the steps one process
-  with as many replicas takes.
+  with as many replicas takes (the example shuffle is seeded alike on
+  every worker: `train` binds TimbreTFRecordProvider.shuffle_seed).
   """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   distribute = trainer.distribute_dataset
