@@ -342,10 +342,14 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
         'a number of steps instead.')
   tf.io.gfile.makedirs(save_dir)
   params = list(gin_params)
-  if workers > 1:  # Every worker reads the same global batches.
+  # Every worker of a multi-worker run must shuffle the examples alike, as
+  # each reads every global batch and keeps its own rows. A seeded run's
+  # workers already do (the same global seed, the same ops); an unseeded
+  # one's get a shuffle seed of their own.
+  if seed is None and workers > 1:
     from interpret_ddsp import data as _  # pylint: disable=g-import-not-at-top,unused-import  # Registers the provider.
     params.append('TimbreTFRecordProvider.shuffle_seed = '
-                  f'{resume_seed(seed or 0, latest_step(save_dir))}')
+                  f'{resume_seed(0, latest_step(save_dir))}')
   if num_steps is not None:
     params.append(f'train.num_steps = {int(num_steps)}')
   parse_gin(gin_files, params, save_dir, dataset_dir)
@@ -523,7 +527,8 @@ def _shard_by_batch_part(trainer):
   would; by data, every worker reads the same global batch and keeps its
   replicas' rows, so several workers take exactly the steps one process
   with as many replicas takes (the example shuffle is seeded alike on
-  every worker: `train` binds TimbreTFRecordProvider.shuffle_seed).
+  every worker: by the run's seed, or, unseeded, by the
+  TimbreTFRecordProvider.shuffle_seed that `train` binds).
   """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   distribute = trainer.distribute_dataset
