@@ -82,12 +82,18 @@ def _masked_log(x, mask):
                   tf.fill(tf.shape(x), -1e9))
 
 
+def _harmonic_groups(n):
+  """k = 1..n (float64), and which are odd (3, 5, ...) and even: the
+  groups the odd gain splits (harmonic 1 is in neither)."""
+  k = np.arange(1, n + 1, dtype=np.float64)
+  return k, (k % 2 == 1) & (k >= 3), k % 2 == 0
+
+
 def _harmonic_masks(n):
   """log k, and the odd (3, 5, ...) and even harmonics of k = 1..n."""
-  k = np.arange(1, n + 1)
-  return (tf.constant(np.log(k), tf.float32),
-          tf.constant((k % 2 == 1) & (k >= 3)),
-          tf.constant(k % 2 == 0))
+  k, odd, even = _harmonic_groups(n)
+  return (tf.constant(np.log(k), tf.float32), tf.constant(odd),
+          tf.constant(even))
 
 
 def _shaped_weights(log_power, alpha, log_ratio, max_log_gain):
@@ -140,9 +146,7 @@ def _tilt_centroid(parts, alpha, ratio, max_gain):
 def _split_harmonics(log_power):
   """(power relative to the row's strongest, log k, [n, 5] group sums) for
   `_tilt_centroid`; log_power [..., n_harmonics], -1e9 where not valid."""
-  n = int(log_power.shape[-1])
-  k = np.arange(1, n + 1, dtype=np.float64)
-  odd, even = (k % 2 == 1) & (k >= 3), k % 2 == 0
+  k, odd, even = _harmonic_groups(int(log_power.shape[-1]))
   sums = np.stack([k == 1, odd, even, odd * k, even * k], -1)
   log_power = tf.cast(log_power, tf.float64)
   power = tf.exp(log_power - tf.reduce_max(log_power, -1, keepdims=True))
@@ -205,10 +209,11 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
     target = tf.stop_gradient(centroid)
     parts = _split_harmonics(lp)
     ratio = None if lr is None else tf.exp(tf.cast(lr, tf.float64))
+    max_gain = np.exp(max_log_gain)
     target64 = tf.cast(target, tf.float64)
     def bisect(i, lo, hi):
       mid = 0.5 * (lo + hi)
-      above = _tilt_centroid(parts, mid, ratio, np.exp(max_log_gain)) > target64
+      above = _tilt_centroid(parts, mid, ratio, max_gain) > target64
       return i + 1, tf.where(above, lo, mid), tf.where(above, mid, hi)
     # A loop in the graph, not n_bisect copies of its body: tracing the
     # unrolled loop was two thirds of tracing the whole timbre model.
@@ -220,8 +225,8 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
     # Slope d centroid / d alpha by a central difference (a constant here).
     h = 1e-2
     slope = tf.cast(
-        (_tilt_centroid(parts, alpha + h, ratio, np.exp(max_log_gain)) -
-         _tilt_centroid(parts, alpha - h, ratio, np.exp(max_log_gain))) /
+        (_tilt_centroid(parts, alpha + h, ratio, max_gain) -
+         _tilt_centroid(parts, alpha - h, ratio, max_gain)) /
         (2 * h), tf.float32)
     _, now = _shaped_weights(log_power, alpha, log_ratio, max_log_gain)
     reachable = (tf.abs(alpha) < alpha_max - 1e-3) & (slope > 1e-6)
