@@ -341,21 +341,22 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
         'A time budget cannot stop several workers at the same step; give '
         'a number of steps instead.')
   tf.io.gfile.makedirs(save_dir)
+  start = latest_step(save_dir)
   params = list(gin_params)
   # Every worker of a multi-worker run must shuffle the examples alike, as
   # each reads every global batch and keeps its own rows. A seeded run's
   # workers already do (the same global seed, the same ops); an unseeded
   # one's get a shuffle seed of their own.
+  # (parse_gin imports the provider's module before it reads bindings.)
   if seed is None and workers > 1:
-    from interpret_ddsp import data as _  # pylint: disable=g-import-not-at-top,unused-import  # Registers the provider.
     params.append('TimbreTFRecordProvider.shuffle_seed = '
-                  f'{resume_seed(0, latest_step(save_dir))}')
+                  f'{resume_seed(0, start)}')
   if num_steps is not None:
     params.append(f'train.num_steps = {int(num_steps)}')
   parse_gin(gin_files, params, save_dir, dataset_dir)
   provider = data_provider()  # Fails fast, before any model is built.
   if seed is not None:
-    tf.keras.utils.set_random_seed(resume_seed(seed, latest_step(save_dir)))
+    tf.keras.utils.set_random_seed(resume_seed(seed, start))
   if strategy is None:
     strategy = compat.get_strategy(tpu=tpu, cluster_config=cluster_config)
   # The chief writes save_dir; the other workers take part in every save
@@ -370,7 +371,6 @@ def train(gin_files, save_dir, gin_params=(), dataset_dir=None, tpu='',
   trainer.build = functools.partial(build_eagerly, trainer)
   if workers > 1:
     _shard_by_batch_part(trainer)
-  start = latest_step(save_dir)
   resuming = start > 0
   timbre = hasattr(model, 'knob_names')
   if timbre and not resuming:
