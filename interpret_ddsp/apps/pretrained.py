@@ -96,13 +96,15 @@ def _expression_lines(dest):
 
 
 def _data_order(model_dir):
-  """How the run read its training examples, from its operative config."""
+  """How the run read its training examples, from its newest operative
+  config (the one `train` resumes from)."""
   import re  # pylint: disable=g-import-not-at-top
-  text = ''
-  for name in os.listdir(model_dir):
-    if name.startswith(contracts.OPERATIVE_CONFIG_PREFIX):
-      with open(os.path.join(model_dir, name)) as f:
-        text = f.read()
+  from ddsp.training import train_util  # pylint: disable=g-import-not-at-top
+  try:
+    with open(train_util.get_latest_operative_config(model_dir)) as f:
+      text = f.read()
+  except FileNotFoundError:
+    text = ''
   found = re.search(r'^train/TimbreTFRecordProvider\.shuffle_megabytes = '
                     r'(\d+)', text, re.M)
   if found and int(found.group(1)) > 0:

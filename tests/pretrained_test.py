@@ -1,0 +1,28 @@
+# Copyright 2026 The interpret_ddsp Authors.
+# Licensed under the Apache License, Version 2.0.
+"""interpret_ddsp.apps.pretrained: the card says how the run read its data,
+from the run's newest operative config."""
+
+import interpret_ddsp  # pylint: disable=unused-import  # Shims before ddsp.
+
+from interpret_ddsp.apps import pretrained
+
+
+def _config(folder, step, megabytes):
+  (folder / f'operative_config-{step}.gin').write_text(
+      'train/TimbreTFRecordProvider.include_metadata = False\n'
+      f'train/TimbreTFRecordProvider.shuffle_megabytes = {megabytes}\n')
+
+
+def test_the_card_reads_the_newest_operative_config(tmp_path):
+  # Step 0 read in file order; the resumed run (step 6000) shuffled.
+  _config(tmp_path, 0, 0)
+  _config(tmp_path, 6000, 128)
+  assert pretrained._data_order(str(tmp_path)).startswith(
+      'examples shuffled in a 128 MB buffer')
+
+
+def test_a_run_in_file_order_says_so(tmp_path):
+  _config(tmp_path, 0, 0)
+  assert pretrained._data_order(str(tmp_path)).startswith(
+      'each shard read in its written order')
