@@ -8,10 +8,16 @@ in-memory batch (bench_common.synthetic_batch, batch 8, 1 s): the median
 time of tf.function pieces: encode, the forward pass to audio, forward plus
 losses, forward plus losses plus gradients (the step without the optimizer
 update), and the gradient of each loss alone; and the harmonic synth alone
-(ddsp's vs FastHarmonic, forward and backward). The data pipeline is not
-in these figures (one batch fed from memory).
+(ddsp's vs FastHarmonic, forward and backward). With --data (a `prepare`
+output), the data pipeline too, as training reads it (the train split
+through `TimbreTFRecordProvider.get_batch(shuffle=True)`, as ddsp's train_util:
+parsing, the example shuffle, batching, prefetch): the first batch's
+seconds (the shuffle buffer filling), the median ms of a batch drawn
+alone, and the default's forward + losses + gradients fed by the
+pipeline's iterator inside the tf.function, as ddsp's Trainer feeds its
+step, next to the same fed one batch from memory.
 
-  .venv/bin/python benchmarks/step_profile.py [--reps 10]
+  .venv/bin/python benchmarks/step_profile.py [--reps 10] [--data DIR]
 
 Writes benchmarks/results/step_profile.json.
 """
@@ -79,6 +85,54 @@ def profile_model(gin_files, params, batch, reps):
   return out
 
 
+def profile_data(data_dir, batch_size, reps):
+  """The data column: the train split's pipeline alone, and the default's
+  gradient step fed by it against one in-memory batch (ms)."""
+  import gin  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  files, params = CONFIGS['timbre_knobs']
+  train.parse_gin(files + ['datasets/tfrecord.gin', 'optimization/cpu.gin'],
+                  params, dataset_dir=data_dir)
+  provider = data.TimbreTFRecordProvider(  # As gin builds train's.
+      file_pattern=gin.query_parameter('%TRAIN_PATTERN'),
+      example_secs=gin.query_parameter('%EXAMPLE_SECS'),
+      sample_rate=gin.query_parameter('%SAMPLE_RATE'), include_metadata=False)
+  it = iter(provider.get_batch(batch_size, shuffle=True))
+  t0 = time.perf_counter()
+  first = next(it)
+  out = {'first_batch_secs': time.perf_counter() - t0,
+         'shuffle_buffer_examples': provider.shuffle_buffer}
+  times = []
+  for _ in range(5 * reps):
+    t0 = time.perf_counter()
+    next(it)
+    times.append(time.perf_counter() - t0)
+  out['batch_alone_ms'] = 1000 * float(np.median(times))
+  tf.keras.utils.set_random_seed(0)
+  model = train.build_model()
+  model(dict(first), training=True)
+
+  def grads(b):
+    with tf.GradientTape() as tape:
+      _, losses = model(b, training=True, return_losses=True)
+    return [g for g in tape.gradient(losses['total_loss'],
+                                     model.trainable_variables)
+            if g is not None]
+
+  fed = tf.function(lambda: grads(next(it)))
+  fed()
+  fed()
+  times = []
+  for _ in range(reps):
+    t0 = time.perf_counter()
+    [g.numpy() for g in fed()]  # pylint: disable=expression-not-assigned
+    times.append(time.perf_counter() - t0)
+  out['gradients_fed_by_pipeline_ms'] = 1000 * float(np.median(times))
+  out['gradients_from_memory_ms'] = _median_ms(grads, first, reps)
+  return out
+
+
 def profile_synths(reps):
   import ddsp  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
@@ -107,6 +161,8 @@ def main():
   parser = argparse.ArgumentParser()
   parser.add_argument('--reps', type=int, default=10)
   parser.add_argument('--batch', type=int, default=8)
+  parser.add_argument('--data', default=None,
+                      help='a prepare output: also profile the data pipeline')
   parser.add_argument('--out', default=os.path.join(HERE, 'results',
                                                     'step_profile.json'))
   args = parser.parse_args()
@@ -118,11 +174,14 @@ def main():
   for name, (files, params) in CONFIGS.items():
     result['ms'][name] = profile_model(files, params, batch, args.reps)
   result['ms']['synth_alone'] = profile_synths(args.reps)
+  if args.data:
+    result['data_dir'] = args.data
+    result['ms']['data'] = profile_data(args.data, args.batch, args.reps)
   bench_common.write_result(result, args.out)
   for name, parts in result['ms'].items():
     print(name)
     for part, ms in parts.items():
-      print(f'  {part:40s} {ms:7.1f} ms')
+      print(f'  {part:40s} {ms:9.1f}')
 
 
 if __name__ == '__main__':
