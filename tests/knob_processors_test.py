@@ -113,6 +113,36 @@ def test_shape_harmonics_is_differentiable_in_the_target():
                                                                      rel=0.02)
 
 
+def test_shape_harmonics_compiles_under_xla_inside_an_uncompiled_step():
+  # As `benchmarks/xla_pieces.py` compiles the processor group: the forward
+  # pass under XLA, the tape (and so the backward pass) outside it. The
+  # bisection is a tf.while_loop; had the backward pass reached it, its
+  # TensorList accumulators would cross the XLA/TF boundary, which XLA
+  # refuses ("Support for TensorList crossing the XLA/TF boundary is not
+  # implemented"). Compiled, outputs and gradient equal the uncompiled ones.
+  rng = np.random.default_rng(3)
+  c = tf.constant(rng.uniform(0.01, 1.0, [4, 20]).astype(np.float32))
+  target = tf.constant([2.0, 3.0, 5.0, 8.0])
+  ratio = tf.constant([-6.0, 0.0, 3.0, 10.0])
+  shape = lambda dist: knob_processors.shape_harmonics(
+      dist, tf.ones([4, 20], bool), target, ratio)
+
+  def step(forward, dist):
+    with tf.GradientTape() as tape:
+      tape.watch(dist)
+      out = forward(dist)
+      loss = tf.reduce_sum(out * tf.range(1.0, 21.0))
+    return out, tape.gradient(loss, dist)
+
+  want_out, want_grad = tf.function(lambda d: step(shape, d))(c)
+  compiled = tf.function(shape, jit_compile=True)
+  got_out, got_grad = tf.function(lambda d: step(compiled, d))(c)
+  np.testing.assert_allclose(got_out.numpy(), want_out.numpy(), atol=1e-5)
+  np.testing.assert_allclose(got_grad.numpy(), want_grad.numpy(), rtol=1e-3,
+                             atol=1e-5)
+  assert np.abs(want_grad.numpy()).max() > 1e-3  # A gradient to compare.
+
+
 def test_unreachable_centroid_goes_to_the_nearest_end():
   c = tf.ones([2, 10]) / 10.0
   out = knob_processors.shape_harmonics(

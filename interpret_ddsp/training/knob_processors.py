@@ -221,7 +221,11 @@ def shape_harmonics(distribution, valid, centroid=None, ratio_db=None,
         lambda i, lo, hi: i < n_bisect, bisect,
         (tf.constant(0), tf.fill(shape, -alpha_max), tf.fill(shape, alpha_max)),
         maximum_iterations=n_bisect)
-    alpha = 0.5 * (lo + hi)
+    # No gradient goes back into the loop (its inputs are constants to the
+    # tape already); saying so keeps the loop out of the backward pass, so
+    # the processors also compile under XLA (a loop in a differentiated
+    # graph carries TensorList accumulators XLA cannot pass out).
+    alpha = tf.stop_gradient(0.5 * (lo + hi))
     # Slope d centroid / d alpha by a central difference (a constant here).
     h = 1e-2
     slope = tf.cast(
