@@ -27,8 +27,6 @@ is not trained or evaluated again. Writes benchmarks/results/data_order.json.
 
 import os
 
-import numpy as np
-
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
@@ -59,27 +57,13 @@ def main():
       save_dir = os.path.join(args.root, name)
       entry = {'order': order, 'seed': seed, 'gin_params': params,
                'save_dir': save_dir}
-      metrics, entry['train_secs_now'], _ = knob_designs.train_and_evaluate(
-          GIN_FILE, save_dir, args, gin_params=params)
-      entry.update(knob_designs.summarize(metrics))
-      entry['visqol'] = metrics['reconstruction'].get('visqol')
-      entry['by_instrument'], entry['noise_redraw_distance'] = (
-          model_sizes.by_instrument(save_dir, args.data, args.eval_examples))
+      entry.update(model_sizes.evaluated_arm(GIN_FILE, save_dir, args,
+                                             params))
       result['arms'][name] = entry
       bench_common.write_result(result, args.out)
-      print(f'{name:16s} spectral {entry["spectral_distance"]:.3f}  ViSQOL '
-            f'{entry["visqol"]}  MCD {entry["mcd_db"]:.2f}  by instrument: '
-            + ', '.join(f'{g} {v["spectral_distance"]:.2f}'
-                        for g, v in entry['by_instrument'].items()),
-            flush=True)
-  ratios = [result['arms'][f'examples_seed{s}']['spectral_distance'] /
-            result['arms'][f'files_seed{s}']['spectral_distance']
-            for s in seeds]
-  result['spectral_examples_over_files'] = ratios
-  result['spectral_examples_over_files_median'] = float(np.median(ratios))
+      print(model_sizes.arm_line(name, entry), flush=True)
+  model_sizes.add_seed_ratios(result, 'examples', 'files', seeds)
   bench_common.write_result(result, args.out)
-  print('spectral distance, examples over files, per seed:',
-        ', '.join(f'{r:.3f}' for r in ratios))
 
 
 if __name__ == '__main__':

@@ -88,6 +88,49 @@ def by_instrument(save_dir, data_dir, n_examples):
           float(np.mean(redraw)))
 
 
+def evaluated_arm(gin_file, save_dir, args, params=()):
+  """Trains and evaluates one arm of a recipe comparison
+  (`knob_designs.train_and_evaluate`), then reads it per instrument.
+
+  Returns:
+    {'train_secs_now', the `knob_designs.summarize` figures, 'visqol',
+    'by_instrument', 'noise_redraw_distance'}.
+  """
+  entry = {}
+  metrics, entry['train_secs_now'], _ = knob_designs.train_and_evaluate(
+      gin_file, save_dir, args, gin_params=params)
+  entry.update(knob_designs.summarize(metrics))
+  entry['visqol'] = metrics['reconstruction'].get('visqol')
+  entry['by_instrument'], entry['noise_redraw_distance'] = by_instrument(
+      save_dir, args.data, args.eval_examples)
+  return entry
+
+
+def arm_line(name, entry):
+  """One line of an `evaluated_arm`'s figures, for the console."""
+  return (f'{name:16s} spectral {entry["spectral_distance"]:.3f}  ViSQOL '
+          f'{entry["visqol"]}  MCD {entry["mcd_db"]:.2f}  by instrument: ' +
+          ', '.join(f'{g} {v["spectral_distance"]:.2f}'
+                    for g, v in entry['by_instrument'].items()))
+
+
+def add_seed_ratios(result, over, under, seeds):
+  """Per seed, arm `over`'s spectral distance over arm `under`'s (arms
+  named ARM_seedN in result['arms']; seeds missing either are left out),
+  into result as 'spectral_OVER_over_UNDER' and its '_median'; printed."""
+  arms = result['arms']
+  ratios = [arms[f'{over}_seed{s}']['spectral_distance'] /
+            arms[f'{under}_seed{s}']['spectral_distance'] for s in seeds
+            if f'{over}_seed{s}' in arms and f'{under}_seed{s}' in arms]
+  if ratios:
+    key = f'spectral_{over}_over_{under}'
+    result[key] = ratios
+    result[key + '_median'] = float(np.median(ratios))
+    print(f'spectral distance, {over} over {under}, per seed:',
+          ', '.join(f'{r:.3f}' for r in ratios))
+  return ratios
+
+
 def n_params(gin_file, params):
   train.parse_gin([gin_file, 'optimization/cpu.gin'], params)
   model = train.build_model()
@@ -113,12 +156,7 @@ def main():
     save_dir = os.path.join(args.root, name)
     entry = {'gin_file': gin_file, 'gin_params': params,
              'save_dir': save_dir, 'n_params': n_params(gin_file, params)}
-    metrics, entry['train_secs_now'], _ = knob_designs.train_and_evaluate(
-        gin_file, save_dir, args, gin_params=params)
-    entry.update(knob_designs.summarize(metrics))
-    entry['visqol'] = metrics['reconstruction'].get('visqol')
-    entry['by_instrument'], entry['noise_redraw_distance'] = by_instrument(
-        save_dir, args.data, args.eval_examples)
+    entry.update(evaluated_arm(gin_file, save_dir, args, params))
     result['sizes'][name] = entry
     bench_common.write_result(result, args.out)
 
