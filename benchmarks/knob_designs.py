@@ -71,13 +71,15 @@ def summarize(metrics):
   return out
 
 
-def recipe_parser(root):
+def recipe_parser(root, with_data=True):
   """An ArgumentParser with what `train_and_evaluate` reads (the data, the
   shipped recipe's steps, seed and learning rate, evaluate's example
-  counts) and --root (default runs/<root>)."""
+  counts) and --root (default runs/<root>); without --data when the
+  script makes its own (with_data=False)."""
   parser = argparse.ArgumentParser()
-  parser.add_argument('--data', required=True,
-                      help='a prepare output folder (train/eval TFRecords)')
+  if with_data:
+    parser.add_argument('--data', required=True,
+                        help='a prepare output folder (train/eval TFRecords)')
   parser.add_argument('--root', default=os.path.join('runs', root))
   parser.add_argument('--steps', type=int, default=2000)
   parser.add_argument('--seed', type=int, default=0)
@@ -88,12 +90,13 @@ def recipe_parser(root):
 
 
 def train_and_evaluate(gin_file, save_dir, args, gin_params=(),
-                       metrics_path=None):
+                       metrics_path=None, eval_data=None):
   """Trains (or continues) gin_file in save_dir to args.steps on args.data
   with the shipped recipe's settings (args: data, steps, seed,
   learning_rate, eval_examples, knob_examples), then evaluates it on the
-  eval split; an evaluate run of the same step at metrics_path (default
-  save_dir/evaluation/metrics.json) is reused instead.
+  eval split (of eval_data, default args.data); an evaluate run of the
+  same step at metrics_path (default save_dir/evaluation/metrics.json) is
+  reused instead.
 
   Returns:
     (metrics, seconds this call trained, the path the metrics came from).
@@ -113,7 +116,7 @@ def train_and_evaluate(gin_file, save_dir, args, gin_params=(),
     if metrics.get('step') == train.latest_step(save_dir):
       return metrics, secs, metrics_path
   metrics = evaluate.evaluate(
-      save_dir, os.path.join(args.data, 'eval.tfrecord*'),
+      save_dir, os.path.join(eval_data or args.data, 'eval.tfrecord*'),
       os.path.join(save_dir, 'evaluation'), max_examples=args.eval_examples,
       knob_examples=args.knob_examples, progress=False)
   return metrics, secs, None

@@ -88,9 +88,10 @@ def by_instrument(save_dir, data_dir, n_examples):
           float(np.mean(redraw)))
 
 
-def evaluated_arm(gin_file, save_dir, args, params=()):
+def evaluated_arm(gin_file, save_dir, args, params=(), eval_data=None):
   """Trains and evaluates one arm of a recipe comparison
-  (`knob_designs.train_and_evaluate`), then reads it per instrument.
+  (`knob_designs.train_and_evaluate`; on eval_data's eval split, default
+  args.data's), then reads it per instrument.
 
   Returns:
     {'train_secs_now', the `knob_designs.summarize` figures, 'visqol',
@@ -98,11 +99,11 @@ def evaluated_arm(gin_file, save_dir, args, params=()):
   """
   entry = {}
   metrics, entry['train_secs_now'], _ = knob_designs.train_and_evaluate(
-      gin_file, save_dir, args, gin_params=params)
+      gin_file, save_dir, args, gin_params=params, eval_data=eval_data)
   entry.update(knob_designs.summarize(metrics))
   entry['visqol'] = metrics['reconstruction'].get('visqol')
   entry['by_instrument'], entry['noise_redraw_distance'] = by_instrument(
-      save_dir, args.data, args.eval_examples)
+      save_dir, eval_data or args.data, args.eval_examples)
   return entry
 
 
