@@ -13,7 +13,7 @@ install:
 
 # The test set-up: install plus the system's Chromium (browser tests).
 install-test:
-	./install.sh --browser
+	./install.sh --test-tools
 
 demo: install
 	.venv/bin/interpret-ddsp demo

@@ -7,8 +7,9 @@
 #   ./install.sh                      # into .venv/ at the repository root
 #   ./install.sh --system             # into the current Python (e.g. Colab)
 #   ./install.sh --crepe tiny,small,full   # more CREPE capacities ("all": 5)
-#   ./install.sh --browser            # also Debian's Chromium (make test: the
-#                                     # live page's browser tests)
+#   ./install.sh --test-tools         # also the system tools the live tests
+#                                     # drive (make test): Debian's Chromium
+#                                     # and JACK (a virtual MIDI port)
 #
 # Environment: PYTHON (interpreter for the venv, default python3.11 or
 # python3), INTERPRET_DDSP_CACHE (built crepe wheels; default
@@ -18,13 +19,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 target=venv
 crepe_caps=tiny,full
-browser=0
+test_tools=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --system) target=system ;;
     --crepe) crepe_caps="$2"; shift ;;
     --crepe=*) crepe_caps="${1#--crepe=}" ;;
-    --browser) browser=1 ;;
+    --test-tools) test_tools=1 ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -44,20 +45,28 @@ else
   py="${PYTHON:-python3}"
 fi
 
-# The browser tests drive the system's Chromium (playwright-core does not
-# download one). Debian's package, from the system's package manager.
-if [ "$browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-  sudo_=()
+# The live tests drive system tools, from the system's package manager:
+# Chromium for the browser tests (playwright-core does not download one),
+# JACK for a virtual MIDI port (a container has no ALSA sequencer).
+install_tool() {  # install_tool COMMAND DEBIAN_PACKAGE WHAT_FOR
+  command -v "$1" >/dev/null 2>&1 && return 0
+  local sudo_=()
   [ "$(id -u)" = 0 ] || sudo_=(sudo -n)
   if command -v apt-get >/dev/null 2>&1 && \
-     { "${sudo_[@]}" apt-get install -y -q chromium >/dev/null 2>&1 || \
+     { DEBIAN_FRONTEND=noninteractive "${sudo_[@]}" apt-get install -y -q \
+         --no-install-recommends "$2" >/dev/null 2>&1 || \
        { "${sudo_[@]}" apt-get update -q >/dev/null 2>&1 && \
-         "${sudo_[@]}" apt-get install -y -q chromium >/dev/null 2>&1; }; }; then
-    echo "interpret_ddsp: installed Chromium for the browser tests."
+         DEBIAN_FRONTEND=noninteractive "${sudo_[@]}" apt-get install -y -q \
+           --no-install-recommends "$2" >/dev/null 2>&1; }; }; then
+    echo "interpret_ddsp: installed $2 for $3."
   else
-    echo "install.sh: could not install Chromium (apt-get as root); the" \
-         "browser tests will be skipped and counted." >&2
+    echo "install.sh: could not install $2 (apt-get as root); $3 will be" \
+         "skipped and counted." >&2
   fi
+}
+if [ "$test_tools" = 1 ]; then
+  install_tool chromium chromium "the browser tests"
+  install_tool jackd jackd2 "the virtual MIDI port test"
 fi
 
 # Everything that decides what gets installed; unchanged -> nothing to do.

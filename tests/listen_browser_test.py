@@ -21,7 +21,7 @@ CHROMIUM = live_server.chromium_path()
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None,
-                       reason='no Chromium (install.sh --browser installs it)'),
+                       reason='no Chromium (install.sh --test-tools installs it)'),
 ]
 
 

@@ -1,7 +1,7 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
 """The live page in a real browser: headless Chromium (Debian's, installed
-by `install.sh --browser`) driven by Playwright, against `play`'s server
+by `install.sh --test-tools`) driven by Playwright, against `play`'s server
 on loopback.
 
 What is measured at the page: console errors (none), audio frames after a
@@ -29,7 +29,7 @@ CHROMIUM = live_server.chromium_path()
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None,
-                       reason='no Chromium (install.sh --browser installs it)'),
+                       reason='no Chromium (install.sh --test-tools installs it)'),
 ]
 SR = 16000
 

@@ -13,7 +13,10 @@ driven over loopback WebSockets and UDP (OSC).
 import asyncio
 import json
 import math
+import os
+import shutil
 import socket
+import subprocess
 import time
 
 import aiohttp
@@ -310,6 +313,73 @@ def test_missing_midi_port_is_one_sentence():
   with pytest.raises(live_inputs.InputError) as info:
     live_inputs.open_midi(lambda m: None, port_name='No Such Keyboard 99')
   assert '\n' not in str(info.value)
+
+
+@pytest.fixture
+def virtual_midi(monkeypatch):
+  """mido with a backend that can make virtual ports: the ALSA sequencer
+  where the system has one, else a private JACK server on a dummy driver
+  (`jackd`, which `install.sh --test-tools` installs: a container has no
+  ALSA sequencer); a counted skip where neither is there."""
+  mido = pytest.importorskip('mido')
+  pytest.importorskip('rtmidi')
+  backend = mido.backend.name
+  try:
+    mido.open_output('interpret_ddsp probe', virtual=True).close()
+    yield mido
+    return
+  except Exception as e:  # pylint: disable=broad-except  # rtmidi's errors.
+    alsa_error = e
+  if not shutil.which('jackd'):
+    pytest.skip(f'this system offers no virtual MIDI port ({alsa_error}) '
+                'and has no jackd (install.sh --test-tools installs it)')
+  server = f'interpret_ddsp_test_{os.getpid()}'
+  monkeypatch.setenv('JACK_DEFAULT_SERVER', server)
+  monkeypatch.setenv('JACK_NO_START_SERVER', '1')
+  jack = subprocess.Popen(['jackd', '--no-realtime', '-n', server, '-d',
+                           'dummy', '-r', '48000', '-p', '256'],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+  try:
+    mido.set_backend('mido.backends.rtmidi/UNIX_JACK', load=True)
+    deadline = time.monotonic() + 10
+    while True:
+      try:
+        mido.open_output('interpret_ddsp probe', virtual=True).close()
+        break
+      except Exception:  # pylint: disable=broad-except
+        if jack.poll() is not None or time.monotonic() > deadline:
+          raise
+        time.sleep(0.1)
+    yield mido
+  finally:
+    mido.set_backend(backend, load=True)
+    jack.terminate()
+    jack.wait(timeout=10)
+
+
+def test_a_virtual_midi_keyboard_plays_and_turns_a_knob(virtual_midi):
+  mido = virtual_midi
+  name = 'interpret_ddsp test keyboard'
+  out = mido.open_output(name, virtual=True)
+  got = []
+  port_name = next((n for n in mido.get_input_names() if name in n), None)
+  assert port_name, mido.get_input_names()
+  port = live_inputs.open_midi(got.append, port_name=port_name,
+                               cc_map={'cc': {74: 'brightness'},
+                                       'range': (-3.0, 3.0)})
+  try:
+    out.send(mido.Message('note_on', note=64, velocity=90))
+    out.send(mido.Message('control_change', control=74, value=127))
+    out.send(mido.Message('note_off', note=64))
+    deadline = time.monotonic() + 5
+    while len(got) < 3 and time.monotonic() < deadline:
+      time.sleep(0.01)
+  finally:
+    port.close()
+    out.close()
+  assert got == [{'type': 'note_on', 'pitch': 64, 'velocity': 90},
+                 {'type': 'knob', 'name': 'brightness', 'value': 3.0},
+                 {'type': 'note_off', 'pitch': 64}]
 
 
 # --- The server -------------------------------------------------------------------

@@ -51,7 +51,7 @@ STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                           'static')
 DEFAULT_HOST = '127.0.0.1'
 # Driving the page headless (tests, benchmarks): the system Chromium
-# (install.sh --browser) and the flags a sandboxed, offline machine needs.
+# (install.sh --test-tools) and the flags a sandboxed, offline machine needs.
 CHROMIUM_FLAGS = ('--no-sandbox', '--disable-gpu', '--disable-quic',
                   '--no-first-run', '--disable-background-networking',
                   '--disable-component-update', '--disable-sync',
