@@ -19,14 +19,19 @@ too; the script checks it (`eval_sources_in_train` must be 0).
 
   .venv/bin/python benchmarks/data_density.py \
       --soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 \
-      --eval_data runs/pretrained_v7/data --key_steps 1 --steps 6000 \
-      [--reuse k3=runs/lr_schedule/constant_seed0]
+      --eval_data runs/pretrained_v7/data --key_steps 1,3 --steps 6000 \
+      [--seeds 0,1] [--reuse k3_seed0=runs/lr_schedule/constant_seed0]
 
---reuse copies a finished run of the same recipe (e.g. the shipped model,
-key_step 3, evaluated on the same eval split) in as an arm. Writes
+Each key step renders and prepares once (runs/data_density/kN: a stage
+already done is skipped, so a copy of the shipped set's audio and data in
+k3/ is used as it is) and trains per seed (kN/model_seedS). --reuse copies
+a finished run of the same recipe (e.g. the shipped model, key_step 3,
+seed 0, evaluated on the same eval split) in as an arm. Arms already in
+--out (same steps and eval data) are kept. Writes
 benchmarks/results/data_density.json.
 """
 
+import json
 import os
 import shutil
 
@@ -61,49 +66,60 @@ def main():
   parser.add_argument('--eval_data', required=True,
                       help="the shipped recipe's prepare output, whose eval "
                       'split every arm is evaluated on')
-  parser.add_argument('--key_steps', default='1')
+  parser.add_argument('--key_steps', default='1,3')
+  parser.add_argument('--seeds', default='0')
   parser.add_argument('--reuse', action='append', default=[],
-                      help='kN=MODEL_DIR: a finished run of the recipe at '
-                      'key_step N instead of training it')
+                      help='kN_seedS=MODEL_DIR: a finished run of the recipe '
+                      'at key_step N and seed S instead of training it')
   parser.add_argument('--out', default=os.path.join(HERE, 'results',
                                                     'data_density.json'))
   args = parser.parse_args()
   reuse = dict(r.split('=', 1) for r in args.reuse)
+  seeds = [int(x) for x in args.seeds.split(',')]
   result = {'cpu': bench_common.cpu_name(), 'cpus': os.cpu_count(),
             'eval_data': args.eval_data, 'steps': args.steps,
-            'seed': args.seed, 'learning_rate': args.learning_rate,
-            'arms': {}}
+            'seeds': seeds, 'learning_rate': args.learning_rate, 'arms': {}}
+  if os.path.exists(args.out):  # Keep finished arms of an earlier call.
+    with open(args.out) as f:
+      old = json.load(f)
+    if old.get('steps') == args.steps and old.get('eval_data') == (
+        args.eval_data):
+      result['arms'] = old.get('arms', {})
+      result['seeds'] = sorted(set(old.get('seeds', [])) | set(seeds))
   eval_sources = source_names(args.eval_data, contracts.EVAL_SPLIT)
-  names = [f'k{k}' for k in args.key_steps.split(',')]
-  for name in list(reuse) + [n for n in names if n not in reuse]:
-    save_dir = os.path.join(args.root, name, 'model')
-    entry = {'key_step': int(name[1:]), 'save_dir': save_dir}
-    if name in reuse:
-      if train.latest_step(save_dir) < args.steps:
-        shutil.copytree(reuse[name], save_dir, dirs_exist_ok=True)
-      entry['reused'] = reuse[name]
-      args.data = args.eval_data
-    else:
-      recipe = pipeline.with_settings('pretrained',
-                                      {'key_step': str(entry['key_step'])})
-      run_dir = os.path.join(args.root, name)
-      summary = pipeline.run(run_dir, recipe, soundfont=args.soundfont,
-                             progress=False, stop_after='prepare')
-      args.data = summary['paths']['data']
-      train_sources = source_names(args.data, contracts.TRAIN_SPLIT)
-      entry['train_sources'] = len(train_sources)
-      entry['eval_sources_in_train'] = len(eval_sources & train_sources)
-      if entry['eval_sources_in_train']:
-        raise SystemExit(f'{name}: {entry["eval_sources_in_train"]} eval '
-                         'sources of --eval_data are in its train split.')
-    entry['data'] = args.data
-    entry.update(model_sizes.evaluated_arm(
-        pipeline.RECIPES['pretrained'].gin_file, save_dir, args,
-        eval_data=args.eval_data))
-    result['arms'][name] = entry
-    bench_common.write_result(result, args.out)
-    print(model_sizes.arm_line(name, entry), flush=True)
-
+  for seed in seeds:
+    args.seed = seed
+    for key_step in [int(k) for k in args.key_steps.split(',')]:
+      name = f'k{key_step}_seed{seed}'
+      run_dir = os.path.join(args.root, f'k{key_step}')
+      save_dir = os.path.join(run_dir, f'model_seed{seed}')
+      entry = {'key_step': key_step, 'seed': seed, 'save_dir': save_dir}
+      if name in reuse:
+        if train.latest_step(save_dir) < args.steps:
+          shutil.copytree(reuse[name], save_dir, dirs_exist_ok=True)
+        entry['reused'] = reuse[name]
+        args.data = args.eval_data
+      else:
+        recipe = pipeline.with_settings('pretrained',
+                                        {'key_step': str(key_step)})
+        summary = pipeline.run(run_dir, recipe, soundfont=args.soundfont,
+                               progress=False, stop_after='prepare')
+        args.data = summary['paths']['data']
+        train_sources = source_names(args.data, contracts.TRAIN_SPLIT)
+        entry['train_sources'] = len(train_sources)
+        entry['eval_sources_in_train'] = len(eval_sources & train_sources)
+        if entry['eval_sources_in_train']:
+          raise SystemExit(f'{name}: {entry["eval_sources_in_train"]} eval '
+                           'sources of --eval_data are in its train split.')
+      entry['data'] = args.data
+      entry.update(model_sizes.evaluated_arm(
+          pipeline.RECIPES['pretrained'].gin_file, save_dir, args,
+          eval_data=args.eval_data))
+      result['arms'][name] = entry
+      bench_common.write_result(result, args.out)
+      print(model_sizes.arm_line(name, entry), flush=True)
+  model_sizes.add_seed_ratios(result, 'k1', 'k3', result['seeds'])
+  bench_common.write_result(result, args.out)
 
 if __name__ == '__main__':
   main()
