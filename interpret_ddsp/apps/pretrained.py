@@ -158,7 +158,8 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       if soundfont.startswith('FluidR3') else
       f'- Soundfont: `{soundfont}`.',
       f'- GM instruments: {recipe["programs"].replace(",", ", ")}.',
-      f'- Per instrument: single notes every {recipe["key_step"]} semitones '
+      f'- Per instrument: single notes every '
+      f'{_semitones(recipe["key_step"])} '
       f'over its range at velocities {", ".join(map(str, recipe["velocities"]))}'
       f' (3 s held + 1 s release), and {recipe["n_melodies"]} random 4 s '
       'melodies with pitch-bend vibrato.',
@@ -231,6 +232,13 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
   return path
 
 
+def _semitones(n):
+  """'semitone' or 'N semitones'.
+
+  >>> _semitones(1), _semitones(3)
+  ('semitone', '3 semitones')
+  """
+  return 'semitone' if n == 1 else f'{n} semitones'
 
 
 def _copy_z(src, dst):
