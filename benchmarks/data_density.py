@@ -31,7 +31,6 @@ seed 0, evaluated on the same eval split) in as an arm. Arms already in
 benchmarks/results/data_density.json.
 """
 
-import json
 import os
 import shutil
 
@@ -43,7 +42,6 @@ import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
 import model_sizes  # pylint: disable=g-bad-import-order  # benchmarks/
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def source_names(data_dir, split):
@@ -67,25 +65,12 @@ def main():
                       help="the shipped recipe's prepare output, whose eval "
                       'split every arm is evaluated on')
   parser.add_argument('--key_steps', default='1,3')
-  parser.add_argument('--seeds', default='0')
-  parser.add_argument('--reuse', action='append', default=[],
-                      help='kN_seedS=MODEL_DIR: a finished run of the recipe '
-                      'at key_step N and seed S instead of training it')
-  parser.add_argument('--out', default=os.path.join(HERE, 'results',
-                                                    'data_density.json'))
+  knob_designs.add_comparison_args(
+      parser, 'data_density.json', 'kN_seedS=MODEL_DIR: a finished run of '
+      'the recipe at key_step N and seed S instead of training it')
   args = parser.parse_args()
-  reuse = dict(r.split('=', 1) for r in args.reuse)
-  seeds = [int(x) for x in args.seeds.split(',')]
-  result = {'cpu': bench_common.cpu_name(), 'cpus': os.cpu_count(),
-            'eval_data': args.eval_data, 'steps': args.steps,
-            'seeds': seeds, 'learning_rate': args.learning_rate, 'arms': {}}
-  if os.path.exists(args.out):  # Keep finished arms of an earlier call.
-    with open(args.out) as f:
-      old = json.load(f)
-    if old.get('steps') == args.steps and old.get('eval_data') == (
-        args.eval_data):
-      result['arms'] = old.get('arms', {})
-      result['seeds'] = sorted(set(old.get('seeds', [])) | set(seeds))
+  result, seeds, reuse = knob_designs.comparison_result(
+      args, {'eval_data': args.eval_data})
   eval_sources = source_names(args.eval_data, contracts.EVAL_SPLIT)
   for seed in seeds:
     args.seed = seed

@@ -89,6 +89,38 @@ def recipe_parser(root, with_data=True):
   return parser
 
 
+def add_comparison_args(parser, out_name, reuse_help):
+  """--seeds, --reuse (NAME=MODEL_DIR, repeatable) and --out
+  (benchmarks/results/<out_name>) of a recipe comparison over seeds."""
+  parser.add_argument('--seeds', default='0')
+  parser.add_argument('--reuse', action='append', default=[],
+                      help=reuse_help)
+  parser.add_argument('--out', default=os.path.join(HERE, 'results',
+                                                    out_name))
+
+
+def comparison_result(args, same, **fields):
+  """A recipe comparison's result dict: the machine, args.steps, the
+  seeds, args.learning_rate, fields and 'arms', with the finished arms of
+  an earlier run at args.out kept where its `same` fields (a dict) match.
+
+  Returns:
+    (result, seeds as ints, reuse as {name: model dir}).
+  """
+  seeds = [int(x) for x in args.seeds.split(',')]
+  result = {'cpu': bench_common.cpu_name(), 'cpus': os.cpu_count(),
+            'steps': args.steps, 'seeds': seeds,
+            'learning_rate': args.learning_rate, **same, **fields,
+            'arms': {}}
+  if os.path.exists(args.out):  # Keep finished arms of an earlier call.
+    with open(args.out) as f:
+      old = json.load(f)
+    if all(old.get(k) == v for k, v in {'steps': args.steps, **same}.items()):
+      result['arms'] = old.get('arms', {})
+      result['seeds'] = sorted(set(old.get('seeds', [])) | set(seeds))
+  return result, seeds, dict(r.split('=', 1) for r in args.reuse)
+
+
 def train_and_evaluate(gin_file, save_dir, args, gin_params=(),
                        metrics_path=None, eval_data=None):
   """Trains (or continues) gin_file in save_dir to args.steps on args.data

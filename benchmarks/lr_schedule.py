@@ -36,7 +36,6 @@ import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
 import model_sizes  # pylint: disable=g-bad-import-order  # benchmarks/
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 GIN_FILE = 'models/timbre_ae_tiny.gin'
 DECAY_TO = 0.1
 
@@ -52,26 +51,13 @@ def arms(steps):
 
 def main():
   parser = knob_designs.recipe_parser('lr_schedule')
-  parser.add_argument('--seeds', default='0')
   parser.add_argument('--arms', default='constant,decay')
-  parser.add_argument('--reuse', action='append', default=[],
-                      help='ARM_seedN=MODEL_DIR: copy a finished run of the '
-                      'same recipe instead of training it')
-  parser.add_argument('--out', default=os.path.join(HERE, 'results',
-                                                    'lr_schedule.json'))
+  knob_designs.add_comparison_args(
+      parser, 'lr_schedule.json', 'ARM_seedN=MODEL_DIR: copy a finished run '
+      'of the same recipe instead of training it')
   args = parser.parse_args()
-  seeds = [int(s) for s in args.seeds.split(',')]
-  reuse = dict(r.split('=', 1) for r in args.reuse)
-  result = {'cpu': bench_common.cpu_name(), 'cpus': os.cpu_count(),
-            'data': args.data, 'steps': args.steps, 'seeds': seeds,
-            'learning_rate': args.learning_rate, 'decay_to': DECAY_TO,
-            'arms': {}}
-  if os.path.exists(args.out):  # Keep finished arms of an earlier call.
-    import json  # pylint: disable=g-import-not-at-top
-    with open(args.out) as f:
-      old = json.load(f)
-    if old.get('steps') == args.steps and old.get('data') == args.data:
-      result['arms'] = old.get('arms', {})
+  result, seeds, reuse = knob_designs.comparison_result(
+      args, {'data': args.data}, decay_to=DECAY_TO)
   for seed in seeds:
     args.seed = seed
     for arm in args.arms.split(','):
