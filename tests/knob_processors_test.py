@@ -179,12 +179,14 @@ def _synthesize(controls, f0_hz):
                    f0_hz) + noise(controls['noise_magnitudes'])).numpy()
 
 
+@pytest.mark.parametrize('noise_as_measured', [False, True])
 @pytest.mark.parametrize('f0', [110.0, 392.0])
-def test_ddsp_synths_play_the_requested_descriptors(f0):
+def test_ddsp_synths_play_the_requested_descriptors(f0, noise_as_measured):
   """Brightness, hollowness and noisiness requested per example, measured
   on ddsp's Harmonic + FilteredNoise output by interpret_ddsp.analysis.descriptors."""
   proc = knob_processors.TimbreKnobs(knob_names=knobs.DEFAULT_KNOBS,
-                                     sample_rate=SR)
+                                     sample_rate=SR,
+                                     noise_as_measured=noise_as_measured)
   rng = np.random.default_rng(1)
   batch, n_h, n_bands = 4, 40, 33
   # Decoder outputs of a steady note: random per example, held over time.
@@ -214,6 +216,39 @@ def test_ddsp_synths_play_the_requested_descriptors(f0):
                              rtol=0.04)
   np.testing.assert_allclose(median('odd_even_ratio'), want[:, 1], atol=0.6)
   np.testing.assert_allclose(median('noise_ratio'), want[:, 2], atol=1.0)
+
+
+def _noise_under_the_partials(noise_as_measured, want_db, f0=1243.0):
+  """noise_ratio measured on ddsp's synths' output when the noise filter
+  puts its power under the partials of f0 (20 dB above the gaps)."""
+  proc = knob_processors.TimbreKnobs(knob_names=('noisiness',),
+                                     sample_rate=SR, scale_fn=None,
+                                     noise_as_measured=noise_as_measured)
+  band_hz = np.linspace(0, SR / 2, 33)
+  near = np.abs(band_hz - f0 * np.round(band_hz / f0)) < 150
+  mags = np.where(near & (band_hz > f0 / 2), 1.0, 0.1).astype(np.float32)
+  f0_hz = tf.fill([1, N_FRAMES, 1], f0)
+  controls = proc.get_controls(
+      tf.ones([1, N_FRAMES, 1]), tf.ones([1, N_FRAMES, 40]),
+      tf.tile(tf.constant(mags)[None, None], [1, N_FRAMES, 1]), f0_hz,
+      tf.fill([1, N_FRAMES, 1], want_db))
+  tf.random.set_seed(0)
+  audio = _synthesize(controls, f0_hz)
+  got = descriptors.compute_descriptors_np(
+      audio, np.full((1, N_FRAMES), f0, np.float32), SR, 250,
+      names=['noise_ratio'])['noise_ratio']
+  return float(np.median(got[0, 10:-10]))
+
+
+@pytest.mark.parametrize('want_db', [-40.0, -25.0])
+def test_noise_under_the_partials_measures_as_requested_when_set_so(want_db):
+  # The clarinet D#6 of the shipped model (benchmarks/README.md): noise
+  # the decoder puts under the partials is counted as the partials' own
+  # by the measurement. Set by its whole power, it measures far below the
+  # request; set as measured, at the request.
+  assert _noise_under_the_partials(True, want_db) == pytest.approx(want_db,
+                                                                   abs=1.0)
+  assert _noise_under_the_partials(False, want_db) < want_db - 4.0
 
 
 def _one_knob(knob, n_frames, n_harmonics, seed):

@@ -64,6 +64,7 @@ import gin
 import numpy as np
 import tensorflow as tf
 
+from interpret_ddsp.analysis import descriptors
 from interpret_ddsp.analysis import knobs
 
 NOISE_VARIANCE = 1.0 / 3.0  # ddsp's FilteredNoise excitation: U(-1, 1).
@@ -319,6 +320,49 @@ def _loudness_gain(ir, sample_rate):
   return tf.reduce_sum(spectrum * weights, axis=-1) / size
 
 
+def noise_share_as_measured(ir, f0_hz, sample_rate, n_harmonics=40):
+  """The share of a noise filter's power that the noisiness measurement
+  counts as noise, per frame.
+
+  `descriptors.harmonic_powers` gives each partial it reads a band about
+  it and counts the power in the band, beyond the noise density read in
+  the gaps on both sides, as the partial's own. So noise that a filter
+  puts under the partials is not measured as noise. This runs that same
+  measurement on the filter's power response |H(f)|^2 (read on the
+  measurement's own grid, knobs.N_FFT points): what it would count as
+  partials of the noise alone is taken off, and the share is what is left
+  over |H|^2's whole sum. 1 for a flat filter, whatever f0; below 1 for one
+  peaked at the partials (at f0 1243 Hz a partial spacing spans five of
+  ddsp's 33 noise bands, and a decoder can put its noise there); 1 in
+  unvoiced frames.
+
+  Args:
+    ir: [batch, n_frames, size] the noise filter's impulse response
+      (`ddsp.core.frequency_impulse_response`).
+    f0_hz: [batch, n_frames, 1] Hz.
+    sample_rate: Hz.
+    n_harmonics: Partials the measurement reads (its N_HARMONICS).
+
+  Returns:
+    [batch, n_frames] in (0, 1].
+
+  Example:
+    >>> flat = ddsp.core.frequency_impulse_response(tf.ones([1, 1, 33]), 0)
+    >>> share = noise_share_as_measured(flat, tf.fill([1, 1, 1], 1243.0),
+    ...                                 16000)
+    >>> round(float(share[0, 0]), 2)
+    1.0
+  """
+  response = tf.abs(tf.signal.rfft(ir, [knobs.N_FFT]))
+  f0 = tf.convert_to_tensor(f0_hz, tf.float32)[..., 0]
+  energies, _ = descriptors.harmonic_powers(
+      response, f0, sample_rate, np.arange(1, n_harmonics + 1))
+  total = tf.reduce_sum(tf.square(tf.cast(response, tf.float64)), -1)
+  counted = tf.nn.relu(tf.reduce_sum(tf.cast(energies, tf.float64), -1))
+  share = tf.cast(tf.nn.relu(total - counted) / (total + _TINY), tf.float32)
+  return tf.clip_by_value(share, 1e-6, 1.0)
+
+
 @gin.register
 class TimbreKnobs(processors.Processor):
   """Sets the knobs' descriptors on the synthesizer controls (module doc)."""
@@ -326,7 +370,8 @@ class TimbreKnobs(processors.Processor):
   def __init__(self, knob_names=knobs.DEFAULT_KNOBS, sample_rate=16000,
                frame_rate=250, scale_fn=ddsp.core.exp_sigmoid,
                noise_window_size=0,
-               noise_initial_bias=-5.0, name='timbre_knobs'):
+               noise_initial_bias=-5.0, noise_as_measured=False,
+               name='timbre_knobs'):
     """Constructor.
 
     Args:
@@ -339,6 +384,14 @@ class TimbreKnobs(processors.Processor):
       noise_window_size: The FilteredNoise's window_size.
       noise_initial_bias: Added to the raw noise magnitudes before
         scale_fn, as FilteredNoise's initial_bias.
+      noise_as_measured: Set the noise so that the power the measurement
+        counts as noise (`noise_share_as_measured`: not what lies under
+        the partials) has the requested ratio to the harmonics; False sets
+        the noise's whole power (the shipped model's rule). On a clarinet
+        D#6 the shipped model puts 88% of its noise under the partials, so
+        a request of 0 std measures -1.6 (benchmarks/README.md, "Denser
+        notes"). A model trained with one rule plays differently with the
+        other.
       name: Name of the processor (prefix of its outputs in the group).
     """
     super().__init__(name=name)
@@ -350,6 +403,7 @@ class TimbreKnobs(processors.Processor):
     self.scale_fn = scale_fn
     self.noise_window_size = noise_window_size
     self.noise_initial_bias = noise_initial_bias
+    self.noise_as_measured = noise_as_measured
 
   def _target(self, knob_descriptors, name):
     """The descriptor's own units [batch, n_frames] from scaled values, or
@@ -399,6 +453,10 @@ class TimbreKnobs(processors.Processor):
       ir = ddsp.core.frequency_impulse_response(noise_magnitudes,
                                                 self.noise_window_size)
       noise_power = NOISE_VARIANCE * _power_gain(ir)
+      if noise_db is not None and self.noise_as_measured:
+        # The whole power that makes the measured part the requested one.
+        noise_db = noise_db - 10.0 * tf.math.log(noise_share_as_measured(
+            ir, f0_hz, self.sample_rate)) / np.log(10.0)
     if loudness_db is not None:
       amplitudes = self.loudness_amplitude(
           c, f0_hz, noise_power,
