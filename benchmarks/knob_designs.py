@@ -126,9 +126,9 @@ def train_and_evaluate(gin_file, save_dir, args, gin_params=(),
   """Trains (or continues) gin_file in save_dir to args.steps on args.data
   with the shipped recipe's settings (args: data, steps, seed,
   learning_rate, eval_examples, knob_examples), then evaluates it on the
-  eval split (of eval_data, default args.data); an evaluate run of the
-  same step at metrics_path (default save_dir/evaluation/metrics.json) is
-  reused instead.
+  eval split (of eval_data, default args.data) into metrics_path's folder
+  (default save_dir/evaluation/); an evaluate run of the same step at
+  metrics_path is reused instead.
 
   Returns:
     (metrics, seconds this call trained, the path the metrics came from).
@@ -149,7 +149,7 @@ def train_and_evaluate(gin_file, save_dir, args, gin_params=(),
       return metrics, secs, metrics_path
   metrics = evaluate.evaluate(
       save_dir, os.path.join(eval_data or args.data, 'eval.tfrecord*'),
-      os.path.join(save_dir, 'evaluation'), max_examples=args.eval_examples,
+      os.path.dirname(metrics_path), max_examples=args.eval_examples,
       knob_examples=args.knob_examples, progress=False)
   return metrics, secs, None
 

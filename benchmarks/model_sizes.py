@@ -88,10 +88,11 @@ def by_instrument(save_dir, data_dir, n_examples):
           float(np.mean(redraw)))
 
 
-def evaluated_arm(gin_file, save_dir, args, params=(), eval_data=None):
+def evaluated_arm(gin_file, save_dir, args, params=(), eval_data=None,
+                  metrics_path=None):
   """Trains and evaluates one arm of a recipe comparison
   (`knob_designs.train_and_evaluate`; on eval_data's eval split, default
-  args.data's), then reads it per instrument.
+  args.data's, into metrics_path's folder), then reads it per instrument.
 
   Returns:
     {'train_secs_now', the `knob_designs.summarize` figures, 'visqol',
@@ -99,7 +100,8 @@ def evaluated_arm(gin_file, save_dir, args, params=(), eval_data=None):
   """
   entry = {}
   metrics, entry['train_secs_now'], _ = knob_designs.train_and_evaluate(
-      gin_file, save_dir, args, gin_params=params, eval_data=eval_data)
+      gin_file, save_dir, args, gin_params=params, eval_data=eval_data,
+      metrics_path=metrics_path)
   entry.update(knob_designs.summarize(metrics))
   entry['visqol'] = metrics['reconstruction'].get('visqol')
   entry['by_instrument'], entry['noise_redraw_distance'] = by_instrument(
