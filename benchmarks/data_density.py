@@ -32,12 +32,10 @@ benchmarks/results/data_density.json.
 """
 
 import os
-import shutil
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
 from interpret_ddsp import contracts
 from interpret_ddsp.apps import pipeline
-from interpret_ddsp.training import train
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
 import model_sizes  # pylint: disable=g-bad-import-order  # benchmarks/
@@ -79,9 +77,7 @@ def main():
       run_dir = os.path.join(args.root, f'k{key_step}')
       save_dir = os.path.join(run_dir, f'model_seed{seed}')
       entry = {'key_step': key_step, 'seed': seed, 'save_dir': save_dir}
-      if name in reuse:
-        if train.latest_step(save_dir) < args.steps:
-          shutil.copytree(reuse[name], save_dir, dirs_exist_ok=True)
+      if knob_designs.copy_reused(reuse, name, save_dir, args.steps):
         entry['reused'] = reuse[name]
         args.data = args.eval_data
       else:

@@ -121,6 +121,16 @@ def comparison_result(args, same, **fields):
   return result, seeds, dict(r.split('=', 1) for r in args.reuse)
 
 
+def copy_reused(reuse, name, save_dir, steps, ignore=None):
+  """The finished run --reuse gives for arm `name` (None if none), copied
+  into save_dir unless save_dir has already reached `steps`; ignore as
+  shutil.copytree's."""
+  source = reuse.get(name)
+  if source and train.latest_step(save_dir) < steps:
+    shutil.copytree(source, save_dir, dirs_exist_ok=True, ignore=ignore)
+  return source
+
+
 def train_and_evaluate(gin_file, save_dir, args, gin_params=(),
                        metrics_path=None, eval_data=None):
   """Trains (or continues) gin_file in save_dir to args.steps on args.data
@@ -175,8 +185,7 @@ def main():
   for name in args.designs.split(','):
     save_dir = os.path.join(args.root, name)
     entry = {'gin_file': DESIGNS[name], 'save_dir': save_dir}
-    if name in reuse and train.latest_step(save_dir) < args.steps:
-      shutil.copytree(reuse[name], save_dir, dirs_exist_ok=True)
+    if copy_reused(reuse, name, save_dir, args.steps):
       entry['reused'] = reuse[name]
     metrics, entry['train_secs_now'], reused = train_and_evaluate(
         DESIGNS[name], save_dir, args, metrics_path=given.get(name))

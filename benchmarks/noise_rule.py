@@ -27,7 +27,6 @@ import os
 import shutil
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
-from interpret_ddsp.training import train
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
 import model_sizes  # pylint: disable=g-bad-import-order  # benchmarks/
@@ -58,10 +57,9 @@ def main():
       save_dir = os.path.join(args.root, name)
       entry = {'arm': arm, 'seed': seed, 'gin_params': ARMS[arm],
                'save_dir': save_dir}
-      if name in reuse and train.latest_step(save_dir) < args.steps:
-        shutil.copytree(reuse[name], save_dir, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns('evaluation*'))
-      if name in reuse:
+      if knob_designs.copy_reused(
+          reuse, name, save_dir, args.steps,
+          ignore=shutil.ignore_patterns('evaluation*')):
         entry['reused'] = reuse[name]
       entry['own_split'] = model_sizes.evaluated_arm(GIN_FILE, save_dir, args,
                                                      ARMS[arm])
