@@ -88,16 +88,11 @@ def profile_model(gin_files, params, batch, reps):
 def profile_data(data_dir, batch_size, reps):
   """The data column: the train split's pipeline alone, and the default's
   gradient step fed by it against one in-memory batch (ms)."""
-  import gin  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
   files, params = CONFIGS['timbre_knobs']
   train.parse_gin(files + ['datasets/tfrecord.gin', 'optimization/cpu.gin'],
                   params, dataset_dir=data_dir)
-  provider = data.TimbreTFRecordProvider(  # As gin builds train's.
-      file_pattern=gin.query_parameter('%TRAIN_PATTERN'),
-      example_secs=gin.query_parameter('%EXAMPLE_SECS'),
-      sample_rate=gin.query_parameter('%SAMPLE_RATE'), include_metadata=False)
+  provider = train.data_provider()  # The gin-bound one `train` reads.
   it = iter(provider.get_batch(batch_size, shuffle=True))
   t0 = time.perf_counter()
   first = next(it)
