@@ -326,10 +326,11 @@ def virtual_midi(monkeypatch):
   backend = mido.backend.name
   try:
     mido.open_output('interpret_ddsp probe', virtual=True).close()
-    yield mido
-    return
   except Exception as e:  # pylint: disable=broad-except  # rtmidi's errors.
     alsa_error = e
+  else:
+    yield mido
+    return
   if not shutil.which('jackd'):
     pytest.skip(f'this system offers no virtual MIDI port ({alsa_error}) '
                 'and has no jackd (install.sh --test-tools installs it)')
