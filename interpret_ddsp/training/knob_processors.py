@@ -341,7 +341,11 @@ def noise_share_as_measured(ir, f0_hz, sample_rate, n_harmonics=40):
       (`ddsp.core.frequency_impulse_response`).
     f0_hz: [batch, n_frames, 1] Hz.
     sample_rate: Hz.
-    n_harmonics: Partials the measurement reads (its N_HARMONICS).
+    n_harmonics: Partials whose bands are read: 1..n_harmonics. The
+      measurement reads descriptors.N_HARMONICS (64); 40, the tiny
+      models' partials, leaves the bands of 41..64 out, where noise
+      under them would still count as harmonic (partial 41's band lies
+      below Nyquist at 16 kHz for f0 under 8000 / 41.5 = 193 Hz).
 
   Returns:
     [batch, n_frames] in (0, 1].
