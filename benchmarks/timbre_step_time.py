@@ -7,6 +7,8 @@ then timed steps of ddsp's Trainer on the same in-memory batch, in
 interleaved rounds (the spread over rounds is reported):
 - timbre_knobs: timbre_ae_tiny, the default (knob processors; AR and
   supervision losses; synths.FastHarmonic),
+- timbre_knobs_whole_noise: the same with the noise rule before
+  2026-12-06 (noise_as_measured = False: the noise's whole power set),
 - timbre_knobs_ddsp_harmonic: the same with ddsp's own Harmonic synth (the
   default before FastHarmonic),
 - timbre_learned: timbre_ae_learned_tiny, the design before (AR,
@@ -36,6 +38,8 @@ import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 CONFIGS = {
     'timbre_knobs': (['models/timbre_ae_tiny.gin'], []),
+    'timbre_knobs_whole_noise': (['models/timbre_ae_tiny.gin'],
+                                 ['TimbreKnobs.noise_as_measured = False']),
     'timbre_knobs_ddsp_harmonic': (['models/timbre_ae_tiny.gin'],
                                    ['HARMONIC = @synths.Harmonic()']),
     'timbre_learned': (['models/timbre_ae_learned_tiny.gin'], []),
@@ -86,6 +90,8 @@ def main():
                                                 'timbre_knobs'),
             'fast_harmonic_speedup': ratio('timbre_knobs_ddsp_harmonic',
                                            'timbre_knobs'),
+            'noise_as_measured_over_whole_noise': ratio(
+                'timbre_knobs', 'timbre_knobs_whole_noise'),
             'learned_over_ddsp': ratio('timbre_learned',
                                        'ddsp_harmonic_noise')}
   ratios_median, ratios_range = bench_common.spread(ratios)

@@ -251,6 +251,40 @@ def test_noise_under_the_partials_measures_as_requested_when_set_so(want_db):
   assert _noise_under_the_partials(False, want_db) < want_db - 4.0
 
 
+def test_noise_as_measured_follows_a_filter_that_changes():
+  # The share is read every noise_share_hop frames and held: a decoder
+  # that moves its noise under the partials and back within a note still
+  # gets the requested ratio in each part (the measurement's window spans
+  # 32 frames, so only the parts' insides are compared).
+  f0, want_db = 1243.0, -30.0
+  proc = knob_processors.TimbreKnobs(knob_names=('noisiness',),
+                                     sample_rate=SR, scale_fn=None,
+                                     noise_as_measured=True,
+                                     noise_share_hop=4)
+  band_hz = np.linspace(0, SR / 2, 33)
+  near = np.abs(band_hz - f0 * np.round(band_hz / f0)) < 150
+  peaked = np.where(near & (band_hz > f0 / 2), 1.0, 0.1)
+  flat = np.full(33, 0.3)
+  parts = [(peaked, 102), (flat, 98), (peaked, N_FRAMES - 200)]
+  mags = np.concatenate([np.tile(m, (n, 1)) for m, n in parts])
+  f0_hz = tf.fill([1, N_FRAMES, 1], f0)
+  controls = proc.get_controls(
+      tf.ones([1, N_FRAMES, 1]), tf.ones([1, N_FRAMES, 40]),
+      tf.constant(mags[None], tf.float32), f0_hz,
+      tf.fill([1, N_FRAMES, 1], want_db))
+  tf.random.set_seed(0)
+  got = descriptors.compute_descriptors_np(
+      _synthesize(controls, f0_hz), np.full((1, N_FRAMES), f0, np.float32),
+      SR, 250, names=['noise_ratio'])['noise_ratio'][0]
+  for inside in (slice(30, 72), slice(132, 170)):
+    assert float(np.median(got[inside])) == pytest.approx(want_db, abs=1.0)
+
+
+def test_noise_share_hop_must_be_positive():
+  with pytest.raises(ValueError, match='noise_share_hop'):
+    knob_processors.TimbreKnobs(noise_as_measured=True, noise_share_hop=0)
+
+
 def _one_knob(knob, n_frames, n_harmonics, seed):
   """A TimbreKnobs with one knob, raw harmonic distributions and f0."""
   proc = knob_processors.TimbreKnobs(knob_names=(knob,), sample_rate=SR)

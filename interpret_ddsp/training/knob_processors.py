@@ -320,7 +320,8 @@ def _loudness_gain(ir, sample_rate):
   return tf.reduce_sum(spectrum * weights, axis=-1) / size
 
 
-def noise_share_as_measured(ir, f0_hz, sample_rate, n_harmonics=40):
+def noise_share_as_measured(ir, f0_hz, sample_rate,
+                             n_harmonics=descriptors.N_HARMONICS):
   """The share of a noise filter's power that the noisiness measurement
   counts as noise, per frame.
 
@@ -341,11 +342,11 @@ def noise_share_as_measured(ir, f0_hz, sample_rate, n_harmonics=40):
       (`ddsp.core.frequency_impulse_response`).
     f0_hz: [batch, n_frames, 1] Hz.
     sample_rate: Hz.
-    n_harmonics: Partials whose bands are read: 1..n_harmonics. The
-      measurement reads descriptors.N_HARMONICS (64); 40, the tiny
-      models' partials, leaves the bands of 41..64 out, where noise
-      under them would still count as harmonic (partial 41's band lies
-      below Nyquist at 16 kHz for f0 under 8000 / 41.5 = 193 Hz).
+    n_harmonics: Partials whose bands are read: 1..n_harmonics, as the
+      measurement's (descriptors.N_HARMONICS, 64, whatever partials the
+      model synthesizes: noise under partial 41's band is counted as
+      harmonic too, and that band lies below Nyquist at 16 kHz for f0
+      under 8000 / 41.5 = 193 Hz).
 
   Returns:
     [batch, n_frames] in (0, 1].
@@ -375,7 +376,7 @@ class TimbreKnobs(processors.Processor):
                frame_rate=250, scale_fn=ddsp.core.exp_sigmoid,
                noise_window_size=0,
                noise_initial_bias=-5.0, noise_as_measured=False,
-               name='timbre_knobs'):
+               noise_share_hop=4, name='timbre_knobs'):
     """Constructor.
 
     Args:
@@ -396,6 +397,13 @@ class TimbreKnobs(processors.Processor):
         a request of 0 std measures -1.6 (benchmarks/README.md, "Denser
         notes"). A model trained with one rule plays differently with the
         other.
+      noise_share_hop: With noise_as_measured, the share is read on every
+        noise_share_hop-th frame (16 ms at 250 Hz and 4) and held until
+        the next, and no gradient flows through it: the requested ratio
+        is still set in the forward pass, where the knob's promise is
+        measured. Reading every frame with the gradient costs 117 ms per
+        step of batch 8 x 250 frames on a 2-core Xeon, about as much as
+        the rest of the step (benchmarks/README.md, "The noise rule").
       name: Name of the processor (prefix of its outputs in the group).
     """
     super().__init__(name=name)
@@ -408,6 +416,10 @@ class TimbreKnobs(processors.Processor):
     self.noise_window_size = noise_window_size
     self.noise_initial_bias = noise_initial_bias
     self.noise_as_measured = noise_as_measured
+    self.noise_share_hop = int(noise_share_hop)
+    if self.noise_share_hop < 1:
+      raise ValueError(f'noise_share_hop must be at least 1, not '
+                       f'{noise_share_hop}.')
 
   def _target(self, knob_descriptors, name):
     """The descriptor's own units [batch, n_frames] from scaled values, or
@@ -459,8 +471,8 @@ class TimbreKnobs(processors.Processor):
       noise_power = NOISE_VARIANCE * _power_gain(ir)
       if noise_db is not None and self.noise_as_measured:
         # The whole power that makes the measured part the requested one.
-        noise_db = noise_db - 10.0 * tf.math.log(noise_share_as_measured(
-            ir, f0_hz, self.sample_rate)) / np.log(10.0)
+        noise_db = noise_db - 10.0 * tf.math.log(
+            self._held_share(ir, f0_hz)) / np.log(10.0)
     if loudness_db is not None:
       amplitudes = self.loudness_amplitude(
           c, f0_hz, noise_power,
@@ -484,6 +496,17 @@ class TimbreKnobs(processors.Processor):
       noise_magnitudes = noise_magnitudes * scale[..., tf.newaxis]
     return {'amplitudes': amplitudes, 'harmonic_distribution': c,
             'noise_magnitudes': noise_magnitudes}
+
+  def _held_share(self, ir, f0_hz):
+    """noise_share_as_measured on every noise_share_hop-th frame, held
+    until the next, without gradient. [batch, n_frames]."""
+    hop = self.noise_share_hop
+    share = tf.stop_gradient(noise_share_as_measured(
+        ir[:, ::hop], f0_hz[:, ::hop], self.sample_rate))
+    if hop == 1:
+      return share
+    n_frames = tf.shape(ir)[1]
+    return tf.repeat(share, hop, axis=1)[:, :n_frames]
 
   def loudness_amplitude(self, distribution, f0_hz, noise_power,
                          noise_loudness, loudness_db, noise_db=None):
