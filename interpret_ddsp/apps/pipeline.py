@@ -60,7 +60,7 @@ RECIPES = {
     # The shipped default model (interpret_ddsp/pretrained/).
     'pretrained': Recipe(
         programs='violin,cello,trumpet,alto_sax,clarinet,flute,nylon_guitar',
-        key_step=3, velocities=(50, 80, 110), n_melodies=4, num_steps=6000),
+        key_step=1, velocities=(50, 80, 110), n_melodies=4, num_steps=6000),
 }
 
 DEFAULT_RECIPE = 'quick'  # What `demo --train` runs.
