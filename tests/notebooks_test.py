@@ -233,9 +233,17 @@ def test_03_generate_with_prior(work_dir):
     f0, conf = features.compute_f0(audio[:n * 64], 250, crepe_model='tiny')
     sounding = (ctrl.loudness_db[:n] > -50) & (conf[:n] > 0.5)
     assert sounding.mean() > 0.5
-    cents = 1200 * np.abs(np.log2(f0[:n][sounding] /
-                                  ctrl.f0_hz[:n][sounding]))
-    assert np.mean(cents < 50) >= 0.8, np.median(cents)
+    cents = 1200 * np.log2(f0[:n][sounding] / ctrl.f0_hz[:n][sounding])
+    # Most frames at the score's pitch, octave included: a wrong octave
+    # (f0 doubled or halved on the way) moves the median by 1200.
+    assert abs(np.median(cents)) < 50, np.median(cents)
+    # Frame by frame, up to an octave: a prior draw with its odd partials
+    # 15 dB under the even ones (hollowness -1.15 std, the shipped model's
+    # seed-1 draw) is heard an octave up by CREPE on its A3 (0.68 of the
+    # frames within 50 cents unfolded, 0.97 folded), though the synth
+    # plays its partials on the score's f0.
+    folded = np.abs(cents - 1200 * np.round(cents / 1200))
+    assert np.mean(folded < 50) >= 0.8, (np.median(folded), row['knobs'])
   assert results['instrument']['group'] == generated['instrument']
 
 
