@@ -26,3 +26,14 @@ def test_a_run_in_file_order_says_so(tmp_path):
   _config(tmp_path, 0, 0)
   assert pretrained._data_order(str(tmp_path)).startswith(
       'each shard read in its written order')
+
+
+def test_the_card_names_the_noise_rule_the_run_trained_with(tmp_path):
+  (tmp_path / 'operative_config-0.gin').write_text(
+      'TimbreKnobs.noise_as_measured = True\n')
+  assert '`noise_as_measured`' in pretrained._noise_rule(str(tmp_path))
+  # A config without the binding (models saved before it existed) used the
+  # whole-power rule, the class default.
+  (tmp_path / 'operative_config-6000.gin').write_text(
+      'TimbreKnobs.noise_initial_bias = -5.0\n')
+  assert 'whole power' in pretrained._noise_rule(str(tmp_path))

@@ -95,18 +95,36 @@ def _expression_lines(dest):
       'real notes.']
 
 
-def _data_order(model_dir):
-  """How the run read its training examples, from its newest operative
-  config (the one `train` resumes from)."""
-  import re  # pylint: disable=g-import-not-at-top
+def _operative_config(model_dir):
+  """The text of the run's newest operative config (the one `train`
+  resumes from), or '' when it has none."""
   from ddsp.training import train_util  # pylint: disable=g-import-not-at-top
   try:
     with open(train_util.get_latest_operative_config(model_dir)) as f:
-      text = f.read()
+      return f.read()
   except FileNotFoundError:
-    text = ''
+    return ''
+
+
+def _noise_rule(model_dir):
+  """How the run's knob processor set the noise, from its operative
+  config."""
+  import re  # pylint: disable=g-import-not-at-top
+  if re.search(r'^TimbreKnobs\.noise_as_measured = True',
+               _operative_config(model_dir), re.M):
+    return ('the noise for noisiness, set so that the part the '
+            'measurement counts (not what lies under the partials) has the '
+            'requested ratio to the harmonic power (`noise_as_measured`)')
+  return ('the noise level against the harmonic power for noisiness (its '
+          'whole power)')
+
+
+def _data_order(model_dir):
+  """How the run read its training examples, from its newest operative
+  config."""
+  import re  # pylint: disable=g-import-not-at-top
   found = re.search(r'^train/TimbreTFRecordProvider\.shuffle_megabytes = '
-                    r'(\d+)', text, re.M)
+                    r'(\d+)', _operative_config(model_dir), re.M)
   if found and int(found.group(1)) > 0:
     return (f'examples shuffled in a {found.group(1)} MB buffer '
             '(`data.TimbreTFRecordProvider`), not only the shard files')
@@ -180,8 +198,8 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       '- Design: knob processors (`interpret_ddsp/training/knob_processors.py`, '
       '`TimbreKnobs` in the processor group) set each knob\'s descriptor '
       'on the synthesis parameters: a tilt and an odd-harmonic gain of the '
-      'harmonic distribution for brightness and hollowness, the noise '
-      'level against the harmonic power for noisiness; the output level '
+      'harmonic distribution for brightness and hollowness, '
+      f'{_noise_rule(dest)}; the output level '
       'is solved from the loudness input, so the output\'s ddsp loudness '
       'is the one asked for. The decoder learns what the knobs leave free.',
       f'- Steps: {summary["steps"]}, on 2 CPU cores.',
