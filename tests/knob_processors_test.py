@@ -218,15 +218,21 @@ def test_ddsp_synths_play_the_requested_descriptors(f0, noise_as_measured):
   np.testing.assert_allclose(median('noise_ratio'), want[:, 2], atol=1.0)
 
 
+def _noise_under_partials_bands(f0):
+  """33 noise-band magnitudes: 1 within 150 Hz of a partial of f0 (above
+  f0 / 2), 0.1 elsewhere (20 dB more noise under the partials)."""
+  band_hz = np.linspace(0, SR / 2, 33)
+  near = np.abs(band_hz - f0 * np.round(band_hz / f0)) < 150
+  return np.where(near & (band_hz > f0 / 2), 1.0, 0.1)
+
+
 def _noise_under_the_partials(noise_as_measured, want_db, f0=1243.0):
   """noise_ratio measured on ddsp's synths' output when the noise filter
   puts its power under the partials of f0 (20 dB above the gaps)."""
   proc = knob_processors.TimbreKnobs(knob_names=('noisiness',),
                                      sample_rate=SR, scale_fn=None,
                                      noise_as_measured=noise_as_measured)
-  band_hz = np.linspace(0, SR / 2, 33)
-  near = np.abs(band_hz - f0 * np.round(band_hz / f0)) < 150
-  mags = np.where(near & (band_hz > f0 / 2), 1.0, 0.1).astype(np.float32)
+  mags = _noise_under_partials_bands(f0).astype(np.float32)
   f0_hz = tf.fill([1, N_FRAMES, 1], f0)
   controls = proc.get_controls(
       tf.ones([1, N_FRAMES, 1]), tf.ones([1, N_FRAMES, 40]),
@@ -261,9 +267,7 @@ def test_noise_as_measured_follows_a_filter_that_changes():
                                      sample_rate=SR, scale_fn=None,
                                      noise_as_measured=True,
                                      noise_share_hop=4)
-  band_hz = np.linspace(0, SR / 2, 33)
-  near = np.abs(band_hz - f0 * np.round(band_hz / f0)) < 150
-  peaked = np.where(near & (band_hz > f0 / 2), 1.0, 0.1)
+  peaked = _noise_under_partials_bands(f0)
   flat = np.full(33, 0.3)
   parts = [(peaked, 102), (flat, 98), (peaked, N_FRAMES - 200)]
   mags = np.concatenate([np.tile(m, (n, 1)) for m, n in parts])
