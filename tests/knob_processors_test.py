@@ -284,6 +284,45 @@ def test_noise_as_measured_follows_a_filter_that_changes():
     assert float(np.median(got[inside])) == pytest.approx(want_db, abs=1.0)
 
 
+@pytest.mark.parametrize('block', [5, 7])
+def test_stream_controls_in_blocks_equal_the_whole_stream(block):
+  # A filter that changes within a hop (peaked at the partials for three
+  # frames, flat for three): blocks of 5 or 7 frames end between two of
+  # the share's reads (every 4th frame), so each block must continue the
+  # grid and hold the last share across its start. Two voices; the second
+  # joins 3 frames late, on its own grid.
+  f0, n = 1243.0, 40
+  proc = knob_processors.TimbreKnobs(knob_names=('noisiness',),
+                                     sample_rate=SR, scale_fn=None,
+                                     noise_as_measured=True,
+                                     noise_share_hop=4)
+  peaked = _noise_under_partials_bands(f0)
+  flat = np.full(33, 0.3)
+  mags = np.stack([peaked if (i // 3) % 2 else flat for i in range(n)])
+  inputs = [np.ones([n, 1]), np.ones([n, 40]), mags, np.full([n, 1], f0),
+            np.linspace(-40.0, -10.0, n)[:, None]]
+  inputs = [np.asarray(x, np.float32) for x in inputs]
+
+  def whole(start):
+    out = proc.get_controls(*[tf.constant(x[None, start:]) for x in inputs])
+    return out['noise_magnitudes'].numpy()[0]
+
+  want = [whole(0), whole(3)]
+  # Voice 1's stream starts at frame 3 (its last 3 frames padded: frames
+  # never change what came before them).
+  voices = [np.stack([x, np.concatenate([x[3:], x[-3:]])]) for x in inputs]
+  offset, held = tf.zeros([2], tf.int32), tf.ones([2])
+  got = []
+  for i in range(0, n, block):
+    out, offset, held = proc.stream_controls(
+        *[tf.constant(x[:, i:i + block]) for x in voices],
+        share_offset=offset, share_previous=held)
+    got.append(out['noise_magnitudes'].numpy())
+  got = np.concatenate(got, axis=1)
+  np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=1e-9)
+  np.testing.assert_allclose(got[1][:n - 3], want[1], rtol=1e-5, atol=1e-9)
+
+
 def test_noise_share_hop_must_be_positive():
   with pytest.raises(ValueError, match='noise_share_hop'):
     knob_processors.TimbreKnobs(noise_as_measured=True, noise_share_hop=0)

@@ -27,7 +27,10 @@ names are keys of the state variables):
   noise with that frame's FIR (`ddsp.core.frequency_impulse_response`,
   `ddsp.core.fft_convolve`); a frame's convolution rings into the next
   frame, and the filter's delay compensation reads ahead into it;
-- last/*: the last frame's decoder outputs, for `flush()`.
+- last/*: the last frame's decoder outputs, for `flush()`;
+- share_offset, share_held: where each voice is on the knob processor's
+  grid of measured-noise share reads, and the share it holds
+  (`TimbreKnobs.stream_controls`).
 
 Latency: the output lags the offline rendering by `latency_frames` frames
 (1 frame = 4 ms for ddsp's FilteredNoise with window_size 0 and <= 65
@@ -389,6 +392,10 @@ class StreamingSynth:
         # Every harmonic's phase, or f0's (harmonic k's is k times it).
         'phase': tf.zeros([b, 1, n_h if self.match_offline_phase else 1],
                           phase_dtype),
+        # The knob processor's held noise share: frames since the last
+        # read modulo its hop, and the share held.
+        'share_offset': tf.zeros([b], tf.int32),
+        'share_held': tf.ones([b]),
         'harmonic_delay': tf.zeros(
             [b, (self.latency_frames - 1) * self.hop_size]),
         'ola': tf.zeros([b, self._ola_size()]),
@@ -436,7 +443,7 @@ class StreamingSynth:
     outputs['f0_hz'] = features['f0_hz']
     outputs['loudness_db'] = features['loudness_db']  # The level rule's.
     if self.knob_processor is not None:
-      outputs.update(self._knob_controls(outputs, z))
+      outputs.update(self._knob_controls(outputs, z, state))
     if noise is None:  # ddsp's uniform noise, reproducible per block.
       seed = tf.stack([tf.constant(self.seed, tf.int32), state['block']])
       noise = tf.random.stateless_uniform([self.batch_size, n * self.hop_size],
@@ -453,12 +460,16 @@ class StreamingSynth:
         self._vars[key].assign(value)
     return audio
 
-  def _knob_controls(self, outputs, z):
+  def _knob_controls(self, outputs, z, state):
     """The knob processor's controls of this block's frames, under the keys
-    the synthesizers read ('<name>/controls/<control>')."""
+    the synthesizers read ('<name>/controls/<control>'); updates `state`'s
+    held noise share (share_offset, share_held)."""
     features = dict(outputs, knob_descriptors=self.model.knob_descriptors(z))
-    controls = self.knob_processor.get_controls(
-        *[features[k] for k in self._knob_keys])
+    controls, offset, share = self.knob_processor.stream_controls(
+        *[features[k] for k in self._knob_keys],
+        share_offset=state['share_offset'],
+        share_previous=state['share_held'])
+    state.update(share_offset=offset, share_held=share)
     prefix = f'{self.knob_processor.name}/controls/'
     return {prefix + name: value for name, value in controls.items()}
 

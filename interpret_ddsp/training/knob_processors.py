@@ -20,14 +20,12 @@ those descriptors, exactly and differentiably:
   10^(r / 10), with the noise filter's power gain computed from the same
   impulse response ddsp's FilteredNoise builds.
 
-Every rule is frame by frame (no state, no lookahead), so StreamingSynth
-runs the processor block by block exactly as offline synthesis does, with
-one exception: the measured-noise share (`noise_as_measured`) is read on
-every `noise_share_hop`-th frame of the frames the processor is given and
-held, so a stream matches offline synthesis only when its blocks are a
-whole number of hops (16, 32 and 64 frames are, and the live 4 and 16;
-5- and 6-frame blocks differ from offline by 1.3e-5 to 1.7e-5 of the
-peak on the streaming tests' model, where whole hops read under 5e-6). What
+Every rule is frame by frame (no lookahead), so StreamingSynth runs the
+processor block by block exactly as offline synthesis does. The one piece
+of state: the measured-noise share (`noise_as_measured`) is read on every
+`noise_share_hop`-th frame of a stream and held until the next read, so a
+stream carries where it is on that grid and the share it holds
+(`stream_controls`); blocks of any length then match offline. What
 the rules leave to the measurement: a level that moves within the 128 ms
 analysis window spreads each partial's energy a few bins from it, which
 reads as noise, as it does on the data (a vibrato does not: the partial
@@ -439,6 +437,9 @@ class TimbreKnobs(processors.Processor):
                    f0_hz, knob_descriptors, loudness_db=None):
     """Synthesizer controls with the knobs' descriptors set.
 
+    The frames given are a whole stream (the held noise share's grid starts
+    at the first); `stream_controls` continues a stream block by block.
+
     Args:
       amplitudes: [batch, n_frames, 1] raw decoder output (unused when
         loudness_db is given).
@@ -456,6 +457,41 @@ class TimbreKnobs(processors.Processor):
       1 below Nyquist), 'noise_magnitudes'}: for Harmonic and FilteredNoise
       with scale_fn=None.
     """
+    return self._controls(amplitudes, harmonic_distribution,
+                          noise_magnitudes, f0_hz, knob_descriptors,
+                          loudness_db)[0]
+
+  def stream_controls(self, amplitudes, harmonic_distribution,
+                      noise_magnitudes, f0_hz, knob_descriptors,
+                      loudness_db=None, *, share_offset, share_previous):
+    """get_controls for one block of a stream, carrying the held noise
+    share's grid across blocks.
+
+    Args:
+      amplitudes ... loudness_db: As get_controls, for this block's frames.
+      share_offset: [batch] int32, each voice's frames since its stream
+        began, modulo noise_share_hop (0 at a stream's start).
+      share_previous: [batch] the share held at each voice's last frame
+        (read only when the block starts between two reads).
+
+    Returns:
+      (controls, share_offset, share_previous): get_controls' dict and the
+      state for the next block.
+    """
+    n_frames = tf.shape(f0_hz)[1]
+    controls, held = self._controls(
+        amplitudes, harmonic_distribution, noise_magnitudes, f0_hz,
+        knob_descriptors, loudness_db, (share_offset, share_previous))
+    last = share_previous if held is None else held[:, -1]
+    offset = (share_offset + n_frames) % self.noise_share_hop
+    return controls, offset, last
+
+  def _controls(self, amplitudes, harmonic_distribution, noise_magnitudes,
+                f0_hz, knob_descriptors, loudness_db=None, hold=None):
+    """(get_controls' dict, the held share [batch, n_frames] or None);
+    hold: None (a whole stream) or (share_offset, share_previous) as
+    stream_controls'."""
+    held = None
     if self.scale_fn is not None:
       amplitudes = self.scale_fn(amplitudes)
       harmonic_distribution = self.scale_fn(harmonic_distribution)
@@ -477,8 +513,9 @@ class TimbreKnobs(processors.Processor):
       noise_power = NOISE_VARIANCE * _power_gain(ir)
       if noise_db is not None and self.noise_as_measured:
         # The whole power that makes the measured part the requested one.
-        noise_db = noise_db - 10.0 * tf.math.log(
-            self._held_share(ir, f0_hz)) / np.log(10.0)
+        held = (self._held_share(ir, f0_hz) if hold is None
+                else self._held_share_from(ir, f0_hz, *hold))
+        noise_db = noise_db - 10.0 * tf.math.log(held) / np.log(10.0)
     if loudness_db is not None:
       amplitudes = self.loudness_amplitude(
           c, f0_hz, noise_power,
@@ -501,7 +538,7 @@ class TimbreKnobs(processors.Processor):
                       (noise_power + _TINY))
       noise_magnitudes = noise_magnitudes * scale[..., tf.newaxis]
     return {'amplitudes': amplitudes, 'harmonic_distribution': c,
-            'noise_magnitudes': noise_magnitudes}
+            'noise_magnitudes': noise_magnitudes}, held
 
   def _held_share(self, ir, f0_hz):
     """noise_share_as_measured on every noise_share_hop-th frame, held
@@ -513,6 +550,25 @@ class TimbreKnobs(processors.Processor):
       return share
     n_frames = tf.shape(ir)[1]
     return tf.repeat(share, hop, axis=1)[:, :n_frames]
+
+  def _held_share_from(self, ir, f0_hz, offset, previous):
+    """_held_share for a block that starts `offset` [batch] frames after a
+    read on each voice's grid; frames before the block's first read hold
+    `previous` [batch]. [batch, n_frames]."""
+    hop = self.noise_share_hop
+    n_frames = tf.shape(ir)[1]
+    offset = tf.cast(offset, tf.int32)
+    first = (hop - offset % hop) % hop  # [batch] first frame read.
+    n_reads = (n_frames + hop - 1) // hop
+    reads = tf.minimum(first[:, tf.newaxis] + hop * tf.range(n_reads),
+                       n_frames - 1)  # [batch, n_reads], clipped unused.
+    share = tf.stop_gradient(noise_share_as_measured(
+        tf.gather(ir, reads, batch_dims=1),
+        tf.gather(f0_hz, reads, batch_dims=1), self.sample_rate))
+    since = tf.range(n_frames)[tf.newaxis] - first[:, tf.newaxis]
+    index = tf.maximum(since, 0) // hop
+    return tf.where(since >= 0, tf.gather(share, index, batch_dims=1),
+                    tf.cast(previous, share.dtype)[:, tf.newaxis])
 
   def loudness_amplitude(self, distribution, f0_hz, noise_power,
                          noise_loudness, loudness_db, noise_db=None):
