@@ -88,6 +88,25 @@ def test_melody_vibrato_ground_truth_is_what_crepe_hears(rendered):
     assert np.median(error) < np.median(flat_error)
 
 
+@pytest.mark.parametrize('program', sorted(soundfont_set.INSTRUMENTS))
+def test_named_instruments_sound_at_both_ends_of_their_range(program):
+  # The table's playing ranges: the lowest and highest key of every named
+  # instrument sound in the package's soundfont at the key's pitch (YIN,
+  # librosa's, over the held part). FluidR3 agrees: its contrabass stops
+  # at A3, hence the range's top there.
+  import librosa  # pylint: disable=g-import-not-at-top
+  name, low, high = soundfont_set.INSTRUMENTS[program]
+  assert soundfont_set.parse_programs(name) == [program]
+  for key in (low, high):
+    audio = soundfont.render_note(program, key, 100, held_secs=0.6,
+                                  release_secs=0.1).astype(np.float64)
+    held = audio[1600:8000]
+    assert np.sqrt(np.mean(held ** 2)) > 0.01, (name, key)
+    f0 = librosa.yin(held, fmin=25, fmax=4200, sr=16000, frame_length=2048)
+    cents = 1200 * np.log2(np.median(f0) / soundfont.midi_to_hz(key))
+    assert abs(cents) < 50, (name, key, cents)
+
+
 def test_silent_keys_are_skipped_and_counted(tmp_path):
   # TimGM6mb's alto sax (program 65) has no sample at key 64.
   manifest = soundfont_set.render_set(

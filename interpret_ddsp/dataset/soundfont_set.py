@@ -28,10 +28,18 @@ from interpret_ddsp.support import files
 INSTRUMENTS = {
     24: ('nylon_guitar', 40, 84),
     40: ('violin', 55, 96),
+    41: ('viola', 48, 88),
     42: ('cello', 36, 76),
+    43: ('contrabass', 28, 57),  # FluidR3 has no sample above A3.
     56: ('trumpet', 54, 84),
+    57: ('trombone', 40, 72),
+    60: ('french_horn', 34, 77),
+    64: ('soprano_sax', 56, 87),
     65: ('alto_sax', 49, 80),
+    68: ('oboe', 58, 91),
+    70: ('bassoon', 34, 75),
     71: ('clarinet', 50, 91),
+    72: ('piccolo', 74, 102),
     73: ('flute', 60, 96),
 }
 SILENCE_RMS = 1e-4

@@ -23,10 +23,6 @@ from interpret_ddsp import errors
 from interpret_ddsp.support import audio_io
 
 RENDER_RATE = 48000
-GM_PROGRAMS = {
-    'nylon_guitar': 24, 'violin': 40, 'cello': 42, 'trumpet': 56,
-    'alto_sax': 65, 'clarinet': 71, 'flute': 73,
-}
 
 
 def default_soundfont():
