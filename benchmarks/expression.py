@@ -58,6 +58,10 @@ CONTROLS_R = ('volume_db', 'volume_fluctuation_db', 'volume_peak_position',
 TARGET_R = {'volume_db': 0.97, 'vibrato_extent_cents': 0.9,
             'volume_peak_position': 0.8, 'volume_fluctuation_db': 0.85,
             'brightness': 0.97, 'attack_noise': 0.93}
+# A peak position is only heard where the note's level moves: the
+# diagnostic r over notes asked to fluctuate at least this much (dB; about
+# half the loudness difference a listener notices).
+AUDIBLE_PEAK_DB = 0.5
 # Per-note timbre offsets asked in the accuracy part (std units; the
 # expression model does not draw them).
 TIMBRE_RANGE = (-1.5, 1.5)
@@ -258,6 +262,25 @@ def timbre_fidelity(model, train, real_eval_table, ev, rounds, seed):
   return out
 
 
+def audible_peak_r(notes, min_fluctuation_db=AUDIBLE_PEAK_DB):
+  """Pearson r of asked against measured volume peak position over the
+  notes asked to fluctuate at least min_fluctuation_db (an accuracy arm's
+  'notes'); the target's r takes every note, and on a note held level
+  within a tenth of a dB the loudest frame is wherever the output's own
+  ripple puts it."""
+  import scipy.stats  # pylint: disable=g-import-not-at-top
+  rows = [(n['asked']['volume_peak_position'],
+           n['measured']['volume_peak_position']) for n in notes
+          if (n['asked']['volume_fluctuation_db'] or 0) >= min_fluctuation_db
+          and n['asked']['volume_peak_position'] is not None
+          and n['measured']['volume_peak_position'] is not None]
+  a, g = np.array(rows).T if rows else (np.array([]), np.array([]))
+  return {'min_fluctuation_db': min_fluctuation_db, 'n_notes': len(rows),
+          'of': len(notes),
+          'r': (float(scipy.stats.pearsonr(a, g)[0])
+                if len(rows) > 2 and np.std(a) > 0 else None)}
+
+
 def accuracy(table, model, max_sources, seed):
   """Requested vs measured on the shipped model's output (module doc)."""
   from interpret_ddsp.analysis import features  # pylint: disable=g-import-not-at-top
@@ -340,6 +363,7 @@ def accuracy(table, model, max_sources, seed):
                           if ok.sum() > 2 and np.std(a[ok]) > 0 else None)
         if key == 'pearson_r' and name in performance.KNOB_OF:
           res['slope'][name] = float(np.polyfit(a[ok], g[ok], 1)[0])
+    res['pearson_r_audible_peak'] = audible_peak_r(res['notes'])
     return res
 
   # Arm 1: the f0/loudness controls alone (every note at the sound's own
@@ -367,7 +391,19 @@ def main():
   parser.add_argument('--seed', type=int, default=0)
   parser.add_argument('--out', default=os.path.join(HERE, 'results',
                                                     'expression.json'))
+  parser.add_argument('--rescore', action='store_true',
+                      help='recompute the per-note summaries of an existing '
+                      '--out from its notes (no synthesis)')
   args = parser.parse_args()
+  if args.rescore:
+    import json  # pylint: disable=g-import-not-at-top
+    with open(args.out) as f:
+      result = json.load(f)
+    for arm in (result['accuracy'], result['accuracy']['with_timbre']):
+      arm['pearson_r_audible_peak'] = audible_peak_r(arm['notes'])
+      print(arm['pearson_r_audible_peak'])
+    bench_common.write_result(result, args.out)
+    return
   from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.generation import expression_model as em  # pylint: disable=g-import-not-at-top
   table = em.load_note_table(os.path.join(args.data,
