@@ -257,18 +257,24 @@ def test_noise_under_the_partials_measures_as_requested_when_set_so(want_db):
   assert _noise_under_the_partials(False, want_db) < want_db - 4.0
 
 
+def _measured_noise_knob(f0):
+  """A noisiness-only TimbreKnobs with the measured-noise rule (share read
+  every 4th frame), and two noise filters for f0: 33 band magnitudes
+  peaked under its partials, and flat."""
+  proc = knob_processors.TimbreKnobs(knob_names=('noisiness',),
+                                     sample_rate=SR, scale_fn=None,
+                                     noise_as_measured=True,
+                                     noise_share_hop=4)
+  return proc, _noise_under_partials_bands(f0), np.full(33, 0.3)
+
+
 def test_noise_as_measured_follows_a_filter_that_changes():
   # The share is read every noise_share_hop frames and held: a decoder
   # that moves its noise under the partials and back within a note still
   # gets the requested ratio in each part (the measurement's window spans
   # 32 frames, so only the parts' insides are compared).
   f0, want_db = 1243.0, -30.0
-  proc = knob_processors.TimbreKnobs(knob_names=('noisiness',),
-                                     sample_rate=SR, scale_fn=None,
-                                     noise_as_measured=True,
-                                     noise_share_hop=4)
-  peaked = _noise_under_partials_bands(f0)
-  flat = np.full(33, 0.3)
+  proc, peaked, flat = _measured_noise_knob(f0)
   parts = [(peaked, 102), (flat, 98), (peaked, N_FRAMES - 200)]
   mags = np.concatenate([np.tile(m, (n, 1)) for m, n in parts])
   f0_hz = tf.fill([1, N_FRAMES, 1], f0)
@@ -292,12 +298,7 @@ def test_stream_controls_in_blocks_equal_the_whole_stream(block):
   # grid and hold the last share across its start. Two voices; the second
   # joins 3 frames late, on its own grid.
   f0, n = 1243.0, 40
-  proc = knob_processors.TimbreKnobs(knob_names=('noisiness',),
-                                     sample_rate=SR, scale_fn=None,
-                                     noise_as_measured=True,
-                                     noise_share_hop=4)
-  peaked = _noise_under_partials_bands(f0)
-  flat = np.full(33, 0.3)
+  proc, peaked, flat = _measured_noise_knob(f0)
   mags = np.stack([peaked if (i // 3) % 2 else flat for i in range(n)])
   inputs = [np.ones([n, 1]), np.ones([n, 40]), mags, np.full([n, 1], f0),
             np.linspace(-40.0, -10.0, n)[:, None]]
