@@ -44,7 +44,10 @@ def split_by_instrument(data_dir, out_dir, instrument):
   writers = {k: tf.io.TFRecordWriter(os.path.join(out_dir, f'{k}.tfrecord'))
              for k in counts}
   for split in ('train', 'eval'):
-    files = tf.io.gfile.glob(os.path.join(data_dir, f'{split}.tfrecord*'))
+    # Sorted: the glob's own order is the file system's, and the first 64
+    # held-out and eval examples are the ones evaluated.
+    files = sorted(tf.io.gfile.glob(os.path.join(data_dir,
+                                                 f'{split}.tfrecord*')))
     for record in tf.data.TFRecordDataset(files):
       name = tf.io.parse_single_example(record, spec)['instrument'].numpy()
       key = 'held_out' if name.decode() == instrument else split
