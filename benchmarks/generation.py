@@ -145,10 +145,12 @@ def features(audio, ex, sample_rate):
                    for a, f0 in zip(audio, ex['f0_hz'])])
 
 
-def distances(gen, real, n_splits, seed=0):
+def distances(gen, real, n_splits, seed=0, every=False):
   """Fréchet distance of gen on one random half of the examples vs real on
   the other half, over n_splits random halvings: (median, [2.5, 97.5]
-  percentiles). Halves, not bootstrap resamples: duplicated rows would
+  percentiles), and with every=True the n_splits distances too (the same
+  seed gives every arm the same halvings, so arms compare split by
+  split). Halves, not bootstrap resamples: duplicated rows would
   shrink the covariances and inflate the distance."""
   from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
   rng = np.random.default_rng(seed)
@@ -157,7 +159,17 @@ def distances(gen, real, n_splits, seed=0):
   for _ in range(n_splits):
     idx = rng.permutation(len(real))
     fds.append(metrics.frechet_distance(gen[idx[:m]], real[idx[m:2 * m]]))
-  return float(np.median(fds)), np.percentile(fds, [2.5, 97.5]).tolist()
+  summary = float(np.median(fds)), np.percentile(fds, [2.5, 97.5]).tolist()
+  return summary + (np.array(fds),) if every else summary
+
+
+def paired(fds, arm, other):
+  """arm's distance minus other's on the same halvings: median, [2.5,
+  97.5] percentiles and the share of halvings where arm reads lower."""
+  d = fds[arm] - fds[other]
+  return {'median': float(np.median(d)),
+          'spread': np.percentile(d, [2.5, 97.5]).tolist(),
+          'share_lower': float(np.mean(d < 0))}
 
 
 def main():
@@ -171,6 +183,8 @@ def main():
   parser.add_argument('--max_examples', type=int, default=224)
   parser.add_argument('--n_splits', type=int, default=200)
   parser.add_argument('--seed', type=int, default=0)
+  parser.add_argument('--no_curves', action='store_true',
+                      help='skip the score-made curve arms')
   parser.add_argument('--out', default=os.path.join(HERE, 'results',
                                                     'generation.json'))
   args = parser.parse_args()
@@ -191,7 +205,7 @@ def main():
   real_z = metrics.standardize(real, real)
   floor, floor_ci = distances(real_z, real_z, args.n_splits, args.seed)
   mean, std = train_z.mean(0), train_z.std(0) + 1e-8
-  arms = {}
+  arms, fds = {}, {}
   for arm in tqdm.tqdm(ARMS, desc='arms'):
     z = arm_z(arm, ex, train_z, prior_path, args.seed).astype(np.float32)
     audio = np.concatenate([
@@ -200,7 +214,8 @@ def main():
                                 z[i:i + 32]).numpy()
         for i in range(0, len(z), 32)])
     gen = metrics.standardize(features(audio, ex, sr), real)
-    fd, ci = distances(gen, real_z, args.n_splits, args.seed)
+    fd, ci, fds[arm] = distances(gen, real_z, args.n_splits, args.seed,
+                                 every=True)
     arms[arm] = {
         'frechet_distance': fd, 'frechet_spread': ci,
         'ratio_to_floor': fd / floor,
@@ -229,6 +244,8 @@ def main():
       for inst in np.unique(ex['instrument'])}}
   players.update({f'curves_{name}': name for name in controls.PROFILES})
   curve_arms = {}
+  if args.no_curves:
+    players = {}
   for arm, player in tqdm.tqdm(players.items(), desc='curve arms'):
     f0, ld, offsets = np.zeros_like(ex['f0_hz']), None, {}
     if isinstance(player, dict):  # A performer per instrument.
@@ -265,6 +282,10 @@ def main():
       'real_halves': {'frechet_distance': floor, 'frechet_spread': floor_ci,
                       'diversity': metrics.mean_pairwise_distance(real_z)},
       'arms': arms,
+      # Split by split on the same halvings (the draws themselves are one
+      # seed's).
+      'paired': {f'prior_minus_{other}': paired(fds, 'prior', other)
+                 for other in ('gaussian', 'mean_z', 'encoder')},
       'curve_arms': curve_arms,
       'targets': {
           'prior_within_1.5x_floor': bool(prior_fd <= 1.5 * floor),
