@@ -513,8 +513,7 @@ class TimbreKnobs(processors.Processor):
       noise_power = NOISE_VARIANCE * _power_gain(ir)
       if noise_db is not None and self.noise_as_measured:
         # The whole power that makes the measured part the requested one.
-        held = (self._held_share(ir, f0_hz) if hold is None
-                else self._held_share_from(ir, f0_hz, *hold))
+        held = self._held_share(ir, f0_hz, *(hold or ()))
         noise_db = noise_db - 10.0 * tf.math.log(held) / np.log(10.0)
     if loudness_db is not None:
       amplitudes = self.loudness_amplitude(
@@ -540,23 +539,19 @@ class TimbreKnobs(processors.Processor):
     return {'amplitudes': amplitudes, 'harmonic_distribution': c,
             'noise_magnitudes': noise_magnitudes}, held
 
-  def _held_share(self, ir, f0_hz):
+  def _held_share(self, ir, f0_hz, offset=None, previous=None):
     """noise_share_as_measured on every noise_share_hop-th frame, held
-    until the next, without gradient. [batch, n_frames]."""
-    hop = self.noise_share_hop
-    share = tf.stop_gradient(noise_share_as_measured(
-        ir[:, ::hop], f0_hz[:, ::hop], self.sample_rate))
-    if hop == 1:
-      return share
-    n_frames = tf.shape(ir)[1]
-    return tf.repeat(share, hop, axis=1)[:, :n_frames]
+    until the next, without gradient. [batch, n_frames].
 
-  def _held_share_from(self, ir, f0_hz, offset, previous):
-    """_held_share for a block that starts `offset` [batch] frames after a
-    read on each voice's grid; frames before the block's first read hold
-    `previous` [batch]. [batch, n_frames]."""
+    The frames given start `offset` [batch] frames after a read on each
+    voice's grid (None: they start a stream, with a read on their first
+    frame); frames before the first read here hold `previous` [batch].
+    """
     hop = self.noise_share_hop
     n_frames = tf.shape(ir)[1]
+    if offset is None:
+      offset = tf.zeros([tf.shape(ir)[0]], tf.int32)
+      previous = tf.ones([tf.shape(ir)[0]])  # Never read at offset 0.
     offset = tf.cast(offset, tf.int32)
     first = (hop - offset % hop) % hop  # [batch] first frame read.
     n_reads = (n_frames + hop - 1) // hop
