@@ -361,6 +361,34 @@ def test_reset_restarts_identically(model):
       _stream(same_seed, f0, loudness, z, flush=False), first)
 
 
+def test_undo_renders_the_block_again_from_its_start(model):
+  """undo() then process() with controls that change from frame 6 on:
+    the first 6 frames come out as the first time (same state, same drawn
+    noise); the block and the stream after it equal a stream that had the
+  new controls from the start (another synth, same seed). The live
+  engine's rewind rests on it."""
+  f0, loudness, z = _controls(64, model.z_dims)
+  new_f0 = f0.copy()
+  new_f0[22:] *= 1.5  # Block 1 (frames 16-31) changes from its frame 6.
+  synth = streaming.StreamingSynth(model, 16, seed=4)
+  blocks = [synth.process(f0[i:i + 16], loudness[i:i + 16], z[i:i + 16])
+            for i in (0, 16)]
+  synth.undo()
+  again = synth.process(new_f0[16:32], loudness[16:32], z[16:32])
+  np.testing.assert_array_equal(again[:6 * 64], blocks[1][:6 * 64])
+  assert not np.allclose(again[8 * 64:], blocks[1][8 * 64:], atol=1e-3)
+  rest = [synth.process(new_f0[i:i + 16], loudness[i:i + 16], z[i:i + 16])
+          for i in (32, 48)]
+  reference = _stream(streaming.StreamingSynth(model, 16, seed=4), new_f0,
+                      loudness, z, flush=False)
+  streamed = np.concatenate([blocks[0], again] + rest)
+  np.testing.assert_allclose(streamed[synth.latency_samples:], reference,
+                             atol=1e-6)
+  synth.undo()
+  with pytest.raises(RuntimeError, match='Nothing to undo'):
+    synth.undo()
+
+
 def test_drawn_noise_is_fresh_every_block(model):
   """Without a given noise each block draws new noise (a repeated block of
   noise would buzz at the block rate): on a steady note the noise parts of

@@ -263,6 +263,14 @@ class StreamingSynth:
     self._vars = {k: tf.Variable(v, trainable=False,
                                  name=k.replace('/', '_'))
                   for k, v in self._initial_state().items()}
+    # The state at the start of the last block, for undo() (written by the
+    # block's own graph: no extra call per block).
+    self._before = {k: tf.Variable(v, trainable=False,
+                                   name='before_' + k.replace('/', '_'))
+                    for k, v in self._initial_state().items()
+                    if k not in _CONSTANTS}
+    self._undo_fn = tf.function(self._restore_before)
+    self._last_frames = None
     # A closure per instance (TF counts retracing per Python function).
     self._step_fn = tf.function(lambda *args: self._step(*args),
                                 jit_compile=self.jit_compile)
@@ -283,6 +291,7 @@ class StreamingSynth:
         self._vars[key].assign(value)
       self.frames_processed = 0
       self._flushed = False
+      self._last_frames = None
       return
     rows = np.zeros([self.batch_size], bool)
     rows[np.asarray(voices, int)] = True
@@ -345,15 +354,42 @@ class StreamingSynth:
     audio = self._step_fn(tf.constant(f0_hz), tf.constant(loudness_db),
                           tf.constant(z), noise)
     self.frames_processed += n
+    self._last_frames = n
     audio = audio.numpy()
     return audio[0] if single else audio
 
+  def undo(self):
+    """Takes back the last `process` call: the state returns to what it
+    was at that block's start (after any `reset` before it), so the next
+    `process` renders the same frames again, e.g. with new controls from
+    some frame on. Given the same inputs (and the same noise: drawn from
+    the same block index) it returns the same audio. One level: a second
+    undo, or one after `reset` or `flush`, raises RuntimeError.
+
+    Example (a live note that arrives after 4 frames of a 16-frame block
+    were sent; `a` and `b` are equal in their first 4 frames):
+      >>> a = synth.process(f0, loudness, z)          # doctest: +SKIP
+      >>> synth.undo()                                # doctest: +SKIP
+      >>> b = synth.process(f0_with_note, loudness_with_note, z)  # doctest: +SKIP
+    """
+    if self._last_frames is None or self._flushed:
+      raise RuntimeError('Nothing to undo: no block since the last reset, '
+                         'flush or undo.')
+    self._undo_fn()
+    self.frames_processed -= self._last_frames
+    self._last_frames = None
+
+  def _restore_before(self):
+    for key, var in self._before.items():
+      self._vars[key].assign(var)
+
   def warm_up(self):
-    """Traces (and with XLA compiles) the block graph on a silent block, so
-    that the first live block is not late; then resets."""
+    """Traces (and with XLA compiles) the block graph on a silent block, and
+    undo's, so that the first live block is not late; then resets."""
     n, b = self.block_frames, self.batch_size
     self.process(np.zeros([b, n]), np.full([b, n], -120.0),
                  np.zeros([b, n, self._z_dims()]))
+    self.undo()  # Traces undo's graph too.
     self.reset()
 
   def flush(self):
@@ -427,6 +463,8 @@ class StreamingSynth:
     """
     n = int(f0_hz.shape[1])
     state = {k: v.read_value() for k, v in self._vars.items()}
+    for key, var in self._before.items():
+      var.assign(state[key])
     pre = self.model.preprocessor
     saved = pre.time_steps
     # The model's preprocessor resamples its inputs to time_steps frames:
