@@ -35,10 +35,12 @@ in one sentence):
   {"type": "ping", "t": 12.5}                          answered with "pong"
 
 Timing: a message takes effect at the start of the next rendered block
-(`post` queues it; `handle` applies it at once);
-notes follow `controls.note_loudness_db` / `note_pitch` (the profile's
-ADSR and vibrato) from that block's first frame, so a knob move or a note
-is heard within one block (plus the synth's one-frame lookahead).
+(`post` queues it; `handle` applies it at once), or, through `rewind(f)`,
+from frame f of the last block (the server sends a block in slices and,
+when a note arrives, renders the block again from the first slice not yet
+sent); notes follow `controls.note_loudness_db` / `note_pitch` (the
+profile's ADSR and vibrato) from that frame, so a knob move or a note is
+heard within one block (plus the synth's one-frame lookahead).
 
 Example:
   >>> engine = Engine(model, prior, block_frames=16)    # doctest: +SKIP
@@ -309,6 +311,7 @@ class Engine:
     self.replies = collections.deque()  # Replies to posted messages.
     self.time_secs = 0.0
     self.blocks = 0
+    self._last_block = None  # The last block's inputs, for rewind().
     self.z = None
     self.new_timbre()
 
@@ -512,16 +515,31 @@ class Engine:
     return None
 
   # --- Audio --------------------------------------------------------------
-  def block_controls(self):
-    """Per-voice f0 [V, n] Hz and loudness [V, n] dB of the next block."""
-    t = self.time_secs + np.arange(self.block_frames) / self.frame_rate
+  def block_controls(self, start=None):
+    """Per-voice f0 [V, n] Hz and loudness [V, n] dB of the block of n =
+    block_frames frames from `start` seconds (default: the next block's)."""
+    start = self.time_secs if start is None else start
+    t = start + np.arange(self.block_frames) / self.frame_rate
     f0 = np.stack([soundfont.midi_to_hz(v.midi_pitch(t))
                    for v in self._voices])
     loudness = np.stack([v.loudness_db(t) for v in self._voices])
     return f0.astype(np.float32), loudness.astype(np.float32)
 
-  def render_block(self):
-    """The next block of the mix: float32 [block_samples]."""
+  def _block_inputs(self, start):
+    """{f0, loudness, z [V, n, D], heard [V, n]} of the block from start."""
+    f0, loudness = self.block_controls(start)
+    t = start + np.arange(self.block_frames) / self.frame_rate
+    # A free voice still renders (one graph for all) but is not heard: the
+    # decoder is not silent at the floor loudness (8 idle voices would sum
+    # to a hum 38 dB under a note).
+    heard = np.stack([~np.broadcast_to(v.free_at(t), t.shape)
+                      for v in self._voices])
+    z = np.broadcast_to(self.z, (self.max_voices, self.block_frames,
+                                 self.z.shape[-1]))
+    return {'f0': f0, 'loudness': loudness, 'z': z,
+            'heard': heard.astype(np.float32)}
+
+  def _apply_inbox(self):
     while self._inbox:
       reply = self._apply(self._inbox.popleft())
       if reply is not None:
@@ -529,17 +547,66 @@ class Engine:
     if self._fresh:
       self.synth.reset(voices=sorted(self._fresh))
       self._fresh.clear()
-    f0, loudness = self.block_controls()
-    # A free voice still renders (one graph for all) but is not heard: the
-    # decoder is not silent at the floor loudness (8 idle voices would sum
-    # to a hum 38 dB under a note).
-    live_ = np.array([not v.free_at(self.time_secs) for v in self._voices],
-                     np.float32)
-    audio = self.synth.process(f0, loudness, self.z).reshape(
-        self.max_voices, -1)
-    self.time_secs += self.block_frames / self.frame_rate
+
+  def _mix(self, inputs):
+    audio = self.synth.process(inputs['f0'], inputs['loudness'],
+                               inputs['z']).reshape(self.max_voices, -1)
+    heard = np.repeat(inputs['heard'], self.synth.hop_size, axis=1)
+    return (self.gain * (heard * audio).sum(axis=0)).astype(np.float32)
+
+  def render_block(self):
+    """The next block of the mix: float32 [block_samples]. The messages
+    posted since the last block apply at its start."""
+    start = self.time_secs
+    self._apply_inbox()
+    self._last_block = dict(self._block_inputs(start), start=start)
+    audio = self._mix(self._last_block)
+    self.time_secs = start + self.block_frames / self.frame_rate
     self.blocks += 1
-    return (self.gain * (live_ @ audio)).astype(np.float32)
+    return audio
+
+  def rewind(self, frames):
+    """Renders the last block again with the messages posted since applied
+    from its frame `frames` on: for a note that arrives while the block is
+    being sent (its first `frames` frames already sent and played as they
+    were), so that it starts within the block instead of at the next one.
+
+    The block's first `frames` frames get the same controls, z and state
+    as before (StreamingSynth.undo, the same noise), so the stream goes on
+    from them as if the block had been rendered with the note in it from
+    the start; the messages apply at the block's start plus `frames`
+    frames. Costs one more block render.
+
+    Args:
+      frames: Frames of the last block already sent, 0 <= frames <
+        block_frames.
+
+    Returns:
+      float32 [(block_frames - frames) * hop_size]: the block from that
+      frame on, to send in place of what was not yet sent.
+
+    Raises:
+      RuntimeError: no block to rewind (none yet, or rewound past it).
+    """
+    frames = int(frames)
+    if not 0 <= frames < self.block_frames:
+      raise ValueError(f'frames must be in [0, {self.block_frames}), got '
+                       f'{frames}.')
+    last = self._last_block
+    if last is None:
+      raise RuntimeError('No block to rewind.')
+    start = last['start']
+    self.synth.undo()
+    self.time_secs = start + frames / self.frame_rate  # The messages' time.
+    self._apply_inbox()
+    new = self._block_inputs(start)
+    for key in ('f0', 'loudness', 'z', 'heard'):  # The sent frames as sent.
+      new[key] = np.concatenate([last[key][:, :frames], new[key][:, frames:]],
+                                axis=1)
+    self._last_block = dict(new, start=start)
+    audio = self._mix(self._last_block)
+    self.time_secs = start + self.block_frames / self.frame_rate
+    return audio[frames * self.synth.hop_size:]
 
   def reset_player(self):
     """Back to a new player's state (silence, knobs at 0, the default
@@ -547,6 +614,7 @@ class Engine:
     handing the engine to the next player."""
     self._inbox.clear()
     self.replies.clear()
+    self._last_block = None
     self._voices = [_Voice() for _ in range(self.max_voices)]
     self._fresh = set(range(self.max_voices))
     self.knobs = {k: 0.0 for k in self.knob_names}
@@ -561,6 +629,7 @@ class Engine:
     """Traces the block graph so the first live block is on time."""
     self.synth.warm_up()
     self._fresh = set(range(self.max_voices))
+    self._last_block = None
 
   def describe(self):
     """What a control panel needs (JSON-able)."""
