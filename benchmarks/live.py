@@ -9,13 +9,16 @@
    block's duration. Side by side: the same voices rendered one
    StreamingSynth per voice (the design before batching), in the same run.
 2. A long run (--secs, default 60) through the real server and a loopback
-   WebSocket client with 8 voices held: blocks late (the page's queue would
-   have run dry) and the arrival jitter.
+   WebSocket client with 8 voices held: blocks received (in samples over
+   a block), slices late (the page's queue would have run dry) and the
+   arrival jitter between slices.
 3. End-to-end latency in headless Chromium: key event -> the note's first
    samples at the page (arrival) and -> their playout by the AudioWorklet
    (its queue; the AudioContext's output timestamp maps the sample to the
    moment the device plays it, output latency included), median and
-   spread over --presses presses, per block size; the browser and the
+   spread over --presses presses, per block size, --rounds times; at 16
+   frames side by side with whole-block sending (a note waits for the next
+   block: the design before notes started mid-block); the browser and the
    server share the machine's cores.
 
   .venv/bin/python benchmarks/live.py            # writes results/live.json
@@ -104,7 +107,7 @@ def long_run(make, secs):
           while time.monotonic() < end:
             msg = await ws.receive(timeout=10)
             if msg.type == aiohttp.WSMsgType.BINARY:
-              arrivals.append(time.monotonic())
+              arrivals.append((time.monotonic(), len(msg.data) // 4))
             elif msg.type == aiohttp.WSMsgType.TEXT:
               m = json.loads(msg.data)
               if m['type'] == 'stats':
@@ -112,9 +115,11 @@ def long_run(make, secs):
       return hello, arrivals, stats
     hello, arrivals, stats = asyncio.run(run())
   block_secs = hello['block_samples'] / hello['sample_rate']
-  gaps = np.diff(arrivals)
-  return {'secs': secs, 'blocks': len(arrivals),
+  gaps = np.diff([t for t, _ in arrivals])
+  samples = sum(n for _, n in arrivals)
+  return {'secs': secs, 'blocks': samples / hello['block_samples'],
           'expected_blocks': secs / block_secs,
+          'messages': len(arrivals), 'send_samples': hello['send_samples'],
           'late_blocks': stats.get('late_blocks'),
           'voices': stats.get('voices'),
           'render_ms_mean': stats.get('render_ms_mean'),
@@ -123,11 +128,13 @@ def long_run(make, secs):
           'gap_ms_max': float(gaps.max() * 1000)}
 
 
-def browser_latency(make, presses):
-  """Key -> first sound at the page, ms (arrival and playout)."""
+def browser_latency(make, presses, send_frames=live_server.SEND_FRAMES):
+  """Key -> first sound at the page, ms (arrival and playout); audio sent
+  in slices of send_frames (None: whole blocks, a note waits for the next
+  block)."""
   from playwright.sync_api import sync_playwright  # pylint: disable=g-import-not-at-top
   chromium = live_server.chromium_path()
-  app = live_server.make_app(make, prewarm=1)
+  app = live_server.make_app(make, prewarm=1, send_frames=send_frames)
   with live_server.Background(app) as server:
     with sync_playwright() as p:
       browser = p.chromium.launch(executable_path=chromium,
@@ -161,6 +168,8 @@ def browser_latency(make, presses):
           'page_queue_ms_at_end': 1000 * r['queued'] / SR,
           'page_skipped_ms': 1000 * (r['w'].get('skipped') or 0) / SR,
           'late_blocks': r['s'].get('late_blocks'),
+          'rewinds': r['s'].get('rewinds'),
+          'send_frames': send_frames,
           'context_output_latency_ms': 1000 * (r['out'] or 0),
           'context_base_latency_ms': 1000 * (r['base'] or 0)}
 
@@ -169,6 +178,9 @@ def main():
   parser = argparse.ArgumentParser()
   parser.add_argument('--secs', type=float, default=60.0)
   parser.add_argument('--presses', type=int, default=20)
+  parser.add_argument('--rounds', type=int, default=3,
+                      help='latency rounds per design (a fresh server and '
+                      'browser each)')
   parser.add_argument('--out', default=os.path.join(HERE, 'results',
                                                     'live.json'))
   parser.add_argument('--parts', default='blocks,long_run,latency',
@@ -204,17 +216,32 @@ def main():
       os.sched_setaffinity(0, cores[:1])
       result['long_run'][key] = run_ = long_run(make, args.secs)
       print(f'{key} long run: {run_["blocks"]} blocks of '
-            f'{run_["expected_blocks"]:.0f}, late {run_["late_blocks"]}, '
+            f'{run_["expected_blocks"]:.0f}, late slices {run_["late_blocks"]}, '
             f'render {run_["render_ms_mean"]:.1f} ms mean, '
             f'{run_["render_ms_max"]:.1f} max')
     os.sched_setaffinity(0, cores)  # The browser and server side by side.
     if 'latency' in parts and live_server.chromium_path():
-      result['latency'][key] = lat = browser_latency(make, args.presses)
-      print(f'{key} latency: arrival {lat["arrival_ms"]["median"]:.1f} ms '
-            f'[{lat["arrival_ms"]["p10"]:.1f}, {lat["arrival_ms"]["p90"]:.1f}]'
-            f', playout {lat["playout_ms"]["median"]:.1f} ms '
-            f'[{lat["playout_ms"]["p10"]:.1f}, {lat["playout_ms"]["p90"]:.1f}]'
-            f', underruns {lat["page_underruns"]}')
+      # Side by side: slices with notes started mid-block (play's default)
+      # and whole blocks (a note waits for the next block), one after the
+      # other on the same engine factory, --rounds times.
+      designs = (((live_server.SEND_FRAMES, key),
+                  (None, key + '_whole_blocks'))
+                 if frames > live_server.SEND_FRAMES else ((None, key),))
+      for send, name in designs:
+        rounds = [browser_latency(make, args.presses, send)
+                  for _ in range(args.rounds)]
+        lat = dict(rounds[-1], rounds=[
+            {k: r[k] for k in ('arrival_ms', 'playout_ms', 'page_underruns',
+                               'late_blocks', 'rewinds')} for r in rounds])
+        for what in ('arrival_ms', 'playout_ms'):
+          lat[what] = dict(lat[what], median_of_rounds=[
+              r[what]['median'] for r in rounds])
+        result['latency'][name] = lat
+        print(f'{name} latency: arrival medians ' + ', '.join(
+            f'{m:.1f}' for m in lat['arrival_ms']['median_of_rounds']) +
+              ' ms; playout medians ' + ', '.join(
+                  f'{m:.1f}' for m in lat['playout_ms']['median_of_rounds'])
+              + f' ms; underruns {[r["page_underruns"] for r in rounds]}')
   os.sched_setaffinity(0, cores)
   bench_common.write_result(result, args.out)
 

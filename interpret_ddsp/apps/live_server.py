@@ -5,15 +5,24 @@ WebSocket.
 
 Design: every browser tab that connects to `/ws` gets its own
 `live.Engine` (its own knobs, timbre and 8 voices). The server renders that
-engine's blocks just in time, one block period apart on the event loop's
-clock, and sends each as one binary WebSocket message of float32 samples
+engine's blocks just in time on the event loop's clock and sends each in
+slices of `send_frames` frames (4 frames, 16 ms, by default), each slice
+at its due time, as one binary WebSocket message of float32 samples
 (little-endian, the model's sample rate: 16 kHz for the shipped model); the
 page's AudioWorklet (`static/worklet.js`) queues them and plays them at the
 same rate (the page opens its AudioContext at the model's sample rate, so
 nothing is resampled). Control messages go the other way as JSON text
-(`live.parse_message`). A block rendered after its due time counts as
-late (server-side underrun), and the page counts its own underruns (queue
-empty when the sound card asks).
+(`live.parse_message`). A slice sent after the page's queue would have run
+dry counts as late (server-side underrun, `late_blocks`), and the page
+counts its own underruns (queue empty when the sound card asks).
+
+Latency: a note (note on or off) that arrives while a block is being sent
+does not wait for the next block: the engine renders the block again from
+its first unsent slice with the note in it (`Engine.rewind`: the sent
+frames keep their state), at most about once a block per client (the rest
+wait for the next block), so a key is heard a slice, not a block, after
+it arrives, while the synth still runs one graph call per block when
+nothing changes. Knob moves apply at the next block.
 
 All TensorFlow work (building engines, tracing, rendering) runs on one
 worker thread: the model's layers are shared and tracing is not
@@ -68,6 +77,11 @@ STATS_SECS = 0.5  # How often a client is told the stream's counters.
 # The page queues this much audio before it starts playing: the margin a
 # block may arrive late by without an underrun (and part of the latency).
 PREBUFFER_SECS = 0.03
+# Frames per WebSocket message of audio: the grain at which a note that
+# arrives mid-block can start (Engine.rewind). None: whole blocks.
+SEND_FRAMES = 4
+# Messages that make the stream render its block again from the next slice.
+REWIND_TYPES = ('note_on', 'note_off', 'all_notes_off')
 
 
 class RateLimiter:
@@ -93,8 +107,11 @@ class Session:
 
   def __init__(self):
     self.engine = None
-    self.blocks_sent = 0
-    self.late_blocks = 0
+    self.blocks_sent = 0  # Blocks rendered (rewinds not counted).
+    self.slices_sent = 0  # Binary messages.
+    self.rewinds = 0
+    self.late_blocks = 0  # Slices sent after the page's queue ran dry.
+    self.wake = asyncio.Event()  # A note was posted: rewind.
     self.render_ms = collections.deque(maxlen=200)  # Latest blocks, ms.
     self.messages = 0
     self.errors = 0
@@ -103,15 +120,23 @@ class Session:
   def stats(self):
     ms = np.asarray(self.render_ms or [0.0])
     return {'type': 'stats', 'blocks_sent': self.blocks_sent,
+            'slices_sent': self.slices_sent, 'rewinds': self.rewinds,
             'late_blocks': self.late_blocks, 'messages': self.messages,
             'errors': self.errors, 'dropped': self.dropped,
             'render_ms_mean': float(ms.mean()),
             'render_ms_max': float(ms.max())}
 
+  def post(self, message):
+    """Queues a control message on the engine (live.MessageError if
+    bad); a note wakes the stream to start it within the block."""
+    self.engine.post(message)
+    if message.get('type') in REWIND_TYPES:
+      self.wake.set()
+
 
 def make_app(engine_factory, static_dir=STATIC_DIR, rate=RATE, burst=BURST,
              lead_secs=0.0, max_clients=8, prebuffer_secs=PREBUFFER_SECS,
-             prewarm=1):
+             prewarm=1, send_frames=SEND_FRAMES):
   """The aiohttp application.
 
   Args:
@@ -128,6 +153,9 @@ def make_app(engine_factory, static_dir=STATIC_DIR, rate=RATE, burst=BURST,
       first players neither wait nor stall the others' streams. Engines
       are built on their own thread and return to the pool when a player
       leaves.
+    send_frames: Frames per audio message, the grain a note arriving
+      mid-block starts at (a divisor of the engine's block is best); None:
+      whole blocks, a note waits for the next one (the design before).
 
   Returns:
     web.Application; app['sessions'] lists the live Sessions.
@@ -177,10 +205,16 @@ def make_app(engine_factory, static_dir=STATIC_DIR, rate=RATE, burst=BURST,
       else:
         engine = await loop.run_in_executor(builder, engine_factory)
       session.engine = engine
+      frames = min(int(send_frames or engine.block_frames),
+                   engine.block_frames)
       await ws.send_json(dict(engine.describe(), type='hello',
-                              prebuffer_secs=prebuffer_secs))
+                              prebuffer_secs=prebuffer_secs,
+                              send_frames=frames,
+                              send_samples=frames * engine.block_samples //
+                              engine.block_frames))
       streamer = asyncio.ensure_future(
-          _stream(ws, engine, session, executor, lead_secs, prebuffer_secs))
+          _stream(ws, engine, session, executor, lead_secs, prebuffer_secs,
+                  frames))
       try:
         await _receive(ws, engine, session, rate, burst)
       finally:
@@ -242,41 +276,74 @@ async def _receive_messages(ws, engine, session, rate, burst):
                           'message': f'Not JSON ({e.msg}).'})
       continue
     try:
-      engine.post(message)  # Applied at the next block, on the render thread.
+      session.post(message)  # Applied on the render thread.
     except live.MessageError as e:
       session.errors += 1
       await ws.send_json({'type': 'error', 'message': str(e)})
 
 
-async def _stream(ws, engine, session, executor, lead_secs, prebuffer_secs):
-  """Sends the engine's blocks, each at its due time minus lead_secs."""
+async def _stream(ws, engine, session, executor, lead_secs, prebuffer_secs,
+                  send_frames):
+  """Renders the engine's blocks and sends them in slices of send_frames
+  frames, each at its due time minus lead_secs; a posted note (session.wake)
+  renders the block again from its first unsent slice (Engine.rewind), at
+  most about once per block."""
   loop = asyncio.get_running_loop()
-  block_secs = engine.block_samples / engine.sample_rate
+  sr = engine.sample_rate
+  hop = engine.block_samples // engine.block_frames
+  piece = send_frames * hop
+  rewinds = RateLimiter(rate=sr / engine.block_samples, burst=2,
+                        clock=loop.time)
   start = loop.time()
   next_stats = start
-  # The page plays block k at anchor + prebuffer + (k - anchor_block)
-  # blocks: from the first block on, and again after an underrun (it
-  # waits for a new prebuffer then, as the worklet does).
-  anchor = anchor_block = None
-  while not ws.closed:
-    due = start + session.blocks_sent * block_secs
-    delay = due - lead_secs - loop.time()
-    if delay > 0:
-      await asyncio.sleep(delay)
+  samples = 0  # Samples sent.
+  pending = np.zeros(0, np.float32)  # The block's samples not yet sent.
+  sent_frames = 0  # Frames of the current block sent.
+
+  async def render(fn, *args):
+    session.wake.clear()  # What is posted from here on wakes it again.
     t0 = time.perf_counter()
-    audio = await loop.run_in_executor(executor, engine.render_block)
+    audio = await loop.run_in_executor(executor, fn, *args)
     session.render_ms.append(1000.0 * (time.perf_counter() - t0))
+    return audio
+
+  # The page plays sample s at anchor + prebuffer + (s - anchor_sample) /
+  # sr: from the first slice on, and again after an underrun (it waits for
+  # a new prebuffer then, as the worklet does).
+  anchor = anchor_sample = None
+  while not ws.closed:
+    delay = start + samples / sr - lead_secs - loop.time()
+    if not len(pending):
+      if delay > 0:
+        await asyncio.sleep(delay)
+      pending, sent_frames = await render(engine.render_block), 0
+      session.blocks_sent += 1
+      continue
+    if delay > 0 and not session.wake.is_set():
+      try:
+        await asyncio.wait_for(session.wake.wait(), delay)
+      except asyncio.TimeoutError:
+        pass
+    if session.wake.is_set():
+      if rewinds.allow():
+        pending = await render(engine.rewind, sent_frames)
+        session.rewinds += 1
+        continue
+      session.wake.clear()  # Over budget: the note waits for the next block.
+      continue
     if ws.closed:
       break
     now = loop.time()
-    k = session.blocks_sent
     if anchor is None:
-      anchor, anchor_block = now, k
-    elif now > anchor + prebuffer_secs + (k - anchor_block) * block_secs:
+      anchor, anchor_sample = now, samples
+    elif now > anchor + prebuffer_secs + (samples - anchor_sample) / sr:
       session.late_blocks += 1  # The page's queue ran dry before it.
-      anchor, anchor_block = now, k
-    await ws.send_bytes(np.ascontiguousarray(audio, '<f4').tobytes())
-    session.blocks_sent += 1
+      anchor, anchor_sample = now, samples
+    out, pending = pending[:piece], pending[piece:]
+    await ws.send_bytes(np.ascontiguousarray(out, '<f4').tobytes())
+    samples += len(out)
+    sent_frames += len(out) // hop
+    session.slices_sent += 1
     while engine.replies:
       await ws.send_json(engine.replies.popleft())
     if loop.time() >= next_stats:
@@ -296,7 +363,7 @@ async def broadcast(app, message):
       if session.engine is None:
         continue
       try:
-        session.engine.post(message)
+        session.post(message)
       except live.MessageError as e:
         errors_.append(str(e))
         break  # Every engine refuses it alike.

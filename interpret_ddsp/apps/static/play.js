@@ -177,12 +177,13 @@ function showStats() {
   const s = live.serverStats, w = live.worklet, h = live.hello || {};
   $('stats').textContent =
     `block ${h.block_frames} frames (${(1000 * h.block_samples / h.sample_rate).toFixed(0)} ms), ` +
+    `sent in ${(1000 * (h.send_samples || h.block_samples) / h.sample_rate).toFixed(0)} ms slices, ` +
     `synth lookahead+block ${(h.algorithmic_latency_ms || 0).toFixed(0)} ms\n` +
     `latency key->first sound: arrival ${median(live.latencies.arrival_ms).toFixed(1)} ms, ` +
     `playout ${median(live.latencies.playout_ms).toFixed(1)} ms (median of ${live.latencies.playout_ms.length})\n` +
     `page underruns ${w.underruns}, queued ${(1000 * w.queued / (h.sample_rate || 1)).toFixed(0)} ms, ` +
     `skipped ${(1000 * (w.skipped || 0) / (h.sample_rate || 1)).toFixed(0)} ms; ` +
-    `server blocks ${s.blocks_sent || 0}, late ${s.late_blocks || 0}, render ${(s.render_ms_mean || 0).toFixed(1)} ms/block, ` +
+    `server blocks ${s.blocks_sent || 0} (notes started mid-block ${s.rewinds || 0}), late slices ${s.late_blocks || 0}, render ${(s.render_ms_mean || 0).toFixed(1)} ms/block, ` +
     `voices ${s.voices || 0}, dropped messages ${s.dropped || 0}`;
 }
 
