@@ -2,6 +2,11 @@
 // streams and hands them to the sound card, 128 samples per render quantum.
 // Counts underruns (the card asked and the queue was empty after playing
 // began) and reports the first loud sample of a probed block (latency).
+// Latency stays where the first block set it (a prebuffer behind): after
+// an underrun the samples that arrive late are dropped, as many as the
+// silence played in their place, instead of starting over a prebuffer
+// behind them (which would add the prebuffer to the latency for good at
+// every underrun).
 class BlockPlayer extends AudioWorkletProcessor {
   constructor(options) {
     super();
@@ -16,6 +21,7 @@ class BlockPlayer extends AudioWorkletProcessor {
     this.playing = false;
     this.underruns = 0;
     this.skipped = 0;  // Samples dropped to keep the latency down.
+    this.debt = 0;  // Silence played for samples that had not arrived.
     this.played = 0;
     this.probes = [];  // [{id, at (ring sample index, absolute), threshold}]
     this.written = 0;  // Samples ever queued.
@@ -40,6 +46,14 @@ class BlockPlayer extends AudioWorkletProcessor {
         this.queued++;
       }
       this.written += block.length;
+      if (this.debt > 0) {  // Late samples: their time has passed.
+        const late = Math.min(this.debt, this.queued);
+        this.read = (this.read + late) % this.size;
+        this.queued -= late;
+        this.played += late;
+        this.skipped += late;
+        this.debt -= late;
+      }
       // Keep the queue near prebuffer + one block: audio that piled up
       // (blocks posted before the context ran, a stall) is latency for
       // good, so past that plus 100 ms (or a block) the oldest samples are
@@ -53,7 +67,7 @@ class BlockPlayer extends AudioWorkletProcessor {
         this.skipped += skip;
       }
     } else if (data.type === 'reset') {
-      this.read = this.write = this.queued = 0;
+      this.read = this.write = this.queued = this.debt = 0;
       this.playing = false;
     }
   }
@@ -64,8 +78,8 @@ class BlockPlayer extends AudioWorkletProcessor {
     const startRead = this.played;
     let padded = 0;
     if (!this.playing && this.queued > 0) {
-      // (Re)start with `prebuffer` samples of silence ahead of the queue:
-      // the margin every later block may arrive late by.
+      // Start with `prebuffer` samples of silence ahead of the queue: the
+      // margin every later block may arrive late by.
       this.playing = true;
       this.pad = this.prebuffer;
     }
@@ -80,7 +94,8 @@ class BlockPlayer extends AudioWorkletProcessor {
       this.played += n;
       if (i < out.length) {
         this.underruns++;
-        this.playing = false;
+        this.debt += out.length - i;
+        while (i < out.length) out[i++] = 0;
       }
       while (this.probes.length && this.probes[0].at < this.played) {
         const p = this.probes.shift();
