@@ -167,6 +167,7 @@ def browser_latency(make, presses, send_frames=live_server.SEND_FRAMES):
           'page_underruns': r['w']['underruns'],
           'page_queue_ms_at_end': 1000 * r['queued'] / SR,
           'page_skipped_ms': 1000 * (r['w'].get('skipped') or 0) / SR,
+          'page_trimmed_ms': 1000 * (r['w'].get('trimmed') or 0) / SR,
           'late_blocks': r['s'].get('late_blocks'),
           'rewinds': r['s'].get('rewinds'),
           'send_frames': send_frames,
@@ -232,6 +233,7 @@ def main():
                   for _ in range(args.rounds)]
         lat = dict(rounds[-1], rounds=[
             {k: r[k] for k in ('arrival_ms', 'playout_ms', 'page_underruns',
+                               'page_trimmed_ms', 'page_queue_ms_at_end',
                                'late_blocks', 'rewinds')} for r in rounds])
         for what in ('arrival_ms', 'playout_ms'):
           lat[what] = dict(lat[what], median_of_rounds=[
@@ -241,7 +243,8 @@ def main():
             f'{m:.1f}' for m in lat['arrival_ms']['median_of_rounds']) +
               ' ms; playout medians ' + ', '.join(
                   f'{m:.1f}' for m in lat['playout_ms']['median_of_rounds'])
-              + f' ms; underruns {[r["page_underruns"] for r in rounds]}')
+              + f' ms; underruns {[r["page_underruns"] for r in rounds]}, '
+              f'trimmed ms {[round(r["page_trimmed_ms"]) for r in rounds]}')
   os.sched_setaffinity(0, cores)
   bench_common.write_result(result, args.out)
 

@@ -307,10 +307,11 @@ async def _stream(ws, engine, session, executor, lead_secs, prebuffer_secs,
     session.render_ms.append(1000.0 * (time.perf_counter() - t0))
     return audio
 
-  # The page plays sample s at anchor + prebuffer + s / sr from the first
-  # slice on (after an underrun the worklet drops the late samples rather
-  # than start again a prebuffer behind them).
-  anchor = None
+  # The page plays sample s at anchor + prebuffer + (s - anchor_sample) /
+  # sr: from the first slice on, and again after an underrun (it waits for
+  # a new prebuffer then, as the worklet does; the worklet's dropping of a
+  # margin that stood unused, in silence, is not mirrored here).
+  anchor = anchor_sample = None
   while not ws.closed:
     delay = start + samples / sr - lead_secs - loop.time()
     if not len(pending):
@@ -335,9 +336,10 @@ async def _stream(ws, engine, session, executor, lead_secs, prebuffer_secs,
       break
     now = loop.time()
     if anchor is None:
-      anchor = now
-    elif now > anchor + prebuffer_secs + samples / sr:
+      anchor, anchor_sample = now, samples
+    elif now > anchor + prebuffer_secs + (samples - anchor_sample) / sr:
       session.late_blocks += 1  # The page's queue ran dry before it.
+      anchor, anchor_sample = now, samples
     out, pending = pending[:piece], pending[piece:]
     await ws.send_bytes(np.ascontiguousarray(out, '<f4').tobytes())
     samples += len(out)

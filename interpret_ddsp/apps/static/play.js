@@ -182,7 +182,7 @@ function showStats() {
     `latency key->first sound: arrival ${median(live.latencies.arrival_ms).toFixed(1)} ms, ` +
     `playout ${median(live.latencies.playout_ms).toFixed(1)} ms (median of ${live.latencies.playout_ms.length})\n` +
     `page underruns ${w.underruns}, queued ${(1000 * w.queued / (h.sample_rate || 1)).toFixed(0)} ms, ` +
-    `skipped ${(1000 * (w.skipped || 0) / (h.sample_rate || 1)).toFixed(0)} ms\n` +
+    `skipped ${(1000 * (w.skipped || 0) / (h.sample_rate || 1)).toFixed(0)} ms (silence given back ${(1000 * (w.trimmed || 0) / (h.sample_rate || 1)).toFixed(0)} ms)\n` +
     `server blocks ${s.blocks_sent || 0} (notes started mid-block ${s.rewinds || 0}), late slices ${s.late_blocks || 0}, render ${(s.render_ms_mean || 0).toFixed(1)} ms/block, ` +
     `voices ${s.voices || 0}, dropped messages ${s.dropped || 0}`;
 }

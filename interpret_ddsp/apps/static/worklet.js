@@ -2,11 +2,15 @@
 // streams and hands them to the sound card, 128 samples per render quantum.
 // Counts underruns (the card asked and the queue was empty after playing
 // began) and reports the first loud sample of a probed block (latency).
-// Latency stays where the first block set it (a prebuffer behind): after
-// an underrun the samples that arrive late are dropped, as many as the
-// silence played in their place, instead of starting over a prebuffer
-// behind them (which would add the prebuffer to the latency for good at
-// every underrun).
+//
+// Latency adapts: an underrun starts playing again a prebuffer behind the
+// late block (the margin grows where the stream proved jittery), and a
+// margin that stood unused for TRIM_SECS (the queue never fell below
+// prebuffer + one render quantum) is given back by dropping the excess,
+// only where it is silent (below SILENT), so no note is cut.
+const TRIM_SECS = 2.0;
+const SILENT = 1e-3;
+
 class BlockPlayer extends AudioWorkletProcessor {
   constructor(options) {
     super();
@@ -21,7 +25,9 @@ class BlockPlayer extends AudioWorkletProcessor {
     this.playing = false;
     this.underruns = 0;
     this.skipped = 0;  // Samples dropped to keep the latency down.
-    this.debt = 0;  // Silence played for samples that had not arrived.
+    this.trimmed = 0;  // ... of them, silence dropped after a calm spell.
+    this.minQueued = Infinity;  // The queue's low mark since windowStart.
+    this.windowStart = 0;
     this.played = 0;
     this.probes = [];  // [{id, at (ring sample index, absolute), threshold}]
     this.written = 0;  // Samples ever queued.
@@ -46,14 +52,6 @@ class BlockPlayer extends AudioWorkletProcessor {
         this.queued++;
       }
       this.written += block.length;
-      if (this.debt > 0) {  // Late samples: their time has passed.
-        const late = Math.min(this.debt, this.queued);
-        this.read = (this.read + late) % this.size;
-        this.queued -= late;
-        this.played += late;
-        this.skipped += late;
-        this.debt -= late;
-      }
       // Keep the queue near prebuffer + one block: audio that piled up
       // (blocks posted before the context ran, a stall) is latency for
       // good, so past that plus 100 ms (or a block) the oldest samples are
@@ -67,9 +65,30 @@ class BlockPlayer extends AudioWorkletProcessor {
         this.skipped += skip;
       }
     } else if (data.type === 'reset') {
-      this.read = this.write = this.queued = this.debt = 0;
+      this.read = this.write = this.queued = 0;
       this.playing = false;
     }
+  }
+
+  trim() {
+    // The margin above prebuffer + a quantum that the last window never
+    // used; dropped once the samples to drop are silent.
+    const spare = this.minQueued - this.prebuffer - 128;
+    if (spare <= 0) {
+      this.minQueued = Infinity;
+      this.windowStart = currentTime;
+      return;
+    }
+    for (let j = 0; j < spare; j++) {
+      if (Math.abs(this.ring[(this.read + j) % this.size]) > SILENT) return;
+    }
+    this.read = (this.read + spare) % this.size;
+    this.queued -= spare;
+    this.played += spare;
+    this.skipped += spare;
+    this.trimmed += spare;
+    this.minQueued = Infinity;
+    this.windowStart = currentTime;
   }
 
   process(inputs, outputs) {
@@ -78,8 +97,8 @@ class BlockPlayer extends AudioWorkletProcessor {
     const startRead = this.played;
     let padded = 0;
     if (!this.playing && this.queued > 0) {
-      // Start with `prebuffer` samples of silence ahead of the queue: the
-      // margin every later block may arrive late by.
+      // (Re)start with `prebuffer` samples of silence ahead of the queue:
+      // the margin every later block may arrive late by.
       this.playing = true;
       this.pad = this.prebuffer;
     }
@@ -94,8 +113,12 @@ class BlockPlayer extends AudioWorkletProcessor {
       this.played += n;
       if (i < out.length) {
         this.underruns++;
-        this.debt += out.length - i;
-        while (i < out.length) out[i++] = 0;
+        this.playing = false;
+        this.minQueued = Infinity;
+        this.windowStart = currentTime;
+      } else if (this.pad === 0) {
+        this.minQueued = Math.min(this.minQueued, this.queued);
+        if (currentTime - this.windowStart > TRIM_SECS) this.trim();
       }
       while (this.probes.length && this.probes[0].at < this.played) {
         const p = this.probes.shift();
@@ -108,7 +131,7 @@ class BlockPlayer extends AudioWorkletProcessor {
       this.lastReport = currentTime;
       this.port.postMessage({type: 'status', queued: this.queued,
                              underruns: this.underruns, played: this.played,
-                             skipped: this.skipped});
+                             skipped: this.skipped, trimmed: this.trimmed});
     }
     return true;
   }
