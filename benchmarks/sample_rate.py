@@ -70,11 +70,15 @@ def band_energy_db(reference, estimate, sample_rate, above_hz=8000.0):
   -6.02
   """
   n = min(len(reference), len(estimate))
-  freqs = np.fft.rfftfreq(n, 1.0 / sample_rate)
-  band = freqs > above_hz
-  energy = lambda x: float(np.sum(np.abs(np.fft.rfft(x[:n])[band]) ** 2))
-  return 10 * np.log10(max(energy(estimate), 1e-30) /
-                       max(energy(reference), 1e-30))
+  return 10 * np.log10(
+      max(_energy_above(estimate[:n], sample_rate, above_hz), 1e-30) /
+      max(_energy_above(reference[:n], sample_rate, above_hz), 1e-30))
+
+
+def _energy_above(audio, sample_rate, above_hz):
+  """Sum of |rfft|^2 over the bins above above_hz (whole clip)."""
+  freqs = np.fft.rfftfreq(len(audio), 1.0 / sample_rate)
+  return float(np.sum(np.abs(np.fft.rfft(audio)[freqs > above_hz]) ** 2))
 
 
 def band_share_db(audio, sample_rate, above_hz=8000.0):
@@ -88,10 +92,9 @@ def band_share_db(audio, sample_rate, above_hz=8000.0):
   >>> float(round(band_share_db(x, sr), 2))  # 0.01 / 1.01 of the energy.
   -20.04
   """
-  freqs = np.fft.rfftfreq(len(audio), 1.0 / sample_rate)
-  power = np.abs(np.fft.rfft(audio)) ** 2
-  return float(10 * np.log10(max(power[freqs > above_hz].sum(), 1e-30) /
-                             max(power.sum(), 1e-30)))
+  return float(10 * np.log10(
+      max(_energy_above(audio, sample_rate, above_hz), 1e-30) /
+      max(_energy_above(audio, sample_rate, -1.0), 1e-30)))
 
 
 def source_key(source_file, run_folder):

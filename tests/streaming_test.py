@@ -363,8 +363,8 @@ def test_reset_restarts_identically(model):
 
 def test_undo_renders_the_block_again_from_its_start(model):
   """undo() then process() with controls that change from frame 6 on:
-    the first 6 frames come out as the first time (same state, same drawn
-    noise); the block and the stream after it equal a stream that had the
+  the first 6 frames come out as the first time (same state, same drawn
+  noise); the block and the stream after it equal a stream that had the
   new controls from the start (another synth, same seed). The live
   engine's rewind rests on it."""
   f0, loudness, z = _controls(64, model.z_dims)

@@ -252,7 +252,8 @@ class Engine:
     z: The current z [D] (knob dims = `knobs`).
     profile: The expression profile notes start with.
     instrument: The current prior group.
-    sample_rate, block_frames, block_samples, frame_rate.
+    sample_rate, block_frames, block_samples, hop_size (samples per
+      frame), frame_rate.
     time_secs: Stream time at the start of the next block.
   """
 
@@ -294,7 +295,8 @@ class Engine:
     self.block_frames = int(block_frames)
     self.frame_rate = self.synth.frame_rate
     self.sample_rate = self.synth.sample_rate
-    self.block_samples = self.block_frames * self.synth.hop_size
+    self.hop_size = self.synth.hop_size
+    self.block_samples = self.block_frames * self.hop_size
     self.profile = self._default_profile = controls_lib.get_profile(profile)
     self.gain = float(gain)
     self.knob_names = tuple(model.knob_names)
@@ -518,17 +520,20 @@ class Engine:
   def block_controls(self, start=None):
     """Per-voice f0 [V, n] Hz and loudness [V, n] dB of the block of n =
     block_frames frames from `start` seconds (default: the next block's)."""
-    start = self.time_secs if start is None else start
-    t = start + np.arange(self.block_frames) / self.frame_rate
+    t = self._frame_times(self.time_secs if start is None else start)
     f0 = np.stack([soundfont.midi_to_hz(v.midi_pitch(t))
                    for v in self._voices])
     loudness = np.stack([v.loudness_db(t) for v in self._voices])
     return f0.astype(np.float32), loudness.astype(np.float32)
 
+  def _frame_times(self, start):
+    """Times of the block's frames from `start`, seconds [n]."""
+    return start + np.arange(self.block_frames) / self.frame_rate
+
   def _block_inputs(self, start):
     """{f0, loudness, z [V, n, D], heard [V, n]} of the block from start."""
     f0, loudness = self.block_controls(start)
-    t = start + np.arange(self.block_frames) / self.frame_rate
+    t = self._frame_times(start)
     # A free voice still renders (one graph for all) but is not heard: the
     # decoder is not silent at the floor loudness (8 idle voices would sum
     # to a hum 38 dB under a note).
@@ -551,7 +556,7 @@ class Engine:
   def _mix(self, inputs):
     audio = self.synth.process(inputs['f0'], inputs['loudness'],
                                inputs['z']).reshape(self.max_voices, -1)
-    heard = np.repeat(inputs['heard'], self.synth.hop_size, axis=1)
+    heard = np.repeat(inputs['heard'], self.hop_size, axis=1)
     return (self.gain * (heard * audio).sum(axis=0)).astype(np.float32)
 
   def render_block(self):
@@ -606,7 +611,7 @@ class Engine:
     self._last_block = dict(new, start=start)
     audio = self._mix(self._last_block)
     self.time_secs = start + self.block_frames / self.frame_rate
-    return audio[frames * self.synth.hop_size:]
+    return audio[frames * self.hop_size:]
 
   def reset_player(self):
     """Back to a new player's state (silence, knobs at 0, the default

@@ -210,8 +210,7 @@ def make_app(engine_factory, static_dir=STATIC_DIR, rate=RATE, burst=BURST,
       await ws.send_json(dict(engine.describe(), type='hello',
                               prebuffer_secs=prebuffer_secs,
                               send_frames=frames,
-                              send_samples=frames * engine.block_samples //
-                              engine.block_frames))
+                              send_samples=frames * engine.hop_size))
       streamer = asyncio.ensure_future(
           _stream(ws, engine, session, executor, lead_secs, prebuffer_secs,
                   frames))
@@ -290,7 +289,7 @@ async def _stream(ws, engine, session, executor, lead_secs, prebuffer_secs,
   most about once per block."""
   loop = asyncio.get_running_loop()
   sr = engine.sample_rate
-  hop = engine.block_samples // engine.block_frames
+  hop = engine.hop_size
   piece = send_frames * hop
   rewinds = RateLimiter(rate=sr / engine.block_samples, burst=2,
                         clock=loop.time)
