@@ -144,6 +144,10 @@ def main():
   parser.add_argument('--steps', type=int, default=1200)
   parser.add_argument('--root', default=os.path.join('runs', 'sample_rate'))
   parser.add_argument('--max_examples', type=int, default=48)
+  parser.add_argument('--seed', type=int, default=None,
+                      help='Training seed of both models (default: the '
+                      "shipped recipe's); a second seed tells a gap from "
+                      'training noise.')
   parser.add_argument('--out', default=os.path.join(HERE, 'results',
                                                     'sample_rate.json'))
   args = parser.parse_args()
@@ -155,12 +159,15 @@ def main():
   from interpret_ddsp.evaluation import knob_metrics  # pylint: disable=g-import-not-at-top
   base = pipeline.RECIPES['pretrained']
   result = {'cpu': bench_common.cpu_name(), 'program': args.program,
-            'steps': args.steps, 'soundfont': os.path.basename(FLUID),
+            'steps': args.steps,
+            'seed': base.seed if args.seed is None else args.seed,
+            'soundfont': os.path.basename(FLUID),
             'models': {}}
   pairs = {}
   for rate in RATES:
     recipe = dataclasses.replace(base, programs=args.program,
-                                 num_steps=args.steps, sample_rate=rate)
+                                 num_steps=args.steps, sample_rate=rate,
+                                 seed=result['seed'])
     folder = os.path.join(args.root, f'sr{rate}')
     tick = time.time()
     run = pipeline.run(folder, recipe, soundfont=FLUID, stop_after='train')
