@@ -198,6 +198,18 @@ def test_f0_l1_of_audio_sees_a_100_cent_shift():
   assert same['l1_cents'] == 0.0 and same['outlier_rate'] == 0.0
 
 
+def test_f0_track_hears_the_pitch_at_48_khz():
+  """The same 300 Hz tone at 16 and 48 kHz tracks as 300 Hz both times
+  (generation's pitch adherence read a 48 kHz model's output as if it were
+  16 kHz: 3x too low)."""
+  for sr in (16000, 48000):
+    tone, _ = signals.harmonic_tone(300.0, 1.0, sample_rate=sr)
+    f0 = metrics.f0_track(tone, sr)
+    assert len(f0) == 250, (sr, len(f0))
+    cents = 1200 * np.log2(np.median(f0[25:-25]) / 300.0)
+    assert abs(cents) < 5, (sr, cents)
+
+
 def test_reconstruction_metrics_per_example_and_mean():
   refs = np.stack([_noise(0.5, seed=0), _noise(0.5, seed=1)])
   ests = np.stack([refs[0], 0.5 * refs[1]])

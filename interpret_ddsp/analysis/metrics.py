@@ -262,6 +262,25 @@ def mel_cepstral_distortion(a, b, sample_rate=16000, n_mfcc=N_MFCC):
                        n_mfcc)
 
 
+def f0_track(audio, sample_rate=16000, crepe_model='tiny'):
+  """CREPE's f0 of a sound at any sample rate, one value per 4 ms frame.
+
+  CREPE hears 16 kHz, so other rates are resampled first (a 48 kHz model's
+  output fed as if it were 16 kHz reads 3x too low: 1902 cents).
+
+  Args:
+    audio: float [n_samples] at sample_rate.
+    sample_rate: Samples per second of audio.
+    crepe_model: CREPE capacity.
+
+  Returns:
+    f0_hz: float32 [n_samples * FRAME_RATE // sample_rate], Hz.
+  """
+  f0, _ = features_lib.compute_f0(_to_16k(_mono(audio), sample_rate),
+                                  FRAME_RATE, crepe_model=crepe_model)
+  return f0
+
+
 def f0_error_cents(f0_ref, f0_est, voiced_mask=None,
                    outlier_cents=OUTLIER_CENTS):
   """Pitch error of an f0 track against a reference track.

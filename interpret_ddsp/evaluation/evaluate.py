@@ -298,7 +298,7 @@ def generation(model, prior_path, eval_audio, train_z, n=16, seed=0,
   real_feats = metrics.standardize(real_raw, real_raw)
   adherence = []
   for a in audio:
-    f0 = _f0_of(a)
+    f0 = metrics.f0_track(a, sample_rate)
     n_f = len(f0)
     adherence.append(metrics.f0_error_cents(
         ctrl.f0_hz[:n_f], f0, ctrl.loudness_db[:n_f] > -50))
@@ -318,14 +318,6 @@ def generation(model, prior_path, eval_audio, train_z, n=16, seed=0,
       'pitch_outlier_rate': float(np.mean([a['outlier_rate']
                                            for a in adherence])),
       'n_generated': n, 'n_real': int(len(eval_audio))}
-
-
-def _f0_of(audio):
-  from interpret_ddsp.analysis import features  # pylint: disable=g-import-not-at-top
-  n = len(audio) // 64
-  f0, _ = features.compute_f0(audio[:n * 64].astype(np.float32), 250,
-                              crepe_model='tiny')
-  return f0
 
 
 def evaluate(save_dir, file_pattern, output_dir, prior_path=None,
