@@ -28,7 +28,9 @@ setuptools.setup(
     # package as interpret_ddsp/gin, so a plain `pip install .` trains
     # with models/timbre_ae_tiny.gin (train._gin_dir).
     package_dir={'interpret_ddsp.gin': 'gin'},
-    package_data={'interpret_ddsp': ['pretrained_model/*'],
+    # The shipped models (interpret_ddsp.training.shipped.MODELS).
+    package_data={'interpret_ddsp': ['pretrained_model/*',
+                                     'pretrained_violin_48k/*'],
                   'interpret_ddsp.score': ['moods.json'],
                   'interpret_ddsp.apps': ['static/*'],
                   'interpret_ddsp.gin': ['README.md', '*/*.gin']},

@@ -61,7 +61,7 @@ def _demo(args):
           'expression (learned.wav) and the plain profile (plain.wav)')
   sw = s['brightness_sweep']
   print(f'  brightness_sweep/     the melody with brightness '
-        f'{sw["values"][0]:+.0f}..{sw["values"][-1]:+.0f}: measured '
+        f'{sw["values"][0]:+.2f}..{sw["values"][-1]:+.2f}: measured '
         f'{", ".join(f"{m:+.2f}" for m in sw["measured"])} (Spearman '
         f'{sw["spearman"]:.2f})')
   if 'interpolation' in s:
@@ -451,6 +451,35 @@ def _listen(args):
   return 0
 
 
+def _add_model_arg(p):
+  """--model: a shipped model by name (resolved in `main`, before the verb
+  runs, into --save_dir, --prior and --z)."""
+  p.add_argument('--model', default=None, choices=sorted(shipped.MODELS),
+                 help='a shipped model instead of --save_dir (default: '
+                 f'{shipped.DEFAULT_MODEL}; violin_48k: one violin at 48 '
+                 'kHz)')
+
+
+def _resolve_model(args):
+  """Turns --model NAME into the shipped model's folder, prior and z (one
+  clear error with --save_dir or --train beside it)."""
+  if getattr(args, 'model', None) is None:
+    return
+  if getattr(args, 'train', False):
+    raise errors.UserError('--model plays a shipped model and --train '
+                           'trains a new one: give one of them.')
+  if args.save_dir is not None:
+    raise errors.UserError(
+        f'--model {args.model} and --save_dir {args.save_dir} both name a '
+        'model: give one of them.')
+  save_dir, prior, z = shipped.resolve(None, args.prior, getattr(args, 'z',
+                                                                 None),
+                                       model=args.model)
+  args.save_dir, args.prior = save_dir, prior
+  if hasattr(args, 'z'):
+    args.z = z
+
+
 def _add_controls_args(p):
   group = p.add_argument_group('pitch and loudness')
   group.add_argument('--notes', default=None,
@@ -698,6 +727,7 @@ def build_parser():
   sm.add_argument('--block_frames', type=int, default=16,
                   help='frames per streamed block (16 = 64 ms)')
   _add_controls_args(sm)
+  _add_model_arg(sm)
   sm.set_defaults(func=_sample)
 
   ip = verbs.add_parser(
@@ -715,6 +745,7 @@ def build_parser():
   ip.add_argument('--output_dir', required=True)
   ip.add_argument('--seed', type=int, default=0)
   _add_controls_args(ip)
+  _add_model_arg(ip)
   ip.set_defaults(func=_interpolate)
 
   ev = verbs.add_parser(
@@ -740,6 +771,7 @@ def build_parser():
                   help='sounds generated from the prior for the generation '
                   'figures (with --prior)')
   ev.add_argument('--no_progress', action='store_true')
+  _add_model_arg(ev)
   ev.set_defaults(func=_evaluate)
 
   pl = verbs.add_parser(
@@ -765,6 +797,7 @@ def build_parser():
   pl.add_argument('--no_xla', action='store_true',
                   help='do not compile the block graph with XLA (faster '
                   'start, slower blocks)')
+  _add_model_arg(pl)
   pl.set_defaults(func=_play)
 
   li = verbs.add_parser(
@@ -785,6 +818,7 @@ def build_parser():
                   help='add N synthetic listeners to a separate pilot file '
                   'and write their report (report_pilot/)')
   li.add_argument('--no_progress', action='store_true')
+  _add_model_arg(li)
   li.set_defaults(func=_listen)
 
   demo = verbs.add_parser(
@@ -809,6 +843,7 @@ def build_parser():
   demo.add_argument('--z', default=None,
                     help='its training z .npz (for the z scatter)')
   demo.add_argument('--no_progress', action='store_true')
+  _add_model_arg(demo)
   demo.set_defaults(func=_demo)
   return parser
 
@@ -826,6 +861,7 @@ def main(argv=None):
     if args.verb in ('prepare', 'extract-z'):  # Unknown --options: Beam's.
       beam_options = ([f'--runner={args.runner}'] if args.runner else []) + extra
       return args.func(args, beam_options)
+    _resolve_model(args)
     return args.func(args)
   except errors.UserError as e:
     print(f'interpret-ddsp {args.verb}: {_one_line(e)}', file=sys.stderr)

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from interpret_ddsp import contracts
+from interpret_ddsp import errors
 from interpret_ddsp.training import shipped
 
 PKG_DIR = os.path.join(os.path.dirname(os.path.dirname(
@@ -189,3 +190,14 @@ def test_resolve_defaults_to_the_shipped_model_only_when_none_is_given(
   assert shipped.resolve(prior='mine.npz')[1] == 'mine.npz'
   # A model of the user's never gets the shipped prior (other z space).
   assert shipped.resolve(str(tmp_path)) == (str(tmp_path), None, None)
+  # A shipped model by name comes with its own prior and z, not the
+  # default's; a name beside a folder, or an unknown name, is an error.
+  violin = shipped.named_dir('violin_48k')
+  assert violin != shipped.DEFAULT_DIR
+  assert shipped.resolve(model='violin_48k') == (
+      violin, os.path.join(violin, contracts.PRIOR_FILE),
+      os.path.join(violin, contracts.Z_FILE))
+  with pytest.raises(errors.UserError, match='give one'):
+    shipped.resolve(str(tmp_path), model='violin_48k')
+  with pytest.raises(errors.UserError, match='violin_48k'):
+    shipped.resolve(model='banjo')

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from interpret_ddsp import contracts
+from interpret_ddsp.training import shipped
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -43,9 +44,10 @@ def test_the_install_ships_the_gin_configs_and_the_model(installed):
     with open(os.path.join(REPO, 'gin', name)) as a, \
          open(os.path.join(pkg, 'gin', name)) as b:
       assert a.read() == b.read(), name
-  for name in contracts.MODEL_FILES + (contracts.PRIOR_FILE,
-                                       contracts.MODEL_CARD, 'checkpoint'):
-    assert os.path.isfile(os.path.join(pkg, 'pretrained_model', name)), name
+  for folder, _ in shipped.MODELS.values():  # Every shipped model.
+    for name in contracts.MODEL_FILES + (contracts.PRIOR_FILE,
+                                         contracts.MODEL_CARD, 'checkpoint'):
+      assert os.path.isfile(os.path.join(pkg, folder, name)), (folder, name)
   # The data files beside the modules that read them.
   for name in ('score/moods.json', 'apps/static/play.js',
                'apps/static/listen.js', 'apps/static/worklet.js'):

@@ -11,6 +11,9 @@ a model card written from the run's own numbers:
   sudo apt-get install fluid-soundfont-gm   # Debian's MIT-licensed FluidR3
   .venv/bin/python -m interpret_ddsp.apps.pretrained \\
       --soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 --run_dir runs/pretrained
+
+`--model violin_48k` reproduces the other shipped model (its recipe and
+folder are in `shipped.MODELS`).
 """
 
 import argparse
@@ -132,7 +135,29 @@ def _data_order(model_dir):
           '(ddsp\'s reading)')
 
 
-def write_card(run_dir, summary, dest=DEFAULT_DIR):
+def _rate_text(sample_rate):
+  """How the rendered audio reached the model's sample rate.
+
+  >>> _rate_text(16000)
+  'resampled to 16 kHz'
+  >>> _rate_text(48000)
+  'kept at 48 kHz (no resampling)'
+  """
+  if sample_rate == 48000:
+    return 'kept at 48 kHz (no resampling)'
+  return f'resampled to {sample_rate / 1000:g} kHz'
+
+
+def _use_line(name):
+  """Which commands run the model `name`."""
+  if name == shipped.DEFAULT_MODEL:
+    return ('It is the default of `interpret-ddsp demo`, `sample`, '
+            '`interpolate`, `evaluate`, `play` and `listen`.')
+  return (f'`--model {name}` selects it in `interpret-ddsp demo`, `sample`, '
+          '`interpolate`, `evaluate`, `play` and `listen`.')
+
+
+def write_card(run_dir, summary, dest=DEFAULT_DIR, name=None):
   """Writes MODEL_CARD.md from the run's manifests and `evaluate` metrics,
   so every number in it comes from this run.
 
@@ -140,6 +165,7 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
     run_dir: The pipeline run folder.
     summary: What pipeline.run returned (recipe, secs, steps, metrics).
     dest: The exported model folder.
+    name: The shipped model's name (`shipped.MODELS`); None: the default.
 
   Returns:
     The card's path.
@@ -162,17 +188,23 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
                     f'{v["mean"]:.3g}, std {v["std"]:.3g})'
                     for k, v in knobs['units'].items())
   g = priors['']
+  name = name or shipped.DEFAULT_MODEL
+  rate = recipe.get('sample_rate', 16000)
+  model_flag = ('' if name == shipped.DEFAULT_MODEL else
+                f' --model {name}')
   lines = [
-      '# Model card: interpret_ddsp pretrained default', '',
+      '# Model card: interpret_ddsp pretrained '
+      + ('default' if name == shipped.DEFAULT_MODEL else f'`{name}`'), '',
       'A tiny timbre autoencoder (Magenta ddsp harmonic + filtered-noise '
-      'synthesis) whose z holds named knobs next to free dims, and a '
+      f'synthesis at {rate / 1000:g} kHz) whose z holds named knobs next to '
+      'free dims, and a '
       'Gaussian-mixture prior over its pooled z for generating new timbres '
-      'without input audio. It is the default of `interpret-ddsp demo`, '
-      '`sample`, `interpolate` and `evaluate`.', '',
+      f'without input audio. {_use_line(name)}', '',
       '## Training data', '',
       f'- Soundfont: `{soundfont}` (Debian package fluid-soundfont-gm, '
       'FluidR3_GM by Frank Wen, MIT license), rendered offline with '
-      'TinySoundFont at 48 kHz, reverb and chorus off, resampled to 16 kHz.'
+      'TinySoundFont at 48 kHz, reverb and chorus off, '
+      f'{_rate_text(rate)}.'
       if soundfont.startswith('FluidR3') else
       f'- Soundfont: `{soundfont}`.',
       f'- GM instruments: {recipe["programs"].replace(",", ", ")}.',
@@ -222,13 +254,14 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
       '', '## Reproduce', '',
       '```',
       'sudo apt-get install fluid-soundfont-gm',
-      '.venv/bin/python -m interpret_ddsp.apps.pretrained \\',
+      f'.venv/bin/python -m interpret_ddsp.apps.pretrained{model_flag} \\',
       '    --soundfont /usr/share/sounds/sf2/FluidR3_GM.sf2 '
-      '--run_dir runs/pretrained',
+      f'--run_dir runs/{shipped.recipe_name(name)}',
       '```', '',
       '## Limits', '',
       '- Tiny model trained on a few GM instruments for a short CPU budget: '
       'it shows the method, it is not a production synthesizer.',
+      ] + _narrow_lines(recipe) + [
       '- Trained on 1 s examples; `synthesize` renders any length, but long '
       'notes drift from the training distribution.',
       '- Knob values beyond the range seen in training are extrapolated up '
@@ -248,6 +281,22 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR):
   path = os.path.join(dest, contracts.MODEL_CARD)
   files.write_text(path, '\n'.join(lines))
   return path
+
+
+def _narrow_lines(recipe):
+  """The card's limits of a one-instrument model at a high sample rate."""
+  if ',' in recipe['programs']:
+    return []
+  rate = recipe.get('sample_rate', 16000)
+  return [
+      f'- One instrument ({recipe["programs"]}): other instruments, and '
+      'notes outside its range, lie outside its training data (its knobs '
+      'and prior know only this instrument\'s timbres).',
+      f'- {rate / 1000:g} kHz: {rate / 16000:g}x the samples of the '
+      'default model per second of audio, so synthesis (`sample`, '
+      '`play`) costs about that much more; `benchmarks/README.md` '
+      '(`sample_rate.py`) compares it with a 16 kHz model trained on the '
+      'same notes for the same steps.']
 
 
 def _semitones(n):
@@ -273,20 +322,29 @@ def main(argv=None):
   parser.add_argument('--soundfont',
                       default='/usr/share/sounds/sf2/FluidR3_GM.sf2',
                       help='FluidR3_GM.sf2 (Debian fluid-soundfont-gm, MIT)')
-  parser.add_argument('--run_dir', default=os.path.join('runs', 'pretrained'))
-  parser.add_argument('--dest', default=DEFAULT_DIR)
+  parser.add_argument('--model', default=shipped.DEFAULT_MODEL,
+                      choices=sorted(shipped.MODELS),
+                      help='which shipped model to reproduce')
+  parser.add_argument('--run_dir', default=None,
+                      help='pipeline run folder (default runs/<recipe>)')
+  parser.add_argument('--dest', default=None,
+                      help="export folder (default: the model's package "
+                      'folder)')
   parser.add_argument('--no_progress', action='store_true')
   args = parser.parse_args(argv)
   from interpret_ddsp.apps import pipeline  # pylint: disable=g-import-not-at-top
   if not os.path.isfile(args.soundfont):
     parser.error(f'{args.soundfont} not found: `apt-get install '
                  'fluid-soundfont-gm`, or pass --soundfont.')
-  summary = pipeline.run(args.run_dir, 'pretrained', soundfont=args.soundfont,
+  recipe = shipped.recipe_name(args.model)
+  args.run_dir = args.run_dir or os.path.join('runs', recipe)
+  args.dest = args.dest or shipped.named_dir(args.model)
+  summary = pipeline.run(args.run_dir, recipe, soundfont=args.soundfont,
                          progress=not args.no_progress)
   files.write_json(os.path.join(args.run_dir, contracts.RUN_SUMMARY),
                    {k: v for k, v in summary.items() if k != 'metrics'})
   dest = export(args.run_dir, args.dest)
-  write_card(args.run_dir, summary, dest)
+  write_card(args.run_dir, summary, dest, name=args.model)
   print(f'Exported step {summary["steps"]} with {contracts.MODEL_CARD} to '
         f'{dest}.')
   return 0
