@@ -4,8 +4,9 @@
 fit-prior -> fit-expression -> sample -> evaluate.
 
 `interpret-ddsp demo --train` runs the `quick` recipe (a few minutes on 2
-cores); the shipped pretrained model is the `pretrained` recipe on Debian's
-FluidR3_GM.sf2 (see `interpret_ddsp/pretrained/README.md`). Each stage keeps
+cores); the shipped pretrained models are the `pretrained` and `violin_48k`
+recipes on Debian's FluidR3_GM.sf2 (`interpret_ddsp.apps.pretrained`
+reproduces them; each model card says how). Each stage keeps
 its output in `output_dir/<stage>` and is skipped when that output is
 already there, and training resumes from its checkpoints, so an interrupted
 run continues where it stopped when started again.
@@ -57,7 +58,7 @@ RECIPES = {
     'quick': Recipe(programs='violin,flute,trumpet', key_step=12,
                     velocities=(60, 110), n_melodies=1, num_steps=300,
                     learning_rate=3e-3, eval_examples=16, eval_fraction=0.25),
-    # The shipped default model (interpret_ddsp/pretrained/).
+    # The shipped default model (interpret_ddsp/pretrained_model/).
     'pretrained': Recipe(
         programs='violin,cello,trumpet,alto_sax,clarinet,flute,nylon_guitar',
         key_step=1, velocities=(50, 80, 110), n_melodies=4, num_steps=6000),
