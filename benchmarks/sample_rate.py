@@ -97,18 +97,44 @@ def band_share_db(audio, sample_rate, above_hz=8000.0):
       max(_energy_above(audio, sample_rate, -1.0), 1e-30)))
 
 
-def source_key(source_file, run_folder):
-  """A source file's path relative to its run folder.
+def source_key(source_file, run_folder=None):
+  """A source file's path from its run's audio/ folder on.
 
   The two runs render the same notes into different folders
   (runs/sample_rate/sr16000/audio/x.wav, .../sr48000/audio/x.wav), so the
-  absolute paths never match; the relative ones do.
+  absolute paths never match; the part from audio/ on does, also when a
+  run's data was prepared through another path to it (a worktree's link,
+  a copied run). run_folder: unused, kept for callers.
 
   >>> source_key('/r/sr16000/audio/violin/a.wav', '/r/sr16000')
   'audio/violin/a.wav'
+  >>> source_key('/tmp/wt/runs/x/sr48000/audio/violin/a.wav')
+  'audio/violin/a.wav'
   """
-  return os.path.relpath(os.path.abspath(source_file),
-                         os.path.abspath(run_folder))
+  del run_folder
+  path = os.path.abspath(source_file).replace(os.sep, '/')
+  return 'audio/' + path.rsplit('/audio/', 1)[-1]
+
+
+def scaled_sizes(sample_rate, base_rate=16000):
+  """Gin bindings that keep the tiny model's sizes in samples the same in
+  time and frequency at another rate: the spectral loss's FFT sizes, the
+  encoder's MFCC FFT and the number of noise bands, times rate / 16 kHz
+  ('' at 16 kHz). At 48 kHz the unscaled model analyses 3x shorter windows
+  and shapes its noise in 3x wider bands.
+
+  >>> scaled_sizes(16000)
+  ''
+  >>> scaled_sizes(48000).split('; ')[0]
+  'SpectralLoss.fft_sizes = (6144, 3072, 1536, 768, 384, 192)'
+  """
+  factor = sample_rate // base_rate
+  if factor <= 1:
+    return ''
+  ffts = tuple(n * factor for n in (2048, 1024, 512, 256, 128, 64))
+  return '; '.join([f'SpectralLoss.fft_sizes = {ffts}',
+                    f'TimbreEncoder.fft_size = {1024 * factor}',
+                    f'N_NOISE_BANDS = {32 * factor + 1}'])
 
 
 def eval_pairs(model_dir, data_dir, run_folder, max_examples):
@@ -144,6 +170,9 @@ def main():
   parser.add_argument('--steps', type=int, default=1200)
   parser.add_argument('--root', default=os.path.join('runs', 'sample_rate'))
   parser.add_argument('--max_examples', type=int, default=48)
+  parser.add_argument('--scale_sizes', action='store_true',
+                      help='train each rate with the sizes in samples '
+                      'scaled to it (scaled_sizes)')
   parser.add_argument('--seed', type=int, default=None,
                       help='Training seed of both models (default: the '
                       "shipped recipe's); a second seed tells a gap from "
@@ -161,13 +190,16 @@ def main():
   result = {'cpu': bench_common.cpu_name(), 'program': args.program,
             'steps': args.steps,
             'seed': base.seed if args.seed is None else args.seed,
+            'scale_sizes': args.scale_sizes,
             'soundfont': os.path.basename(FLUID),
             'models': {}}
   pairs = {}
   for rate in RATES:
     recipe = dataclasses.replace(base, programs=args.program,
                                  num_steps=args.steps, sample_rate=rate,
-                                 seed=result['seed'])
+                                 seed=result['seed'],
+                                 gin_params=(scaled_sizes(rate)
+                                             if args.scale_sizes else ''))
     folder = os.path.join(args.root, f'sr{rate}')
     tick = time.time()
     run = pipeline.run(folder, recipe, soundfont=FLUID, stop_after='train')

@@ -51,6 +51,7 @@ class Recipe:
   n_samples: int = 4
   seed: int = 0  # Training seed (train.train): a re-run trains the same.
   sample_rate: int = 16000  # Rendered, prepared and trained at this rate.
+  gin_params: str = ''  # More gin bindings for train, separated by ';'.
 
 
 RECIPES = {
@@ -224,7 +225,8 @@ def run(output_dir, recipe=DEFAULT_RECIPE, soundfont=None, progress=True, log=pr
            [recipe.gin_file, 'datasets/tfrecord.gin', 'optimization/cpu.gin'],
            p['model'], dataset_dir=p['data'], num_steps=recipe.num_steps,
            progress=progress, seed=recipe.seed,
-           gin_params=[f'Trainer.learning_rate = {recipe.learning_rate}'])),
+           gin_params=[f'Trainer.learning_rate = {recipe.learning_rate}'] +
+           [b.strip() for b in recipe.gin_params.split(';') if b.strip()])),
       ('extract-z', lambda: _done(p['z']), lambda: extract.extract_z(
           p['model'], train_pattern, p['z'], progress=progress)),
       ('fit-prior', lambda: _done(p['prior']), lambda: prior.fit_z_file(
