@@ -293,8 +293,8 @@ def _narrow_lines(recipe):
       'notes outside its range, lie outside its training data (its knobs '
       'and prior know only this instrument\'s timbres).',
       f'- {rate / 1000:g} kHz: {rate / 16000:g}x the samples of the '
-      'default model per second of audio, so synthesis (`sample`, '
-      '`play`) costs about that much more; `benchmarks/README.md` '
+      'default model per second of audio to synthesize (what that costs '
+      'live: `benchmarks/live.py`); `benchmarks/README.md` '
       '(`sample_rate.py`) compares it with a 16 kHz model trained on the '
       'same notes for the same steps.']
 
