@@ -20,6 +20,10 @@
    frames side by side with whole-block sending (a note waits for the next
    block: the design before notes started mid-block); the browser and the
    server share the machine's cores.
+4. Every shipped model (`shipped.MODELS`: the 16 kHz default and the 48
+   kHz violin) side by side, part 1's 16-frame XLA blocks at 1 and 8
+   voices, the models' rounds interleaved: what 3x the samples costs
+   live (--parts models).
 
   .venv/bin/python benchmarks/live.py            # writes results/live.json
 """
@@ -37,6 +41,7 @@ import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
 from interpret_ddsp.apps import live
 from interpret_ddsp.apps import live_server
 from interpret_ddsp.generation import streaming
+from interpret_ddsp.training import shipped
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -70,6 +75,38 @@ def block_times(make, voices=(1, 2, 4, 8), n_blocks=100, rounds=3):
     out[n] = {'ms_per_block': ms, 'rounds_ms': per_round,
               'cpu_ms_per_block': float(np.median(cpu_round)),
               'real_time_factor': block_ms / ms, 'block_ms': block_ms}
+  return out
+
+
+def shipped_models(voices=(1, 8), rounds=3):
+  """Part 1's block times for every shipped model, side by side: each
+  round times every model once, so a busy spell hits them alike."""
+  makes = {}
+  for name in shipped.MODELS:
+    save_dir, prior, _ = shipped.resolve(model=name)
+    makes[name] = live.engine_factory(save_dir, prior, block_frames=16)
+  rows = {name: [] for name in makes}
+  for _ in range(rounds):
+    for name, make in makes.items():
+      rows[name].append(block_times(make, voices, rounds=1))
+  out = {}
+  for name, per_round in rows.items():
+    out[name] = {'sample_rate': makes[name].loaded.sample_rate}
+    for n in voices:
+      ms = [r[n]['ms_per_block'] for r in per_round]
+      out[name][n] = {'ms_per_block': float(np.median(ms)), 'rounds_ms': ms,
+                      'block_ms': per_round[0][n]['block_ms'],
+                      'real_time_factor': per_round[0][n]['block_ms'] /
+                                          float(np.median(ms))}
+  base = out[shipped.DEFAULT_MODEL]
+  for name in out:
+    for n in voices:
+      out[name][n]['x_default'] = (out[name][n]['ms_per_block'] /
+                                   base[n]['ms_per_block'])
+    print(f'{name} ({out[name]["sample_rate"]} Hz): ' + ', '.join(
+        f'{n} voices {out[name][n]["ms_per_block"]:.2f} ms '
+        f'({out[name][n]["real_time_factor"]:.1f}x real time, '
+        f'{out[name][n]["x_default"]:.2f}x the default)' for n in voices))
   return out
 
 
@@ -184,13 +221,14 @@ def main():
                       'browser each)')
   parser.add_argument('--out', default=os.path.join(HERE, 'results',
                                                     'live.json'))
-  parser.add_argument('--parts', default='blocks,long_run,latency',
+  parser.add_argument('--parts', default='blocks,long_run,latency,models',
                       help='which parts to run (the others are kept from '
                       '--out)')
   args = parser.parse_args()
   parts = set(args.parts.split(','))
-  result = {'blocks': {}, 'long_run': {}, 'latency': {}}
-  if parts != {'blocks', 'long_run', 'latency'} and os.path.exists(args.out):
+  result = {'blocks': {}, 'long_run': {}, 'latency': {}, 'models': {}}
+  if parts != {'blocks', 'long_run', 'latency', 'models'} and os.path.exists(
+      args.out):
     with open(args.out) as f:
       result.update(json.load(f))
   result['cpu'] = bench_common.cpu_name()
@@ -210,6 +248,8 @@ def main():
           f'({times[n]["real_time_factor"]:.1f}x)' for n in (1, 2, 4, 8)) +
             f'; 8 single synths {times["8_single_synths_ms"]:.2f} ms; CPU '
             f'per voice {100 * eight["cpu_ms_per_block"] / 8 / eight["block_ms"]:.1f}%')
+  if 'models' in parts:  # 4. on one core, rounds interleaved.
+    result['models'] = shipped_models()
   for frames in (16, 4):  # 2. on one core, 3. on all.
     make = live.engine_factory(block_frames=frames)
     key = f'{frames}_frames_xla'
