@@ -71,14 +71,16 @@ def band_energy_db(reference, estimate, sample_rate, above_hz=8000.0):
   """
   n = min(len(reference), len(estimate))
   return 10 * np.log10(
-      max(_energy_above(estimate[:n], sample_rate, above_hz), 1e-30) /
-      max(_energy_above(reference[:n], sample_rate, above_hz), 1e-30))
+      max(_energies(estimate[:n], sample_rate, above_hz)[0], 1e-30) /
+      max(_energies(reference[:n], sample_rate, above_hz)[0], 1e-30))
 
 
-def _energy_above(audio, sample_rate, above_hz):
-  """Sum of |rfft|^2 over the bins above above_hz (whole clip)."""
+def _energies(audio, sample_rate, above_hz):
+  """(sum of |rfft|^2 over the bins above above_hz, over all bins), from
+  one whole-clip FFT."""
   freqs = np.fft.rfftfreq(len(audio), 1.0 / sample_rate)
-  return float(np.sum(np.abs(np.fft.rfft(audio)[freqs > above_hz]) ** 2))
+  power = np.abs(np.fft.rfft(audio)) ** 2
+  return float(np.sum(power[freqs > above_hz])), float(np.sum(power))
 
 
 def band_share_db(audio, sample_rate, above_hz=8000.0):
@@ -92,26 +94,24 @@ def band_share_db(audio, sample_rate, above_hz=8000.0):
   >>> float(round(band_share_db(x, sr), 2))  # 0.01 / 1.01 of the energy.
   -20.04
   """
-  return float(10 * np.log10(
-      max(_energy_above(audio, sample_rate, above_hz), 1e-30) /
-      max(_energy_above(audio, sample_rate, -1.0), 1e-30)))
+  above, total = _energies(audio, sample_rate, above_hz)
+  return float(10 * np.log10(max(above, 1e-30) / max(total, 1e-30)))
 
 
-def source_key(source_file, run_folder=None):
+def source_key(source_file):
   """A source file's path from its run's audio/ folder on.
 
   The two runs render the same notes into different folders
   (runs/sample_rate/sr16000/audio/x.wav, .../sr48000/audio/x.wav), so the
   absolute paths never match; the part from audio/ on does, also when a
   run's data was prepared through another path to it (a worktree's link,
-  a copied run). run_folder: unused, kept for callers.
+  a copied run).
 
-  >>> source_key('/r/sr16000/audio/violin/a.wav', '/r/sr16000')
+  >>> source_key('/r/sr16000/audio/violin/a.wav')
   'audio/violin/a.wav'
   >>> source_key('/tmp/wt/runs/x/sr48000/audio/violin/a.wav')
   'audio/violin/a.wav'
   """
-  del run_folder
   path = os.path.abspath(source_file).replace(os.sep, '/')
   return 'audio/' + path.rsplit('/audio/', 1)[-1]
 
@@ -137,7 +137,7 @@ def scaled_sizes(sample_rate, base_rate=16000):
                     f'N_NOISE_BANDS = {32 * factor + 1}'])
 
 
-def eval_pairs(model_dir, data_dir, run_folder, max_examples):
+def eval_pairs(model_dir, data_dir, max_examples):
   """{(source, start): (reference, output)} of a model on its eval split.
 
   source is `source_key` of the example's file, start its start in seconds
@@ -152,7 +152,7 @@ def eval_pairs(model_dir, data_dir, run_folder, max_examples):
   out = {}
   for batch in provider.get_batch(16, shuffle=False, repeats=1,
                                   drop_remainder=False):
-    keys = list(zip([source_key(s.decode(), run_folder)
+    keys = list(zip([source_key(s.decode())
                       for s in batch['source_file'].numpy()],
                     [round(float(t), 3) for t in batch['start_secs'].numpy()]))
     feats = {k: v for k, v in batch.items() if v.dtype != tf.string}
@@ -204,8 +204,7 @@ def main():
     tick = time.time()
     run = pipeline.run(folder, recipe, soundfont=FLUID, stop_after='train')
     loaded, pairs[rate] = eval_pairs(run['paths']['model'],
-                                     run['paths']['data'], folder,
-                                     args.max_examples)
+                                     run['paths']['data'], args.max_examples)
     provider = data.provider_for(os.path.join(run['paths']['data'],
                                               'eval.tfrecord*'), loaded,
                                  include_metadata=False)
