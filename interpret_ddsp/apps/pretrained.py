@@ -136,15 +136,17 @@ def _data_order(model_dir):
 
 
 def _rate_text(sample_rate):
-  """How the rendered audio reached the model's sample rate.
+  """How the rendered audio (at soundfont.RENDER_RATE) reached the
+  model's sample rate.
 
   >>> _rate_text(16000)
   'resampled to 16 kHz'
   >>> _rate_text(48000)
   'kept at 48 kHz (no resampling)'
   """
-  if sample_rate == 48000:
-    return 'kept at 48 kHz (no resampling)'
+  from interpret_ddsp.score import soundfont  # pylint: disable=g-import-not-at-top
+  if sample_rate == soundfont.RENDER_RATE:
+    return f'kept at {sample_rate / 1000:g} kHz (no resampling)'
   return f'resampled to {sample_rate / 1000:g} kHz'
 
 
