@@ -6,6 +6,7 @@ masking, gradient directions; and which parts of a tiny TimbreAutoencoder
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims before ddsp.
 
+import ddsp
 import gin
 import numpy as np
 import pytest
@@ -388,3 +389,49 @@ def test_knob_losses_train_the_encoder_only(model_grads, name):
   encoder = stopped[name]['encoder']
   assert len(_nonzero(encoder)) == len(encoder)
   assert all(g is None for g in stopped[name]['decoder'])
+
+
+# ------------------------------------------------ shared-band spectral loss.
+def _tone(hz, rate, secs=1.0, amp=0.5):
+  t = np.arange(int(rate * secs)) / rate
+  return (amp * np.sin(2 * np.pi * hz * t)).astype(np.float32)[None]
+
+
+def test_bandlimited_resample_matches_the_tone_made_at_the_lower_rate():
+  # 1 kHz + 12 kHz at 48 kHz, cut to 16 kHz: the 1 kHz tone sampled at
+  # 16 kHz, nothing of the 12 kHz one (above 8 kHz), no alias at 4 kHz.
+  x = _tone(1000, 48000) + _tone(12000, 48000)
+  y = losses.bandlimited_resample(x, 48000, 16000).numpy()
+  assert y.shape == (1, 16000)
+  np.testing.assert_allclose(y, _tone(1000, 16000), atol=1e-4)
+  spectrum = np.abs(np.fft.rfft(y[0]))
+  assert spectrum[4000] < 1e-3 * spectrum[1000]
+
+
+def test_bandlimited_resample_refuses_uneven_lengths_and_upsampling():
+  with pytest.raises(ValueError, match='whole number'):
+    losses.bandlimited_resample(np.zeros((1, 1000), np.float32), 48000, 22050)
+  with pytest.raises(ValueError, match='lower'):
+    losses.bandlimited_resample(np.zeros((1, 1000), np.float32), 16000, 48000)
+
+
+def test_shared_band_loss_ignores_the_air_and_equals_the_16k_loss():
+  kwargs = dict(fft_sizes=(1024, 256, 64), mag_weight=1.0, logmag_weight=1.0)
+  shared = losses.SharedBandSpectralLoss(sample_rate=48000, band_rate=16000,
+                                         **kwargs)
+  full_48k = ddsp.losses.SpectralLoss(**kwargs)
+  # A noise floor 40 dB down fills every bin, so the log magnitudes compare
+  # sound, not float rounding in empty bins.
+  floor = 0.005 * np.random.RandomState(0).randn(1, 48000).astype(np.float32)
+  low, air = _tone(440, 48000) + floor, _tone(11000, 48000, amp=0.1)
+  # What differs only above 8 kHz costs the full-band loss, not this one.
+  assert float(full_48k(low, low + air)) > 0.1
+  assert float(shared(low, low + air)) < 0.01 * float(full_48k(low, low + air))
+  # Below 8 kHz it is the loss of the same tones made at 16 kHz (linear
+  # magnitudes: pure tones leave bins empty, whose logs are rounding).
+  mag = dict(fft_sizes=(1024, 256, 64), mag_weight=1.0)
+  expected = float(ddsp.losses.SpectralLoss(**mag)(
+      _tone(440, 16000), _tone(660, 16000, amp=0.3)))
+  got = float(losses.SharedBandSpectralLoss(**mag)(
+      _tone(440, 48000), _tone(660, 48000, amp=0.3)))
+  assert got == pytest.approx(expected, rel=0.01)

@@ -27,6 +27,11 @@ The four losses:
    synthesized audio, standardized like the targets, must equal the knob:
    gradients reach the decoder, so turning a knob changes the sound.
 4. KLLoss: KL(N(mean, exp(logvar)) || N(0, 1)), summed over z dims.
+
+One reconstruction loss sits beside them, a ddsp SpectralLoss for the
+model's `losses` list: SharedBandSpectralLoss, the spectral loss of both
+signals resampled to a lower rate (a 48 kHz model's 0-8 kHz band, weighed
+as a 16 kHz model weighs it).
 """
 
 import ddsp
@@ -295,3 +300,65 @@ class FreeDimsDecorrelationLoss(TimbreLoss):
     targets = _pooled_over_segments(batch['knob_targets'], mask)
     valid = tf.cast(tf.reduce_max(mask, axis=[1, 2]) > 0, tf.float32)
     return {self.name: self(free, targets, valid)}
+
+
+def bandlimited_resample(audio, sample_rate, target_rate):
+  """Resample audio to a lower rate by cutting its spectrum (differentiable).
+
+  The clip's real FFT is cut at the new Nyquist frequency and inverted at
+  the new length: exact for a periodic, bandlimited signal (scipy's
+  `signal.resample`); a clip's ends may ring slightly.
+
+  Args:
+    audio: [batch, n_samples] at `sample_rate` (Hz).
+    sample_rate: Rate of `audio` (Hz).
+    target_rate: Lower rate (Hz); n_samples * target_rate / sample_rate must
+      be a whole number.
+
+  Returns:
+    [batch, n_samples * target_rate // sample_rate] at `target_rate`.
+
+  >>> t = tf.range(48000, dtype=tf.float32) / 48000
+  >>> x = tf.sin(2 * 3.14159265 * 1000 * t)[None]
+  >>> y = bandlimited_resample(x, 48000, 16000)
+  >>> y.shape, round(float(tf.reduce_max(tf.abs(y))), 3)
+  (TensorShape([1, 16000]), 1.0)
+  """
+  audio = tf.convert_to_tensor(audio, tf.float32)
+  n_in = int(audio.shape[-1])
+  if target_rate > sample_rate or (n_in * target_rate) % sample_rate:
+    raise ValueError(
+        f'Cannot resample {n_in} samples at {sample_rate} Hz to '
+        f'{target_rate} Hz: the rate must be lower and the length a whole '
+        'number of samples.')
+  n_out = n_in * target_rate // sample_rate
+  if n_out == n_in:
+    return audio
+  spectrum = tf.signal.rfft(audio)[..., :n_out // 2 + 1]
+  return tf.signal.irfft(spectrum, fft_length=[n_out]) * (n_out / n_in)
+
+
+@gin.register
+class SharedBandSpectralLoss(ddsp.losses.SpectralLoss):
+  """ddsp's multi-scale spectral loss on the band below `band_rate` / 2.
+
+  Both signals are resampled to `band_rate` (`bandlimited_resample`) and
+  compared there with ddsp's SpectralLoss (same FFT sizes and weights). Next
+  to the full-band SpectralLoss of a 48 kHz model, with band_rate 16000 it
+  adds the very loss a 16 kHz model trains on: the full-band loss alone
+  averages over bins of which two thirds lie above 8 kHz, so the band a
+  16 kHz model gives all its attention gets a third of it.
+  """
+
+  def __init__(self, sample_rate=48000, band_rate=16000,
+               name='shared_band_spectral_loss', **kwargs):
+    super().__init__(name=name, **kwargs)
+    self.sample_rate = sample_rate
+    self.band_rate = band_rate
+
+  def call(self, target_audio, audio, weights=None):
+    """Args: target_audio, audio [batch, n_samples] at sample_rate."""
+    return super().call(
+        bandlimited_resample(target_audio, self.sample_rate, self.band_rate),
+        bandlimited_resample(audio, self.sample_rate, self.band_rate),
+        weights)
