@@ -41,6 +41,8 @@ import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 HERE = os.path.dirname(os.path.abspath(__file__))
 FLUID = '/usr/share/sounds/sf2/FluidR3_GM.sf2'
 RATES = (16000, 48000)
+# The tiny model plus the 0-8 kHz band's own spectral loss.
+SHARED_BAND_GIN = 'models/timbre_ae_tiny_48k.gin'
 
 
 def high_band_db(reference, estimate, sample_rate, above_hz=8000.0,
@@ -137,27 +139,6 @@ def scaled_sizes(sample_rate, base_rate=16000):
                     f'N_NOISE_BANDS = {32 * factor + 1}'])
 
 
-def shared_band_loss(sample_rate, band_rate=16000):
-  """Gin bindings that add `losses.SharedBandSpectralLoss` (the spectral
-  loss below band_rate / 2, the very loss a band_rate model trains on) next
-  to the full-band one, with the recipe's weights ('' at band_rate).
-
-  >>> shared_band_loss(16000)
-  ''
-  >>> shared_band_loss(48000).split('; ')[1]
-  'SharedBandSpectralLoss.sample_rate = 48000'
-  """
-  if sample_rate <= band_rate:
-    return ''
-  return '; '.join([
-      'TimbreAutoencoder.losses = [@losses.SpectralLoss(), '
-      '@SharedBandSpectralLoss()]',
-      f'SharedBandSpectralLoss.sample_rate = {sample_rate}',
-      f'SharedBandSpectralLoss.band_rate = {band_rate}',
-      'SharedBandSpectralLoss.mag_weight = 1.0',
-      'SharedBandSpectralLoss.logmag_weight = 1.0'])
-
-
 def eval_pairs(model_dir, data_dir, max_examples):
   """{(source, start): (reference, output)} of a model on its eval split.
 
@@ -196,7 +177,7 @@ def main():
                       'scaled to it (scaled_sizes)')
   parser.add_argument('--shared_band_loss', action='store_true',
                       help='train the higher rate with the 16 kHz band\'s '
-                      'spectral loss added to its own (shared_band_loss)')
+                      'spectral loss added to its own (%s)' % SHARED_BAND_GIN)
   parser.add_argument('--seed', type=int, default=None,
                       help='Training seed of both models (default: the '
                       "shipped recipe's); a second seed tells a gap from "
@@ -223,11 +204,11 @@ def main():
     recipe = dataclasses.replace(base, programs=args.program,
                                  num_steps=args.steps, sample_rate=rate,
                                  seed=result['seed'],
-                                 gin_params='; '.join(filter(None, [
-                                     scaled_sizes(rate)
-                                     if args.scale_sizes else '',
-                                     shared_band_loss(rate)
-                                     if args.shared_band_loss else ''])))
+                                 gin_file=(SHARED_BAND_GIN
+                                           if args.shared_band_loss and
+                                           rate > 16000 else base.gin_file),
+                                 gin_params=(scaled_sizes(rate)
+                                             if args.scale_sizes else ''))
     folder = os.path.join(args.root, f'sr{rate}')
     tick = time.time()
     run = pipeline.run(folder, recipe, soundfont=FLUID, stop_after='train')

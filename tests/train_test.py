@@ -300,6 +300,22 @@ def test_other_sample_rates_build_and_synthesize():
   assert out.shape == (1, 17500) and np.all(np.isfinite(out))
 
 
+def test_the_48k_config_adds_the_shared_band_loss_at_the_data_rate():
+  """timbre_ae_tiny_48k.gin: ddsp's full-band spectral loss and the 0-8 kHz
+  one, which resamples from the rate the data set (SAMPLE_RATE)."""
+  from interpret_ddsp.training import losses  # pylint: disable=g-import-not-at-top
+  train.parse_gin(['models/timbre_ae_tiny_48k.gin', 'datasets/tfrecord.gin'],
+                  ['SAMPLE_RATE = 48000', 'N_SAMPLES = 48000'])
+  model = train.build_model()
+  full, shared = model.loss_objs
+  assert type(full).__name__ == 'SpectralLoss'
+  assert isinstance(shared, losses.SharedBandSpectralLoss)
+  assert (shared.sample_rate, shared.band_rate) == (48000, 16000)
+  assert shared.fft_sizes == full.fft_sizes
+  assert (shared.mag_weight, shared.logmag_weight) == (
+      full.mag_weight, full.logmag_weight) == (1.0, 1.0)
+
+
 def test_our_gin_files_win_over_ddsps_of_the_same_name():
   """ddsp also has datasets/tfrecord.gin; ours is meant even when ddsp's
   folder was put on gin's search path first (e.g. by ddsp's own tests)."""
