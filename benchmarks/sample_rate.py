@@ -100,6 +100,30 @@ def band_share_db(audio, sample_rate, above_hz=8000.0):
   return float(10 * np.log10(max(above, 1e-30) / max(total, 1e-30)))
 
 
+def audible_end(reference, sample_rate, floor_db=-90.0, frame_secs=0.05):
+  """Samples of the clip up to one frame past its last audible frame.
+
+  A frame (frame_secs long) is audible when its RMS is above floor_db
+  (dBFS). A note's last window ends in digital silence, where any model's
+  output floor (about -100 dBFS here, inaudible) meets log(0) in the
+  spectral distance's log-magnitude term; cut there, the distance compares
+  what can be heard.
+
+  >>> sr = 16000
+  >>> x = np.sin(2 * np.pi * 440 * np.arange(sr) / sr)
+  >>> x[4000:] = 0.0  # Sound for 0.25 s, then digital silence.
+  >>> audible_end(x, sr), audible_end(np.zeros(sr), sr)
+  (4800, 0)
+  """
+  hop = int(round(frame_secs * sample_rate))
+  n = len(reference) // hop
+  rms = np.sqrt(np.mean(reference[:n * hop].reshape(n, hop) ** 2, axis=1))
+  audible = np.nonzero(20 * np.log10(rms + 1e-12) > floor_db)[0]
+  if not len(audible):
+    return 0
+  return min(len(reference), int(audible[-1] + 2) * hop)
+
+
 def source_key(source_file):
   """A source file's path from its run's audio/ folder on.
 
@@ -242,6 +266,32 @@ def main():
     raise SystemExit('The 16 and 48 kHz eval splits share no example '
                      f'(16k keys like {sorted(pairs[16000])[:1]}, 48k like '
                      f'{sorted(pairs[48000])[:1]}): nothing to compare.')
+  # The shared band on what can be heard: each pair cut where its 16 kHz
+  # reference falls silent for good (audible_end), the same cut in both arms.
+  audible = {str(r): [] for r in RATES}
+  whole = {str(r): [] for r in RATES}
+  n_cut = 0
+  for key in shared:
+    end16 = audible_end(pairs[16000][key][0], 16000)
+    n_cut += end16 < len(pairs[16000][key][0])
+    for rate in RATES:
+      ref, est = pairs[rate][key]
+      end = end16 * rate // 16000
+      whole[str(rate)].append(metrics.multiscale_spectral_distance(
+          ref, est, rate))
+      if end16 >= 2048:  # The largest FFT needs 128 ms.
+        audible[str(rate)].append(metrics.multiscale_spectral_distance(
+            ref[:end], est[:end], rate))
+  result['shared_band'] = {
+      'floor_db': -90.0, 'n_examples': len(shared), 'n_cut': int(n_cut),
+      'n_audible': len(audible['16000']),
+      **{r: {'spectral_distance': float(np.mean(whole[r])),
+             'spectral_distance_audible': float(np.mean(audible[r]))}
+         for r in whole}}
+  result['shared_band']['ratio_48k_to_16k'] = {
+      k: result['shared_band']['48000'][k] / result['shared_band']['16000'][k]
+      for k in ('spectral_distance', 'spectral_distance_audible')}
+  print('shared band', result['shared_band'], flush=True)
   rows = {str(r): {'visqol_48k': [], 'high_band_db': [],
                    'energy_above_8k_db': []} for r in RATES}
   reference_share = []
