@@ -37,3 +37,14 @@ def test_the_card_names_the_noise_rule_the_run_trained_with(tmp_path):
   (tmp_path / 'operative_config-6000.gin').write_text(
       'TimbreKnobs.noise_initial_bias = -5.0\n')
   assert 'whole power' in pretrained._noise_rule(str(tmp_path))
+
+
+def test_the_card_names_the_shared_band_loss_when_the_run_had_it(tmp_path):
+  (tmp_path / 'operative_config-0.gin').write_text(
+      'SharedBandSpectralLoss.band_rate = 16000\n')
+  text = pretrained._loss_text(str(tmp_path))
+  assert 'below 8 kHz' in text and 'a 16 kHz model' in text
+  (tmp_path / 'operative_config-6000.gin').write_text(
+      'SpectralLoss.logmag_weight = 1.0\n')
+  assert pretrained._loss_text(str(tmp_path)) == (
+      "ddsp's multi-scale spectral loss")

@@ -122,6 +122,20 @@ def _noise_rule(model_dir):
           'whole power)')
 
 
+def _loss_text(model_dir):
+  """The run's reconstruction loss, from its operative config."""
+  import re  # pylint: disable=g-import-not-at-top
+  config = _operative_config(model_dir)
+  band = re.search(r'^SharedBandSpectralLoss\.band_rate = (\d+)', config, re.M)
+  if band is None:
+    return "ddsp's multi-scale spectral loss"
+  return ("ddsp's multi-scale spectral loss over the whole band, plus the "
+          f'same loss on the band below {int(band.group(1)) / 2000:g} kHz '
+          'alone (`SharedBandSpectralLoss`: that band gets the weight a '
+          f'{int(band.group(1)) / 1000:g} kHz model gives it; without it the '
+          'model came out worse there, benchmarks/sample_rate.py)')
+
+
 def _data_order(model_dir):
   """How the run read its training examples, from its newest operative
   config."""
@@ -226,6 +240,8 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR, name=None):
       f'`optimization/cpu.gin` (batch 8, Adam, learning rate '
       f'{recipe["learning_rate"]:g}); {_data_order(dest)}; the full '
       'operative config is `operative_config-0.gin` here.',
+      f'- Loss: {_loss_text(dest)}; the knobs\' own losses are '
+      '`TimbreAutoencoder.timbre_losses` in the operative config.',
       f'- Knobs ({len(knobs["knob_names"])} named + {knobs["free_dims"]} free '
       f'dims): {units}. Knob values are in standard deviations of the '
       'training set (0 = its average).',
