@@ -18,12 +18,22 @@ of the source path):
                the log-magnitude L1 above 8 kHz (STFT 2048, dB), and the
                energy above 8 kHz against the real note's (dB; issue 14's
                target: within 3 dB)
+  shared band  the spectral distance of each arm on the examples both
+               share, whole and cut where the real note falls silent
+               (`audible_end`: a note's last window ends in digital
+               silence, where an inaudible output floor weighs in the log
+               term)
   knobs        `evaluate.knob_control`: Pearson r, slope and MAE per knob,
                its walls and its calibration within reach (a high note at
                16 kHz has few partials below Nyquist, so its brightness
                tops out early: `calibration.within_reach`)
 
   .venv/bin/python benchmarks/sample_rate.py --program clarinet --steps 1200
+
+`--shared_band_loss` trains the 48 kHz arm with gin/models/timbre_ae_tiny_48k.gin
+(the 0-8 kHz band's own spectral loss next to the full-band one: the
+shipped violin_48k's recipe). A run folder whose stages are done is
+evaluated again without training.
 
 Writes benchmarks/results/sample_rate.json.
 """
