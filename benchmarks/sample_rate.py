@@ -51,8 +51,6 @@ import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 HERE = os.path.dirname(os.path.abspath(__file__))
 FLUID = '/usr/share/sounds/sf2/FluidR3_GM.sf2'
 RATES = (16000, 48000)
-# The tiny model plus the 0-8 kHz band's own spectral loss.
-SHARED_BAND_GIN = 'models/timbre_ae_tiny_48k.gin'
 
 
 def high_band_db(reference, estimate, sample_rate, above_hz=8000.0,
@@ -211,7 +209,8 @@ def main():
                       'scaled to it (scaled_sizes)')
   parser.add_argument('--shared_band_loss', action='store_true',
                       help='train the higher rate with the 16 kHz band\'s '
-                      'spectral loss added to its own (%s)' % SHARED_BAND_GIN)
+                      'spectral loss added to its own (the violin_48k '
+                      'recipe\'s gin file)')
   parser.add_argument('--seed', type=int, default=None,
                       help='Training seed of both models (default: the '
                       "shipped recipe's); a second seed tells a gap from "
@@ -226,6 +225,8 @@ def main():
   from interpret_ddsp.evaluation import evaluate  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.evaluation import knob_metrics  # pylint: disable=g-import-not-at-top
   base = pipeline.RECIPES['pretrained']
+  # The tiny model plus the 0-8 kHz band's own spectral loss.
+  shared_band_gin = pipeline.RECIPES['violin_48k'].gin_file
   result = {'cpu': bench_common.cpu_name(), 'program': args.program,
             'steps': args.steps,
             'seed': base.seed if args.seed is None else args.seed,
@@ -238,7 +239,7 @@ def main():
     recipe = dataclasses.replace(base, programs=args.program,
                                  num_steps=args.steps, sample_rate=rate,
                                  seed=result['seed'],
-                                 gin_file=(SHARED_BAND_GIN
+                                 gin_file=(shared_band_gin
                                            if args.shared_band_loss and
                                            rate > 16000 else base.gin_file),
                                  gin_params=(scaled_sizes(rate)
@@ -289,7 +290,7 @@ def main():
       end = end16 * rate // 16000
       whole[str(rate)].append(metrics.multiscale_spectral_distance(
           ref, est, rate))
-      if end16 >= 2048:  # The largest FFT needs 128 ms.
+      if end16 >= max(metrics.FFT_SIZES):  # The largest FFT's samples.
         audible[str(rate)].append(metrics.multiscale_spectral_distance(
             ref[:end], est[:end], rate))
   result['shared_band'] = {
