@@ -258,7 +258,7 @@ def _fit_prior(args):
   priors, tables, notes = prior.fit_z_file(
       args.z, args.output, by_instrument=args.by_instrument,
       max_components=args.max_components, seed=args.seed,
-      progress=not args.no_progress)
+      progress=not args.no_progress, register=not args.no_register)
   for note in notes:
     print(f'note: {note}')
   stem = os.path.splitext(args.output)[0]
@@ -300,7 +300,8 @@ def _sample(args):
       midi_program=args.midi_program, stream=args.stream,
       block_frames=args.block_frames, others=args.others,
       max_voices=args.max_voices, expression_path=args.expression_model,
-      expression_settings=_expression_settings(args.expression))
+      expression_settings=_expression_settings(args.expression),
+      register=not args.any_register)
   for message in result['messages']:
     print(f'note: {message}')
   print(f'Wrote {len(result["samples"])} samples '
@@ -678,6 +679,10 @@ def build_parser():
   fp.add_argument('--by_instrument', action='store_true',
                   help='also fit one mixture per instrument')
   fp.add_argument('--seed', type=int, default=0)
+  fp.add_argument('--no_register', action='store_true',
+                  help='fit z alone, not jointly with each example\'s pitch '
+                  '(without it, sample draws timbres for the register a '
+                  'score plays in)')
   fp.add_argument('--no_progress', action='store_true')
   fp.set_defaults(func=_fit_prior)
 
@@ -721,6 +726,10 @@ def build_parser():
   sm.add_argument('--instrument', default=None,
                   help='use that instrument\'s prior (fit-prior '
                   '--by_instrument)')
+  sm.add_argument('--any_register', action='store_true',
+                  help='draw timbres over every register, not for the one '
+                  'the notes play in (a prior fitted with --no_register '
+                  'has no register to draw for)')
   sm.add_argument('--seed', type=int, default=0)
   sm.add_argument('--stream', action='store_true',
                   help='synthesize block by block, as a live instrument')

@@ -87,12 +87,13 @@ MODEL_FILES = (OPERATIVE_CONFIG, KNOBS_FILE, KNOB_STATISTICS)
 Z_FILE = 'z.npz'
 # Arrays of z.npz: 'z' [n, z_dims], 'dim_names', 'knob_names', the METADATA
 # keys [n], 'knob_targets' / 'target_weights' [n, n_knobs], 'f0_hz' /
-# 'loudness_db' [n, n_frames], 'model_dir', 'model_step'.
+# 'loudness_db' [n, n_frames], 'register_pitch' [n] (what the prior's
+# register is fitted on), 'model_dir', 'model_step'.
 # The ones shipped with the pretrained model (the demo's scatter and
 # evaluate's novelty read them; the per-frame controls and source paths
 # would make the package 40x bigger).
 Z_SHIPPED = ('z', 'dim_names', 'knob_names', 'instrument', 'midi_pitch',
-             'velocity', 'model_step')
+             'velocity', 'register_pitch', 'model_step')
 
 # --- fit-prior, sample, evaluate ---------------------------------------------
 PRIOR_FILE = 'prior.npz'

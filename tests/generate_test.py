@@ -65,6 +65,39 @@ def test_prior_file_has_no_pickles_and_a_bic_plot(z_and_prior):
   assert p.log_prob(z).mean() > p.log_prob(z + 3 * z.std(0)).mean() + 5
 
 
+def test_prior_draws_for_the_register_the_notes_play_in(z_and_prior,
+                                                       tiny_model, tmp_path):
+  z = extract.load_z(z_and_prior[0])
+  # Each single note's register is its rendered MIDI pitch (ground truth),
+  # as far as CREPE tiny reads it: on this data it reads some notes an
+  # octave off (a seventh of them in one run), and the register is what the
+  # model heard, so those count where they are a whole octave away.
+  notes = z['midi_pitch'] > 0
+  off = np.abs(z['register_pitch'][notes] - z['midi_pitch'][notes])
+  octave = np.abs(off - 12 * np.round(off / 12))
+  assert np.median(off) < 0.2 and np.mean(off < 0.5) > 0.75, np.median(off)
+  assert np.mean(octave < 0.5) > 0.95, np.sort(off)
+  joint = prior_lib.GaussianMixturePrior.load(z_and_prior[1], joint=True)
+  assert joint.context_names == ('pitch',)
+  assert joint.z_names == tuple(z['dim_names'])
+  high = generate.sample_sounds(tiny_model, z_and_prior[1],
+                                str(tmp_path / 'a'), n=2,
+                                notes='A5:0.5,E5:0.5', seed=4)
+  # Equally loud A5 (81) and E5 (76): their mean, 78.5, within the
+  # rendering's attack and release.
+  assert high['register_pitch'] == pytest.approx(78.5, abs=0.3)
+  given = joint.over_z({'pitch': high['register_pitch']}).sample(2, seed=4)
+  np.testing.assert_allclose([r['z'] for r in high['samples']], given,
+                             atol=1e-5)
+  anywhere = generate.sample_sounds(tiny_model, z_and_prior[1],
+                                    str(tmp_path / 'b'), n=2,
+                                    notes='A5:0.5,E5:0.5', seed=4,
+                                    register=False)
+  assert anywhere['register_pitch'] is None
+  np.testing.assert_allclose([r['z'] for r in anywhere['samples']],
+                             joint.over_z().sample(2, seed=4), atol=1e-5)
+
+
 @pytest.mark.slow
 def test_sample_from_midi_has_the_requested_pitch(z_and_prior, tiny_model,
                                                   tmp_path):

@@ -377,3 +377,126 @@ def test_marginal_others_are_the_same_draws_whatever_the_fixed_value():
   np.testing.assert_array_equal(a[:, 1:], free[:, 1:])
   with pytest.raises(ValueError, match='others must be one of'):
     prior.sample(2, others='held')
+
+
+def test_register_pitch_weighs_frames_by_power():
+  hz = lambda m: 440.0 * 2.0 ** ((m - 69.0) / 12.0)
+  # Two equally loud notes, A4 and A5: their mean pitch, E5 (75).
+  f0 = np.r_[np.full(100, hz(69)), np.full(100, hz(81))]
+  assert prior_lib.register_pitch(f0, np.full(200, -20.0)) == pytest.approx(
+      75.0, abs=1e-9)
+  # The A5 10 dB softer weighs a tenth: (69 + 0.1 * 81) / 1.1.
+  loud = np.r_[np.full(100, -20.0), np.full(100, -30.0)]
+  assert prior_lib.register_pitch(f0, loud) == pytest.approx(
+      (69 + 0.1 * 81) / 1.1, abs=1e-9)
+  # Unvoiced frames count for nothing, however loud (half the A5 is now
+  # unvoiced at 0 dB): (100 * 69 + 50 * 0.1 * 81) / 105; none voiced: NaN.
+  f0[150:] = 0.0
+  loud[150:] = 0.0
+  assert prior_lib.register_pitch(f0, loud) == pytest.approx(
+      (100 * 69 + 5 * 81) / 105, abs=1e-9)
+  batch = prior_lib.register_pitch(np.stack([f0, np.zeros(200)]),
+                                   np.stack([loud, loud]))
+  assert batch.shape == (2,) and np.isnan(batch[1])
+
+
+# --- Register: z fitted jointly with pitch -----------------------------------
+def _register_prior():
+  """_known_prior's dims with the last one a context dim named 'pitch'."""
+  return _known_prior(dim_names=('brightness', 'sharpness', 'pitch'),
+                      context_names=('pitch',))
+
+
+def test_over_z_marginal_and_given_context_are_the_closed_forms():
+  joint = _register_prior()
+  assert joint.z_names == ('brightness', 'sharpness')
+  marginal = joint.over_z()
+  # A mixture's marginal: each component's z block, the same weights.
+  assert marginal.dim_names == ('brightness', 'sharpness')
+  assert marginal.context_names == ()
+  np.testing.assert_allclose(marginal.weights, [0.3, 0.7])
+  np.testing.assert_allclose(marginal.means, joint.means[:, :2])
+  np.testing.assert_allclose(marginal.covariances,
+                             joint.covariances[:, :2, :2])
+  # Given pitch = 0.4: mu_b + S_ba / s_aa (x - mu_a), weights w N(x).
+  x = 0.4
+  given = joint.over_z({'pitch': x})
+  weights, means = [], []
+  for w, mu, s in zip(joint.weights, joint.means, joint.covariances):
+    means.append(mu[:2] + s[:2, 2] / s[2, 2] * (x - mu[2]))
+    weights.append(w * np.exp(-(x - mu[2])**2 / (2 * s[2, 2]))
+                   / np.sqrt(s[2, 2]))
+  np.testing.assert_allclose(given.means, means)
+  np.testing.assert_allclose(given.weights, np.array(weights) / sum(weights))
+  assert given.dim_names == ('brightness', 'sharpness')
+  # NaN, None and names the prior lacks leave the context marginalized.
+  for context in ({'pitch': float('nan')}, {'pitch': None}, {'loud': 3.0}):
+    np.testing.assert_allclose(joint.over_z(context).means, marginal.means)
+
+
+def test_context_must_be_the_last_dims_after_the_knobs():
+  with pytest.raises(ValueError, match='last dims'):
+    _known_prior(context_names=('sharpness',))
+  with pytest.raises(ValueError, match='last dims'):
+    _known_prior(dim_names=('brightness', 'sharpness', 'pitch'),
+                 knob_names=NAMES[:2], context_names=('sharpness', 'pitch'))
+
+
+def test_register_round_trip_and_older_files_without_context(tmp_path):
+  path = str(tmp_path / 'prior.npz')
+  prior_lib.save_priors(path, {'': _register_prior()})
+  joint = prior_lib.load_priors(path, joint=True)['']
+  assert joint.context_names == ('pitch',) and joint.n_dims == 3
+  assert prior_lib.load_priors(path)[''].dim_names == ('brightness',
+                                                       'sharpness')
+  assert prior_lib.GaussianMixturePrior.load(
+      path, context={'pitch': 0.4}).means[0, 0] == pytest.approx(
+          _register_prior().over_z({'pitch': 0.4}).means[0, 0])
+  # A file written before context_names existed reads as no context.
+  old = str(tmp_path / 'old.npz')
+  prior_lib.save_priors(old, {'': _known_prior()})
+  with np.load(old) as data:
+    arrays = {k: data[k] for k in data.files if k != '0/context_names'}
+  np.savez(old, **arrays)
+  loaded = prior_lib.load_priors(old, joint=True)['']
+  assert loaded.context_names == () and loaded.dim_names == NAMES
+
+
+def _hz(midi):
+  return 440.0 * 2.0 ** ((np.asarray(midi, np.float64) - 69.0) / 12.0)
+
+
+def test_fit_z_file_draws_the_timbre_of_the_register(tmp_path):
+  # Brightness rises 0.1 per semitone, plus noise of std 0.2: given the
+  # pitch, the prior's brightness is 0.1 (pitch - 60) within its noise.
+  rng = np.random.default_rng(0)
+  n, frames = 600, 50
+  pitch = rng.uniform(48, 72, n)
+  z = np.stack([0.1 * (pitch - 60) + 0.2 * rng.normal(size=n),
+                rng.normal(size=n), rng.normal(size=n)], 1)
+  f0 = np.repeat(_hz(pitch)[:, None], frames, 1)
+  f0[:5] = 0.0  # Five examples with no voiced frame.
+  loud = np.full((n, frames), -25.0)
+  z_path, out = str(tmp_path / 'z.npz'), str(tmp_path / 'prior.npz')
+  np.savez(z_path, z=z.astype(np.float32), dim_names=np.array(NAMES),
+           knob_names=np.array(KNOBS), f0_hz=f0, loudness_db=loud)
+  priors, tables, notes = prior_lib.fit_z_file(z_path, out, progress=False)
+  assert priors[''].context_names == ('pitch',)
+  assert tables['']['n_examples'] == n - 5
+  assert any('5 of 600 examples have no voiced frame' in m for m in notes)
+  for p in (50.0, 60.0, 70.0):
+    draws = prior_lib.GaussianMixturePrior.load(
+        out, context={'pitch': p}).sample(4000, seed=1)
+    assert draws.shape == (4000, 3)
+    assert draws[:, 0].mean() == pytest.approx(0.1 * (p - 60), abs=0.05)
+    assert draws[:, 0].std() < 0.3  # The noise (0.2), not the whole spread.
+  # Without the register (over every pitch), brightness spreads 0.7.
+  assert prior_lib.GaussianMixturePrior.load(out).sample(
+      4000, seed=1)[:, 0].std() > 0.6
+  # A z file without pitches: a prior over z alone, said in the notes.
+  bare = str(tmp_path / 'bare.npz')
+  np.savez(bare, z=z.astype(np.float32), dim_names=np.array(NAMES),
+           knob_names=np.array(KNOBS))
+  priors, _, notes = prior_lib.fit_z_file(bare, out, progress=False)
+  assert priors[''].context_names == ()
+  assert any('holds no pitches' in m for m in notes)

@@ -15,6 +15,8 @@ allow_pickle=False):
   midi_pitch, velocity      int32 [n]  (-1 where unknown)
   start_secs      float32 [n]
   f0_hz, loudness_db        float32 [n, n_frames]  the examples' controls
+  register_pitch  float32 [n]           the pitch each sounds at (MIDI,
+                                        prior.register_pitch; NaN unvoiced)
   model_dir       str, model_step int
 """
 
@@ -98,7 +100,10 @@ def _encode_batches(model, dataset):
 
 def _finish(result, model, loaded, save_dir, output):
   """Adds names and provenance; saves the .npz if output is given."""
+  from interpret_ddsp.generation import prior  # pylint: disable=g-import-not-at-top
   result['z'] = result['z'].astype(np.float32)
+  result['register_pitch'] = prior.register_pitch(
+      result['f0_hz'], result['loudness_db']).astype(np.float32)
   result['midi_pitch'] = result['midi_pitch'].astype(np.int32)
   result['velocity'] = result['velocity'].astype(np.int32)
   result['dim_names'] = np.array(dim_names(model.knob_names, model.z_dims))

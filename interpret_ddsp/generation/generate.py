@@ -272,7 +272,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                   temperature=1.0, seed=0, group=None, midi_program=None,
                   stream=False, block_frames=16, others='marginal',
                   max_voices=voices_lib.MAX_VOICES, expression_path=None,
-                  expression_settings=None):
+                  expression_settings=None, register=True):
   """Draws n timbres from the prior and renders the same score with each.
 
   Args:
@@ -306,6 +306,9 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
       expression; None: the model folder's own, if it has one.
     expression_settings: {expression value: number} set on every note of
       learned expression (`expression_player`).
+    register: Draw the timbres for the register the score plays in (the
+      prior given the score's `prior.register_pitch`), where the prior was
+      fitted with pitches; False: over every register.
 
   Returns:
     dict written to samples.json.
@@ -320,7 +323,9 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
   model = loaded.model
   if not hasattr(model, 'knob_names'):
     raise errors.UserError(f'{loaded.checkpoint} has no named knobs.')
-  prior = prior_lib.GaussianMixturePrior.load(prior_path, group=group)
+  joint = prior_lib.GaussianMixturePrior.load(prior_path, group=group,
+                                              joint=True)
+  prior = joint.over_z()
   try:
     prior.check_knobs(model.knob_names, model.z_dims)
   except ValueError as e:
@@ -334,8 +339,14 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
       notes, midi, player, frame_rate=250,
       midi_program=midi_program, max_voices=max_voices)
   f0_voices, ld_voices = voices_lib.stack(voice_controls)
+  pitch = float(prior_lib.register_pitch(f0_voices.ravel(), ld_voices.ravel()))
+  given = ({prior_lib.REGISTER: pitch} if register and
+           prior_lib.REGISTER in joint.context_names and np.isfinite(pitch)
+           else {})
   with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter('always')
+    if given:
+      prior = joint.over_z(given)
     z = prior.sample(n, fixed=fixed or None, temperature=temperature,
                      seed=seed, others=others)
   messages += [str(w.message) for w in caught]
@@ -360,6 +371,7 @@ def sample_sounds(save_dir, prior_path, output_dir, n=4, notes=None,
                  'z': z[i].tolist(), 'peak_before_normalization': peak})
   result = {'model': loaded.checkpoint, 'prior': prior_path,
             'group': prior.group, 'fixed': fixed, 'others': others,
+            'register_pitch': given.get(prior_lib.REGISTER),
             'mood': mood, 'expression': expression,
             'expression_settings': dict(expression_settings or {}),
             'temperature': temperature, 'seed': seed,

@@ -18,6 +18,12 @@ component k becomes
 with weight proportional to w_k N(x_a; mu_a,k, S_aa,k). `sample` draws from
 the prior or from that conditional, with the fixed dims set exactly.
 
+A prior may also hold context dims after z (`context_names`): `fit_z_file`
+fits z jointly with each example's pitch (REGISTER, `register_pitch`), and
+`over_z` (or `load_priors(path, context=...)`) gives the exact mixture over
+z given that pitch, or marginalized over it, so a score's register draws a
+timbre from the sounds the data has there.
+
 Priors save to `.npz` files of plain arrays (strings as numpy unicode arrays),
 readable with `np.load(path, allow_pickle=False)`; one file can hold the
 global prior (group '') and per-instrument priors.
@@ -44,7 +50,12 @@ OTHERS = ('conditional', 'marginal')
 FORMAT_VERSION = 1
 _FIELDS = ('weights', 'means', 'covariances', 'dim_names', 'knob_names',
            'data_mean', 'data_std', 'data_min', 'data_max', 'covariance_type',
-           'group')
+           'group', 'context_names')
+# Fields a prior file written before them may lack, with their defaults.
+_OPTIONAL_FIELDS = {'context_names': ()}
+# The context a register prior is fitted on and conditioned by (last dim):
+# the clip's pitch, `register_pitch`.
+REGISTER = 'pitch'
 
 
 # Knob values (std units of the training set) may be set beyond the range
@@ -184,6 +195,9 @@ class GaussianMixturePrior:
     data_max: Per-dim maximum [D] of the fitted z.
     covariance_type: sklearn covariance type selected by BIC.
     group: Instrument (or other) group it was fitted on; '' for global.
+    context_names: The last dims of dim_names that are not z but what a
+      sound is drawn for (e.g. REGISTER, its pitch); () for none.
+      `over_z` gives the prior over z alone, given them or not.
   """
   weights: np.ndarray
   means: np.ndarray
@@ -196,6 +210,7 @@ class GaussianMixturePrior:
   data_max: np.ndarray
   covariance_type: str = 'full'
   group: str = ''
+  context_names: tuple = ()
 
   def __post_init__(self):
     self.means = np.asarray(self.means, np.float64)
@@ -224,6 +239,12 @@ class GaussianMixturePrior:
       setattr(self, name, value)
     self.covariance_type = str(self.covariance_type)
     self.group = str(self.group)
+    self.context_names = _str_tuple(self.context_names)
+    n_context = len(self.context_names)
+    if n_context and (self.dim_names[d - n_context:] != self.context_names
+                      or n_context > d - len(self.knob_names)):
+      raise ValueError(f'context_names {self.context_names} must be the last '
+                       f'dims of {self.dim_names}, after the knobs.')
 
   @property
   def n_components(self):
@@ -236,6 +257,40 @@ class GaussianMixturePrior:
   def mean(self):
     """The mixture's mean z [D] (sum of weights times component means)."""
     return self.weights @ self.means
+
+  @property
+  def z_names(self):
+    """dim_names without the context dims."""
+    return self.dim_names[:self.n_dims - len(self.context_names)]
+
+  def over_z(self, context=None):
+    """The prior over z alone: given the context values, or without them.
+
+    Both are exact: conditioning as `condition` does, and a mixture's
+    marginal keeps each component's z block.
+
+    Args:
+      context: {context name: value} (e.g. {'pitch': 62.5}); values that
+        are None or NaN, and names this prior lacks, are left out, and the
+        context dims left are marginalized. None: all of them marginalized.
+
+    Returns:
+      A GaussianMixturePrior over z_names, without context dims.
+    """
+    given = {k: float(v) for k, v in (context or {}).items()
+             if k in self.context_names and v is not None
+             and np.isfinite(float(v))}
+    prior = self.condition(given) if given else self
+    keep = [prior.dim_index(n) for n in self.z_names]
+    if len(keep) == prior.n_dims:
+      return prior
+    return GaussianMixturePrior(
+        weights=prior.weights, means=prior.means[:, keep],
+        covariances=prior.covariances[:, keep][:, :, keep],
+        dim_names=self.z_names, knob_names=prior.knob_names,
+        data_mean=prior.data_mean[keep], data_std=prior.data_std[keep],
+        data_min=prior.data_min[keep], data_max=prior.data_max[keep],
+        covariance_type=prior.covariance_type, group=prior.group)
 
   # --- Names and checks ------------------------------------------------------
   def dim_index(self, name):
@@ -382,7 +437,8 @@ class GaussianMixturePrior:
         knob_names=[n for n in self.knob_names if n not in fixed],
         data_mean=self.data_mean[idx_b], data_std=self.data_std[idx_b],
         data_min=self.data_min[idx_b], data_max=self.data_max[idx_b],
-        covariance_type=self.covariance_type, group=self.group)
+        covariance_type=self.covariance_type, group=self.group,
+        context_names=[n for n in self.context_names if n not in fixed])
 
   def sample(self, n, fixed=None, temperature=1.0, seed=None,
              others='conditional'):
@@ -446,7 +502,7 @@ class GaussianMixturePrior:
     arrays = {}
     for name in _FIELDS:
       value = getattr(self, name)
-      if name in ('dim_names', 'knob_names'):
+      if name in ('dim_names', 'knob_names', 'context_names'):
         value = np.array(list(value), dtype=np.str_).reshape(-1)
       elif name in ('covariance_type', 'group'):
         value = np.array(value, dtype=np.str_)
@@ -458,6 +514,9 @@ class GaussianMixturePrior:
     """Inverse of `to_arrays`."""
     kwargs = {}
     for name in _FIELDS:
+      if name not in arrays and name in _OPTIONAL_FIELDS:
+        kwargs[name] = _OPTIONAL_FIELDS[name]
+        continue
       value = np.asarray(arrays[name])
       if name in ('covariance_type', 'group'):
         value = str(value[()])
@@ -469,17 +528,18 @@ class GaussianMixturePrior:
     save_priors(path, {self.group: self})
 
   @classmethod
-  def load(cls, path, group=None):
+  def load(cls, path, group=None, context=None, joint=False):
     """Reads one prior from a file written by `save` or `save_priors`.
 
     Args:
       path: The `.npz` file.
       group: Which prior; None: the file's only prior, or else the global ''.
+      context, joint: As `load_priors` takes them.
 
     Returns:
       A GaussianMixturePrior.
     """
-    priors = load_priors(path)
+    priors = load_priors(path, context=context, joint=joint)
     if group is None:
       group = next(iter(priors)) if len(priors) == 1 else ''
     if group not in priors:
@@ -518,11 +578,20 @@ def save_priors(path, priors):
     raise
 
 
-def load_priors(path):
+def load_priors(path, context=None, joint=False):
   """Reads a file written by `save_priors` with allow_pickle=False.
 
+  Args:
+    path: The `.npz` file.
+    context: {context name: value} each prior is conditioned on where it
+      has that context dim (`GaussianMixturePrior.over_z`), e.g. {'pitch':
+      60.0} for sounds played around middle C; None: none.
+    joint: Return the priors as stored, context dims included (context is
+      then ignored).
+
   Returns:
-    {group name: GaussianMixturePrior}, in the saved order.
+    {group name: GaussianMixturePrior}, in the saved order: over z alone
+    (context dims given or marginalized) unless joint.
   """
   data = contracts.read_npz(path, ('format_version', 'groups'),
                             'a prior .npz written by fit-prior')
@@ -533,16 +602,53 @@ def load_priors(path):
   priors = {}
   for i, group in enumerate(_str_tuple(data['groups'])):
     try:
-      arrays = {name: data[f'{i}/{name}'] for name in _FIELDS}
+      arrays = {name: data[f'{i}/{name}'] for name in _FIELDS
+                if name not in _OPTIONAL_FIELDS or f'{i}/{name}' in data}
       priors[group] = GaussianMixturePrior.from_arrays(arrays)
     except (KeyError, ValueError) as e:
       raise errors.BadInput(f'{path} holds no complete prior {group!r} '
                             f'({e}): not a fit-prior output.') from e
     priors[group].group = group
+    if not joint:
+      priors[group] = priors[group].over_z(context)
   return priors
 
 
 # --- Fitting -----------------------------------------------------------------
+def register_pitch(f0_hz, loudness_db):
+  """The pitch a clip sounds at: power-weighted mean over its voiced frames.
+
+  What a register-conditioned prior is fitted on and conditioned by (one
+  value per example, from the curves `prepare` stores): loud frames count
+  in proportion to their power, so a note's release and the quiet ends of
+  a window hardly move it.
+
+  Args:
+    f0_hz: f0 per frame, Hz, [..., n_frames]; frames <= 0 Hz are unvoiced.
+    loudness_db: ddsp loudness per frame, dB, [..., n_frames].
+
+  Returns:
+    MIDI pitch (float) [...]; NaN where no frame is voiced.
+
+  Example:
+    >>> f0 = np.array([440.0, 440.0, 220.0, 0.0])
+    >>> loud = np.array([-20.0, -20.0, -80.0, 0.0])
+    >>> round(float(register_pitch(f0, loud)), 2)  # A4; the soft A3 adds 1e-6
+    69.0
+  """
+  f0_hz = np.asarray(f0_hz, np.float64)
+  loudness_db = np.asarray(loudness_db, np.float64)
+  voiced = f0_hz > 0
+  midi = 69.0 + 12.0 * np.log2(np.where(voiced, f0_hz, 440.0) / 440.0)
+  top = np.max(np.where(voiced, loudness_db, -np.inf), axis=-1,
+               keepdims=True)
+  with np.errstate(invalid='ignore', over='ignore'):
+    w = np.where(voiced, 10.0 ** ((loudness_db - top) / 10.0), 0.0)
+    total = np.sum(w, axis=-1)
+    return np.where(total > 0, np.sum(w * midi, axis=-1) / np.where(
+        total > 0, total, 1.0), np.nan)
+
+
 def normalization(z):
   """Per-dim mean and std [D] of z [n, D]; std 1 for constant dims."""
   mean = np.mean(z, axis=0)
@@ -557,7 +663,7 @@ def max_supported_components(n_examples, max_components):
 
 def fit_prior(z, dim_names, knob_names, max_components=8,
               covariance_types=COVARIANCE_TYPES, seed=0, progress=False,
-              group='', n_init=1, reg_covar=1e-6):
+              group='', n_init=1, reg_covar=1e-6, context_names=()):
   """Fits Gaussian mixtures to z and keeps the one with the lowest BIC.
 
   Args:
@@ -571,6 +677,8 @@ def fit_prior(z, dim_names, knob_names, max_components=8,
     group: Stored in the prior; '' for the global prior.
     n_init: sklearn's restarts per fit.
     reg_covar: sklearn's diagonal regularization, in standardized units.
+    context_names: The last dims of z that are context, not z (e.g.
+      (REGISTER,)): fitted jointly, kept apart by `over_z`.
 
   Returns:
     prior: The selected GaussianMixturePrior, in z units.
@@ -627,7 +735,8 @@ def fit_prior(z, dim_names, knob_names, max_components=8,
       covariances=covs * np.outer(std, std)[None],
       dim_names=dim_names, knob_names=knob_names, data_mean=mean,
       data_std=std, data_min=z.min(axis=0), data_max=z.max(axis=0),
-      covariance_type=best.covariance_type, group=group)
+      covariance_type=best.covariance_type, group=group,
+      context_names=context_names)
   table = {'n_components': counts, 'bic': bic, 'n_examples': int(len(z)),
            'selected': {'covariance_type': best.covariance_type,
                         'n_components': int(k), 'bic': best_bic}}
@@ -719,7 +828,7 @@ def plot_bic(bic_table, path):
 
 # --- From an extract-z file ----------------------------------------------------
 def fit_z_file(z_path, output, by_instrument=False, max_components=8, seed=0,
-               progress=True):
+               progress=True, register=True):
   """Fits the prior to an extract-z `.npz` and saves it with its BIC plot.
 
   Args:
@@ -730,6 +839,12 @@ def fit_z_file(z_path, output, by_instrument=False, max_components=8, seed=0,
     max_components: Largest number of components tried.
     seed: Seed of the fits.
     progress: Show a tqdm bar.
+    register: Fit z jointly with each example's pitch (REGISTER, from the
+      file's 'register_pitch', or its f0 and loudness curves), so that a
+      sound can be drawn for the register a score plays in
+      (`load_priors(..., context=...)`); examples with no voiced frame are
+      left out, and a file without pitches gets a prior over z alone (both
+      said in the notes).
 
   Returns:
     priors: {'': global prior, instrument: prior, ...}.
@@ -746,6 +861,22 @@ def fit_z_file(z_path, output, by_instrument=False, max_components=8, seed=0,
   knobs = [str(k) for k in data['knob_names']]
   labels = data.get('instrument', np.array([]))
   fit = dict(max_components=max_components, seed=seed, progress=progress)
+  notes = []
+  if register:
+    pitch = z_file_pitch(data)
+    if pitch is None:
+      notes.append(f'{z_path} holds no pitches (register_pitch, or f0_hz '
+                   'and loudness_db): the prior is over z alone.')
+    else:
+      voiced = np.isfinite(pitch)
+      if not voiced.all():
+        notes.append(f'{int((~voiced).sum())} of {len(pitch)} examples have '
+                     'no voiced frame and are left out of the prior.')
+      z = np.concatenate([z[voiced], pitch[voiced, None]], axis=1)
+      dims = dims + [REGISTER]
+      if len(labels):
+        labels = np.asarray(labels)[voiced]
+      fit['context_names'] = (REGISTER,)
   with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter('always')
     if by_instrument:
@@ -762,7 +893,17 @@ def fit_z_file(z_path, output, by_instrument=False, max_components=8, seed=0,
   stem = os.path.splitext(output)[0]
   plot_bic(tables[''], stem + '_bic.png')
   files.write_json(stem + '_bic.json', tables)
-  return priors, tables, [str(w.message) for w in caught]
+  return priors, tables, notes + [str(w.message) for w in caught]
+
+
+def z_file_pitch(data):
+  """Each example's `register_pitch` [n] from an extract-z file's arrays;
+  None if it keeps neither that nor the f0 and loudness curves."""
+  if 'register_pitch' in data:
+    return np.asarray(data['register_pitch'], np.float64)
+  if 'f0_hz' in data and 'loudness_db' in data:
+    return register_pitch(data['f0_hz'], data['loudness_db'])
+  return None
 
 
 def plot_z_scatter(prior, z, path, dims=None, labels=None, samples=None):
