@@ -9,6 +9,11 @@ curves are kept and only the timbre z is taken from
   instrument   the per-instrument prior of the example's instrument
   gaussian     one full-covariance Gaussian fitted to the training z
   mean_z       the training z's mean (one timbre for everything)
+  register     a mixture fitted, like the shipped prior, to the training
+               z with each example's pitch beside it (prior.register_pitch),
+               drawn given the eval example's own pitch (needs --z from
+               extract-z, which keeps the examples' f0 and loudness)
+  register_gaussian  the same with one full-covariance Gaussian
 and the model synthesizes it. Then the prior arm's z again, with the
 f0/loudness curves (and per-note timbre offsets) made from each example's
 score instead of taken from the recording: every source's notes (the
@@ -35,6 +40,7 @@ benchmarks/results/generation.json.
 """
 
 import argparse
+import inspect
 import os
 import time
 
@@ -45,6 +51,8 @@ import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ARMS = ('encoder', 'prior', 'instrument', 'gaussian', 'mean_z')
+# Drawn given each example's pitch; run when the training z has its curves.
+REGISTER_ARMS = ('register', 'register_gaussian')
 
 
 def eval_examples(pattern, loaded, max_examples):
@@ -113,11 +121,39 @@ def score_curves(ex, note_table, player, n_frames, frame_rate=250):
   return f0, ld, offsets
 
 
-def arm_z(arm, ex, train_z, prior_path, seed):
-  """z [n, D] of one arm for the eval examples `ex`."""
+def register_z(ex, train_z, train_pitch, names, knob_names, components,
+               rng):
+  """z [n, D] drawn given each eval example's pitch from a mixture (at most
+  `components`, chosen by BIC as fit-prior does) fitted to [z, pitch]."""
+  from interpret_ddsp.generation import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  keep = np.isfinite(train_pitch)
+  joint, _ = prior_lib.fit_prior(
+      np.concatenate([train_z[keep], train_pitch[keep, None]], 1),
+      list(names) + ['pitch'], knob_names, max_components=components,
+      covariance_types=(('full',) if components == 1
+                        else prior_lib.COVARIANCE_TYPES))
+  pitch = prior_lib.register_pitch(ex['f0_hz'], ex['loudness_db'])
+  z = np.zeros((len(pitch), len(names)))
+  for i, p in enumerate(pitch):
+    fixed = {'pitch': float(p)} if np.isfinite(p) else None
+    z[i] = joint.sample(1, fixed=fixed, seed=rng)[0, :len(names)]
+  return z
+
+
+def arm_z(arm, ex, train_z, prior_path, seed, train=None):
+  """z [n, D] of one arm for the eval examples `ex` (`train`: the training
+  z file's arrays, for the register arms)."""
   from interpret_ddsp.generation import prior as prior_lib  # pylint: disable=g-import-not-at-top
   n = len(ex['z'])
   rng = np.random.default_rng(seed)
+  if arm in REGISTER_ARMS:
+    global_prior = prior_lib.GaussianMixturePrior.load(prior_path)
+    pitch = prior_lib.register_pitch(train['f0_hz'], train['loudness_db'])
+    cap = inspect.signature(prior_lib.fit_z_file).parameters[
+        'max_components'].default  # fit-prior's own cap.
+    return register_z(ex, train_z, pitch, global_prior.dim_names,
+                      global_prior.knob_names,
+                      1 if arm == 'register_gaussian' else cap, rng)
   if arm == 'encoder':
     return ex['z']
   if arm == 'prior':
@@ -196,7 +232,12 @@ def main():
   model_dir, prior_path, z_path = shipped.resolve(args.model, args.prior,
                                                   args.z)
   loaded = model_io.as_loaded(model_dir)
+  train = dict(np.load(z_path, allow_pickle=False))
   train_z = contracts.read_npz(z_path, ('z',))['z'].astype(np.float64)
+  arm_names = ARMS + (REGISTER_ARMS if 'f0_hz' in train else ())
+  if 'f0_hz' not in train:
+    print(f'{z_path} keeps no f0 curves (a shipped z.npz): the register '
+          'arms are skipped; pass --z from extract-z for them.')
   tick = time.time()
   ex = eval_examples(os.path.join(args.data, 'eval.tfrecord*'), loaded,
                      args.max_examples)
@@ -206,8 +247,9 @@ def main():
   floor, floor_ci = distances(real_z, real_z, args.n_splits, args.seed)
   mean, std = train_z.mean(0), train_z.std(0) + 1e-8
   arms, fds = {}, {}
-  for arm in tqdm.tqdm(ARMS, desc='arms'):
-    z = arm_z(arm, ex, train_z, prior_path, args.seed).astype(np.float32)
+  for arm in tqdm.tqdm(arm_names, desc='arms'):
+    z = arm_z(arm, ex, train_z, prior_path, args.seed,
+              train).astype(np.float32)
     audio = np.concatenate([
         loaded.model.synthesize(ex['f0_hz'][i:i + 32],
                                 ex['loudness_db'][i:i + 32],
@@ -284,8 +326,12 @@ def main():
       'arms': arms,
       # Split by split on the same halvings (the draws themselves are one
       # seed's).
-      'paired': {f'prior_minus_{other}': paired(fds, 'prior', other)
-                 for other in ('gaussian', 'mean_z', 'encoder')},
+      'paired': {
+          **{f'prior_minus_{other}': paired(fds, 'prior', other)
+             for other in ('gaussian', 'mean_z', 'encoder')},
+          **{f'register_minus_{other}': paired(fds, 'register', other)
+             for other in ('prior', 'gaussian', 'register_gaussian',
+                           'encoder') if 'register' in fds}},
       'curve_arms': curve_arms,
       'targets': {
           'prior_within_1.5x_floor': bool(prior_fd <= 1.5 * floor),
