@@ -211,12 +211,12 @@ def _prepare(args, beam_options):
     print(f'  {item["file"]}: {item["reason"]}')
   if counts['skipped'] > 20:
     print(f'  ... and {counts["skipped"] - 20} more (see manifest.json)')
-  if counts.get('chunks_retried'):
-    print(f'note: the Beam runner dropped {counts["chunks_retried"]} of '
-          f'{counts["chunks"]} chunks without an error; they were run again'
-          + (f', and {counts["chunks_lost"]} are still missing (listed in '
-             'manifest.json as lost_chunks).' if counts['chunks_lost']
-             else ': none is missing.'))
+  if counts.get('windows_retried') or counts.get('windows_written_twice'):
+    print(f'note: the Beam runner lost {counts["windows_retried"]} of '
+          f'{counts["windows_expected"]} windows without an error; they were '
+          f'made again, and {counts["windows_missing"]} are still missing '
+          '(manifest.json: missing_windows); '
+          f'{counts["windows_written_twice"]} were written twice.')
   return 0
 
 

@@ -472,25 +472,25 @@ def _raw_keys(folder):
 
 
 @pytest.mark.parametrize('drops', [1, 99])
-def test_chunks_the_runner_drops_are_run_again_or_counted(tmp_path,
-                                                          monkeypatch,
-                                                          drops):
-  # The local runner was seen to drop whole chunks without an error
-  # (`prepare.missing_chunks`). Simulated here: featurize swallows one
-  # chunk, its reports too, `drops` times (a file counts, as the DoFn may be
-  # copied); the run must try it again, and count what stays lost.
+def test_windows_the_runner_loses_are_made_again_or_counted(tmp_path,
+                                                            monkeypatch,
+                                                            drops):
+  # The local runner was seen to lose examples without an error
+  # (`prepare.missing_windows`). Simulated here: featurize swallows one
+  # chunk, `drops` times (a file counts, as the DoFn may be copied); the run
+  # must read the shards back, make it again, and count what stays missing.
   folder = str(tmp_path / 'in')
   os.makedirs(folder)
   for program, key in NOTES:
     soundfile.write(os.path.join(folder, f'p{program}_k{key}.wav'),
                     soundfont.render_note(program, key, held_secs=1.8,
                                           release_secs=0.2), 16000)
-  target = prepare.chunk_key(os.path.join(folder, 'p40_k67.wav'), 1.0)
+  path = os.path.join(folder, 'p40_k67.wav')
   count = str(tmp_path / 'drops')
   process = prepare.FeaturizeFn.process
 
   def lossy(self, chunk):
-    if chunk['key'] == target:
+    if chunk['meta']['source_file'] == path and chunk['offset_secs'] == 1.0:
       done = os.path.getsize(count) if os.path.exists(count) else 0
       if done < drops:
         with open(count, 'a') as f:
@@ -505,15 +505,47 @@ def test_chunks_the_runner_drops_are_run_again_or_counted(tmp_path,
                          eval_fraction=0.0, pipeline_options=IN_MEMORY,
                          progress=False, compute_ddsp_stats=False)
   counts, keys = manifest['counts'], _raw_keys(out)
-  assert counts['chunks'] == 6  # Three 2-s notes in 1-s chunks.
-  assert len(keys) == len(set(keys))  # A retry writes nothing twice.
+  # Three 2-s notes in 1-s chunks of one 1-s window each.
+  assert counts['windows_expected'] == 6
+  assert len(keys) == len(set(keys)) and counts['windows_written_twice'] == 0
   if drops == 1:
-    assert counts['chunks_retried'] == 1 and counts['chunks_lost'] == 0
-    assert manifest['lost_chunks'] == []
+    assert counts['windows_retried'] == 1 and counts['windows_missing'] == 0
+    assert manifest['missing_windows'] == {}
     assert ('p40_k67.wav', 1.0) in keys and len(keys) == 6
     assert counts['examples_train'] == 6
   else:
-    assert counts['chunks_retried'] == prepare.MAX_CHUNK_RETRIES
-    assert counts['chunks_lost'] == 1 and manifest['lost_chunks'] == [target]
+    assert counts['windows_retried'] == prepare.MAX_RETRIES
+    assert counts['windows_missing'] == 1
+    assert manifest['missing_windows'] == {
+        prepare.chunk_key(path, 1.0): [1.0]}
     assert ('p40_k67.wav', 1.0) not in keys and len(keys) == 5
-    assert counts['examples_train'] == 5
+
+
+def test_a_retry_makes_only_the_windows_still_missing(tmp_path, monkeypatch):
+  # A chunk that lost one of its windows (seen: a guitar note with 3 of 7)
+  # gets that one again, not the ones already written.
+  folder = str(tmp_path / 'in')
+  os.makedirs(folder)
+  soundfile.write(os.path.join(folder, 'p40_k67.wav'),
+                  soundfont.render_note(40, 67, held_secs=1.8,
+                                        release_secs=0.2), 16000)
+  flag = str(tmp_path / 'dropped')
+  split = prepare.features.split_examples
+
+  def lossy_split(*args, **kwargs):
+    for start, window, frames in split(*args, **kwargs):
+      if start == 0.5 and not os.path.exists(flag):
+        open(flag, 'w').close()
+        continue
+      yield start, window, frames
+
+  monkeypatch.setattr(prepare.features, 'split_examples', lossy_split)
+  out = str(tmp_path / 'out')
+  manifest = prepare.run(sources.recording_items(folder), out,
+                         example_secs=1.0, hop_secs=0.5, eval_fraction=0.0,
+                         pipeline_options=IN_MEMORY, progress=False,
+                         compute_ddsp_stats=False)
+  keys = _raw_keys(out)
+  assert sorted(keys) == [('p40_k67.wav', t) for t in (0.0, 0.5, 1.0)]
+  assert manifest['counts']['windows_retried'] == 1
+  assert manifest['counts']['windows_written_twice'] == 0

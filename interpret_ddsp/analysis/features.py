@@ -342,6 +342,20 @@ def chunk_audio(audio, audio_16k, sample_rate, frame_rate, chunk_secs,
     offset += chunk_secs
 
 
+def window_starts(chunk_secs, frame_rate, example_secs, hop_secs):
+  """Start times (s) of the windows `split_examples` cuts from a chunk.
+
+  Example:
+    >>> window_starts(4.0, 250, 1.0, 0.5)
+    [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
+  """
+  total = int(round(chunk_secs * frame_rate))
+  n_feat = n_frames(example_secs, frame_rate)
+  hop_frames = n_frames(hop_secs, frame_rate)
+  return [start / frame_rate
+          for start in range(0, total - n_feat + 1, hop_frames)]
+
+
 def split_examples(audio, frames, sample_rate, frame_rate, example_secs,
                    hop_secs):
   """Windows of `example_secs` every `hop_secs` over a featurized chunk.
@@ -361,10 +375,10 @@ def split_examples(audio, frames, sample_rate, frame_rate, example_secs,
   """
   n_audio = n_frames(example_secs, sample_rate)
   n_feat = n_frames(example_secs, frame_rate)
-  hop_frames = n_frames(hop_secs, frame_rate)
   total = min(len(v) for v in frames.values())
-  for start in range(0, total - n_feat + 1, hop_frames):
-    start_secs = start / frame_rate
+  for start_secs in window_starts(total / frame_rate, frame_rate,
+                                  example_secs, hop_secs):
+    start = int(round(start_secs * frame_rate))
     a0 = int(round(start_secs * sample_rate))
     window = audio[a0:a0 + n_audio]
     if len(window) < n_audio:

@@ -21,10 +21,12 @@ and metadata (`source_file`, `instrument`, `midi_pitch`, `velocity`,
 raw descriptor's moments over voiced frames as a summary) and
 `dataset_statistics.json` (ddsp's `compute_dataset_statistics`).
 
-Every chunk `load` emits and every chunk `featurize` receives is named in
-the reports; chunks a runner lost on the way (Beam's local multi-threaded
-runner was seen to, without an error) are run again, and what stays lost is
-counted in the manifest (`missing_chunks`, `MAX_CHUNK_RETRIES`).
+`load` names every window each chunk should give (`window_starts`); after
+the pipeline, the shards are read back, and windows that are neither there
+nor dropped as silent are made again, their chunks alone and only the
+windows still missing (Beam's local multi-threaded runner was seen to lose
+some without an error); what stays missing, and any window written twice,
+is counted in the manifest (`missing_windows`, `MAX_RETRIES`).
 
 The runner is Beam's: by default the local DirectRunner with one worker
 thread more than there are cores; any Beam pipeline options (e.g.
@@ -102,12 +104,14 @@ def _main():
   return beam.Filter(lambda pair: pair[0] == MAIN) | beam.Values()
 
 
-# Every chunk `load` emits is named in a 'chunks_loaded' report and, once
-# `featurize` has it, in a 'chunks_done' one; `run` compares the two.
-CHUNK_LISTS = ('chunks_loaded', 'chunks_done')
+# `load` reports each window a chunk should give as [chunk key, source
+# file, start s] ('windows_expected'); `featurize` each window it drops (as
+# silent, or straddling the time split) as [source file, start s]
+# ('dropped_keys'). Lists join on merge.
+WINDOW_LISTS = ('windows_expected', 'dropped_keys')
 CHUNK_SEP = '@'
-# Passes over the chunks a run lost before they count as lost.
-MAX_CHUNK_RETRIES = 3
+# Passes over the windows a run lost before they count as missing.
+MAX_RETRIES = 3
 
 
 def chunk_key(source_id, offset_secs):
@@ -115,16 +119,45 @@ def chunk_key(source_id, offset_secs):
   return f'{source_id}{CHUNK_SEP}{offset_secs:.3f}'
 
 
-def missing_chunks(summary):
-  """Chunks `load` emitted that never reached `featurize`, sorted.
+def window_id(source_file, start_secs):
+  """(source file, start rounded to 1 ms): one example, as stored."""
+  return (str(source_file), round(float(start_secs), 3))
+
+
+def written_windows(output_dir):
+  """{window_id: how many examples} over the shards in output_dir."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  spec = {'source_file': tf.io.FixedLenFeature([], tf.string),
+          'start_secs': tf.io.FixedLenFeature([], tf.float32)}
+  counts = {}
+  shards = glob.glob(os.path.join(output_dir, '*.tfrecord-*'))
+  if not shards:
+    return counts
+  records = tf.data.TFRecordDataset(shards).map(
+      lambda r: tf.io.parse_single_example(r, spec)).batch(4096)
+  for batch in records:
+    for f, t in zip(batch['source_file'].numpy(), batch['start_secs'].numpy()):
+      key = window_id(f.decode(), t)
+      counts[key] = counts.get(key, 0) + 1
+  return counts
+
+
+def missing_windows(summary, written):
+  """{chunk key: [start s, ...]} of expected windows that are neither in
+  the shards nor dropped on purpose (silent, or across the time split).
 
   Beam's local DirectRunner in multi_threading mode (our default) was seen
-  to drop whole chunks without an error: a full prepare of the shipped
-  recipe wrote 4913 of 5059 train windows, and one of three runs over
-  three of its instruments 2610 of 2687, the other two all of them.
+  to lose examples without an error: a full prepare of the shipped recipe
+  wrote 4913 of 5059 train windows; one of three runs over three of its
+  instruments 2610 of 2687, the other two all of them.
   """
-  return sorted(set(summary.get('chunks_loaded', ()))
-                - set(summary.get('chunks_done', ())))
+  silent = {window_id(*k) for k in summary.get('dropped_keys', ())}
+  out = {}
+  for key, source, start in summary.get('windows_expected', ()):
+    w = window_id(source, start)
+    if w not in written and w not in silent:
+      out.setdefault(key, []).append(w[1])
+  return out
 
 
 def _measured_note_rows(audio_16k, f0, loudness, notes, frame_rate):
@@ -274,9 +307,8 @@ class LoadFn(beam.DoFn):
         source_secs = len(audio) / rate
         split = ('time' if c.get('split_by') == 'time'
                  else split_of(source_id, c['eval_fraction']))
-        only = (None if c.get('only_chunks') is None
-                else set(c['only_chunks']))
-        if only is not None:  # A retry: only the chunks that went missing.
+        only = c.get('only_chunks')  # A retry: {chunk key: [start s]}.
+        if only is not None:
           if not any(k.startswith(source_id + CHUNK_SEP) for k in only):
             continue
         else:
@@ -314,10 +346,16 @@ class LoadFn(beam.DoFn):
           if only is not None and key not in only:
             continue
           if only is None:
-            yield (REPORT, {'chunks_loaded': [key]})
+            yield (REPORT, {'windows_expected': [
+                [key, meta['source_file'], offset + start]
+                for start in features.window_starts(
+                    len(a_16k) / features.CREPE_SAMPLE_RATE, c['frame_rate'],
+                    c['example_secs'], c['hop_secs'])]})
           yield (MAIN, {'audio': a_sr, 'audio_16k': a_16k,
                         'offset_secs': offset, 'meta': meta, 'split': split,
-                        'source_secs': source_secs, 'key': key})
+                        'source_secs': source_secs,
+                        'only_starts': (None if only is None
+                                        else only[key])})
     except sources.SkipItem as e:
       yield (REPORT, {'skipped': {
           'file': item['source_file'], 'reason': str(e)}})
@@ -340,9 +378,6 @@ class FeaturizeFn(beam.DoFn):
       crepe.core.build_and_load_model(self._config['crepe_model'])
 
   def process(self, chunk):
-    # Counted whatever becomes of it (windows, silence, a failure), so that
-    # a chunk the runner loses on the way shows (run: `missing_chunks`).
-    yield (REPORT, {'chunks_done': [chunk['key']]})
     c = self._config
     try:
       feats = features.compute_features(
@@ -361,15 +396,21 @@ class FeaturizeFn(beam.DoFn):
         c['example_secs'], c['hop_secs']):
       a0 = int(round(start * features.CREPE_SAMPLE_RATE))
       audio_16k = chunk['audio_16k'][a0:a0 + n_16k]
+      begin = chunk['offset_secs'] + start
+      if chunk.get('only_starts') is not None and not any(
+          abs(begin - s) < 5e-4 for s in chunk['only_starts']):
+        continue  # A retry makes only the windows still missing.
       if np.max(np.abs(window)) < SILENCE_PEAK:
-        yield (REPORT, {'silent_windows': 1})
+        yield (REPORT, {'silent_windows': 1, 'dropped_keys': [
+            [chunk['meta']['source_file'], begin]]})
         continue
       split = chunk['split']
       if split == 'time':
         split = window_split(chunk['offset_secs'] + start, c['example_secs'],
                              chunk['source_secs'], c['eval_fraction'])
         if split is None:
-          yield (REPORT, {'boundary_windows': 1})
+          yield (REPORT, {'boundary_windows': 1, 'dropped_keys': [
+              [chunk['meta']['source_file'], begin]]})
           continue
       yield (MAIN, {'split': split, 'audio': window,
                     'audio_16k': audio_16k, **frames, **chunk['meta'],
@@ -432,7 +473,7 @@ def merge_reports(reports):
   out = {}
   for report in reports:
     for key, value in report.items():
-      if key in ('skipped',) + CHUNK_LISTS:
+      if key in ('skipped',) + WINDOW_LISTS:
         items = value if isinstance(value, list) else [value]
         out.setdefault(key, []).extend(items)
       elif key == 'moments':
@@ -684,15 +725,17 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
   options = default_pipeline_options(pipeline_options)
   start = time.perf_counter()
   summary = _run_pass(options, items, config, output_dir)
-  lost, retried = missing_chunks(summary), 0
-  for _ in range(MAX_CHUNK_RETRIES):
-    if not lost:
+  written = written_windows(output_dir)
+  missing, retried = missing_windows(summary, written), 0
+  for _ in range(MAX_RETRIES):
+    if not missing:
       break
-    # The runner lost these on the way (no error): run them again alone.
-    retried += len(lost)
+    # The runner lost these without an error: make them again, alone.
+    retried += sum(len(v) for v in missing.values())
     summary = merge_reports([summary, _run_pass(
-        options, items, {**config, 'only_chunks': lost}, output_dir)])
-    lost = missing_chunks(summary)
+        options, items, {**config, 'only_chunks': missing}, output_dir)])
+    written = written_windows(output_dir)
+    missing = missing_windows(summary, written)
   wall = time.perf_counter() - start
   n_notes = write_note_expression(output_dir)
   for path in glob.glob(os.path.join(output_dir, '.*.tmp')):
@@ -712,12 +755,14 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
           'sources_time_split': summary.get('sources_time', 0),
           'boundary_windows_dropped': summary.get('boundary_windows', 0),
           'notes': n_notes,
-          'chunks': len(set(summary.get('chunks_loaded', ()))),
-          'chunks_retried': retried,
-          'chunks_lost': len(lost),
+          'windows_expected': len(summary.get('windows_expected', ())),
+          'windows_retried': retried,
+          'windows_missing': sum(len(v) for v in missing.values()),
+          'windows_written_twice': sum(1 for n in written.values() if n > 1),
       },
-      # Chunks the runner dropped in every pass (none expected).
-      'lost_chunks': lost,
+      # Windows the runner lost in every pass (none expected): chunk key ->
+      # start seconds.
+      'missing_windows': missing,
       'audio_secs': audio_secs,
       'wall_secs': wall,
       'audio_secs_per_wall_sec': audio_secs / wall if wall else None,
