@@ -232,8 +232,8 @@ def main():
   model_dir, prior_path, z_path = shipped.resolve(args.model, args.prior,
                                                   args.z)
   loaded = model_io.as_loaded(model_dir)
-  train = dict(np.load(z_path, allow_pickle=False))
-  train_z = contracts.read_npz(z_path, ('z',))['z'].astype(np.float64)
+  train = contracts.read_npz(z_path, ('z',))
+  train_z = train['z'].astype(np.float64)
   arm_names = ARMS + (REGISTER_ARMS if 'f0_hz' in train else ())
   if 'f0_hz' not in train:
     print(f'{z_path} keeps no f0 curves (a shipped z.npz): the register '

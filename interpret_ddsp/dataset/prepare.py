@@ -23,7 +23,7 @@ raw descriptor's moments over voiced frames as a summary) and
 
 `load` names every window each chunk should give (`window_starts`); after
 the pipeline, the shards are read back, and windows that are neither there
-nor dropped as silent are made again, their chunks alone and only the
+nor dropped on purpose (silent, or across the time split) are made again, their chunks alone and only the
 windows still missing (Beam's local multi-threaded runner was seen to lose
 some without an error); what stays missing, and any window written twice,
 is counted in the manifest (`missing_windows`, `MAX_RETRIES`).
@@ -124,13 +124,25 @@ def window_id(source_file, start_secs):
   return (str(source_file), round(float(start_secs), 3))
 
 
-def written_windows(output_dir):
-  """{window_id: how many examples} over the shards in output_dir."""
+def written_windows(output_dir, counts=None, read=None):
+  """{window_id: how many examples} over the shards in output_dir.
+
+  Args:
+    output_dir: The dataset folder.
+    counts: The counts of the shards named in `read`, to add to (updated in
+      place); None: start from nothing.
+    read: Names of shards already counted (a set, updated in place): a
+      shard, once renamed into place, does not change, so a later pass
+      reads only the shards it wrote.
+  """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   spec = {'source_file': tf.io.FixedLenFeature([], tf.string),
           'start_secs': tf.io.FixedLenFeature([], tf.float32)}
-  counts = {}
-  shards = glob.glob(os.path.join(output_dir, '*.tfrecord-*'))
+  counts = {} if counts is None else counts
+  read = set() if read is None else read
+  shards = sorted(set(glob.glob(os.path.join(output_dir, '*.tfrecord-*')))
+                  - read)
+  read.update(shards)
   if not shards:
     return counts
   records = tf.data.TFRecordDataset(shards).map(
@@ -151,11 +163,11 @@ def missing_windows(summary, written):
   wrote 4913 of 5059 train windows; one of three runs over three of its
   instruments 2610 of 2687, the other two all of them.
   """
-  silent = {window_id(*k) for k in summary.get('dropped_keys', ())}
+  dropped = {window_id(*k) for k in summary.get('dropped_keys', ())}
   out = {}
   for key, source, start in summary.get('windows_expected', ()):
     w = window_id(source, start)
-    if w not in written and w not in silent:
+    if w not in written and w not in dropped:
       out.setdefault(key, []).append(w[1])
   return out
 
@@ -468,7 +480,7 @@ def example_report(example, descriptor_keys):
 
 
 def merge_reports(reports):
-  """Merges report dicts: numbers add, 'skipped' and the chunk lists join,
+  """Merges report dicts: numbers add, 'skipped' and the window lists join,
   moments merge, each 'split' counts a source of that split."""
   out = {}
   for report in reports:
@@ -725,7 +737,8 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
   options = default_pipeline_options(pipeline_options)
   start = time.perf_counter()
   summary = _run_pass(options, items, config, output_dir)
-  written = written_windows(output_dir)
+  shards_read = set()
+  written = written_windows(output_dir, read=shards_read)
   missing, retried = missing_windows(summary, written), 0
   for _ in range(MAX_RETRIES):
     if not missing:
@@ -734,7 +747,7 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
     retried += sum(len(v) for v in missing.values())
     summary = merge_reports([summary, _run_pass(
         options, items, {**config, 'only_chunks': missing}, output_dir)])
-    written = written_windows(output_dir)
+    written_windows(output_dir, written, shards_read)
     missing = missing_windows(summary, written)
   wall = time.perf_counter() - start
   n_notes = write_note_expression(output_dir)
