@@ -75,12 +75,12 @@ def _split(table, split):
 def _score_pitch_hz(notes, n_frames, frame_rate=250):
   """Each frame's score pitch in Hz (the note sounding then; 0 between
   notes): the reference `features.compute_f0_near` seeks f0 around."""
-  from interpret_ddsp.score import soundfont  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.support import signals  # pylint: disable=g-import-not-at-top
   out = np.zeros(n_frames)
   for n in sorted(notes, key=lambda n: n.start_secs):
     on = int(round(n.start_secs * frame_rate))
     off = int(round(n.end_secs * frame_rate))
-    out[max(on, 0):max(off, 0)] = soundfont.midi_to_hz(n.pitch)
+    out[max(on, 0):max(off, 0)] = signals.midi_to_hz(n.pitch)
   return out
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from interpret_ddsp.analysis import knobs
 from interpret_ddsp.score import controls
-from interpret_ddsp.score import soundfont
 from interpret_ddsp.score import voices
 from interpret_ddsp.support import signals
 
@@ -314,7 +313,7 @@ def test_chunk_and_trim_round_trip():
 
 def test_f0_uses_midi_to_hz():
   c = controls.render_controls(controls.parse_notes('C4:0.2'), 'plain', FR)
-  np.testing.assert_allclose(c.f0_hz, soundfont.midi_to_hz(60), rtol=1e-7)
+  np.testing.assert_allclose(c.f0_hz, signals.midi_to_hz(60), rtol=1e-7)
 
 
 def test_a_note_list_token_can_set_learned_expression_on_its_note():

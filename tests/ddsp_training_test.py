@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from interpret_ddsp import compat
 from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import signals
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +53,7 @@ def test_prepare_tfrecord_output_is_read_by_ddsp_provider(tfrecords):
   examples = list(provider.get_dataset(shuffle=False))
   # 2 s per file, 1 s windows every 0.5 s -> 3 examples per file.
   assert len(examples) == 3 * len(NOTES)
-  expected_hz = sorted(float(soundfont.midi_to_hz(k)) for _, k in NOTES)
+  expected_hz = sorted(float(signals.midi_to_hz(k)) for _, k in NOTES)
   medians = []
   for ex in examples:
     assert ex['audio'].shape == (SAMPLE_RATE,)

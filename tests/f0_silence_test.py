@@ -31,7 +31,7 @@ def notes_with_gaps():
                                  release_secs=RELEASE_SECS)
     parts += [note, np.zeros(int(GAP_SECS * 16000), np.float32)]
     held = int(HELD_SECS * RATE)
-    truth += [np.full(held, soundfont.midi_to_hz(key)),
+    truth += [np.full(held, signals.midi_to_hz(key)),
               np.zeros(len(note) // 160 - held + int(GAP_SECS * RATE))]
   return np.concatenate(parts), np.concatenate(truth)
 
@@ -146,4 +146,4 @@ def test_feature_rate_output_holds_pitch_across_gaps(notes_with_gaps):
   # Mid-gap after the first note: confidence 0, pitch still near the note.
   gap = int((LEAD_SECS + HELD_SECS + RELEASE_SECS + GAP_SECS / 2) * 250)
   assert confidence[gap] == 0
-  assert abs(signals.cents(f0[gap], soundfont.midi_to_hz(NOTES[0][1]))) < 100
+  assert abs(signals.cents(f0[gap], signals.midi_to_hz(NOTES[0][1]))) < 100

@@ -4,6 +4,7 @@
 lands within 20 cents of the true pitch on a known tone and on real sampled
 instruments (rendered from the TimGM6mb soundfont in the pretty_midi wheel)."""
 
+import librosa
 import numpy as np
 import pytest
 
@@ -54,15 +55,26 @@ def test_soundfont_notes_are_within_20_cents_of_their_midi_pitch(
     steady = slice(10, -5)  # Skip the attack.
     voiced = confidence[steady] > 0.5
     assert voiced.mean() > 0.6, (program, key, capacity)
-    error = signals.cents(f0[steady][voiced], soundfont.midi_to_hz(key))
+    error = signals.cents(f0[steady][voiced], signals.midi_to_hz(key))
     assert abs(np.median(error)) < 20, (program, key, capacity,
                                         np.median(error))
 
 
 def test_midi_to_hz():
-  np.testing.assert_allclose(soundfont.midi_to_hz([57, 69, 81]),
+  np.testing.assert_allclose(signals.midi_to_hz([57, 69, 81]),
                              [220.0, 440.0, 880.0])
   assert signals.cents(880.0, 440.0) == pytest.approx(1200.0)
+
+
+def test_hz_to_midi_matches_librosa_and_inverts_midi_to_hz():
+  f0 = np.array([27.5, 98.0, 261.63, 440.0, 1975.5, 4186.0])
+  np.testing.assert_allclose(signals.hz_to_midi(f0), librosa.hz_to_midi(f0),
+                             atol=1e-9)
+  pitch = np.array([21.0, 43.5, 69.0, 108.0])
+  np.testing.assert_allclose(signals.hz_to_midi(signals.midi_to_hz(pitch)),
+                             pitch, atol=1e-9)
+  # Unvoiced frames (0 Hz) stay finite, far below any played pitch.
+  assert np.isfinite(signals.hz_to_midi(0.0)) and signals.hz_to_midi(0.0) < -30
 
 
 def test_compute_f0_near_finds_the_sought_one_of_two_tones():

@@ -21,7 +21,7 @@ import pytest
 
 from interpret_ddsp.apps import live
 from interpret_ddsp.apps import live_server
-from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import signals
 from interpret_ddsp.training import shipped
 import partials  # pylint: disable=g-bad-import-order  # tests/
 
@@ -121,7 +121,7 @@ def test_page_loads_plays_a_key_and_measures_latency(page):
 
 
 def test_brightness_slider_brightens_what_the_page_receives(page):
-  f0 = float(soundfont.midi_to_hz(60))
+  f0 = float(signals.midi_to_hz(60))
   measured = {}
   page.keyboard.down('a')  # C4, held.
   for value in (-1.5, 1.5):

@@ -28,7 +28,7 @@ from interpret_ddsp.apps import live
 from interpret_ddsp.apps import live_inputs
 from interpret_ddsp.apps import live_server
 from interpret_ddsp.score import controls
-from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import signals
 from interpret_ddsp.training import shipped
 import partials  # pylint: disable=g-bad-import-order  # tests/
 
@@ -114,7 +114,7 @@ def test_brightness_knob_keeps_its_value_live(engine, pitch):
   """The knob's promise through the live path: at value v the note's
   brightness (log2 harmonic centroid, standardized by the model's
   training statistics) is v std, within 0.2 std, from -1.5 to 1.5."""
-  f0 = float(soundfont.midi_to_hz(pitch))
+  f0 = float(signals.midi_to_hz(pitch))
   for value in (-1.5, -1.0, 0.0, 1.0, 1.5):
     audio = _play(engine, pitch, secs=1.2, settings={
         'brightness': value, 'hollowness': 0.0, 'noisiness': 0.0})
@@ -135,7 +135,7 @@ def test_chord_sounds_its_three_fundamentals_and_steals_past_eight(engine):
   freqs = np.fft.rfftfreq(len(audio), 1 / SR)
   floor = np.median(spectrum[(freqs > 100) & (freqs < 2000)])
   for pitch in (60, 64, 67):
-    hz = float(soundfont.midi_to_hz(pitch))
+    hz = float(signals.midi_to_hz(pitch))
     near = spectrum[np.abs(freqs - hz) < 4].max()
     assert near > 30 * floor, (pitch, near / floor)
   for pitch in range(70, 76):  # 9 notes held: the oldest is stolen.
@@ -185,7 +185,7 @@ def test_rewind_starts_a_note_in_the_block_it_arrived_in(engine):
   assert onsets[False] - onsets[True] == pytest.approx(8 * hop, abs=hop)
   f0 = librosa.yin(audio[True][onsets[True] + int(0.3 * SR):], fmin=100,
                    fmax=1500, sr=SR, frame_length=2048)
-  cents = 1200 * np.log2(np.median(f0) / soundfont.midi_to_hz(67))
+  cents = 1200 * np.log2(np.median(f0) / signals.midi_to_hz(67))
   assert abs(cents) < 10, cents
 
 
@@ -488,7 +488,7 @@ def test_server_binds_loopback_and_streams_in_real_time(server):
   audio = np.concatenate([b for _, b in blocks])
   f0 = librosa.yin(audio[SR // 2:], fmin=100, fmax=1500, sr=SR,
                    frame_length=2048)
-  assert abs(1200 * np.log2(np.median(f0) / soundfont.midi_to_hz(67))) < 10
+  assert abs(1200 * np.log2(np.median(f0) / signals.midi_to_hz(67))) < 10
   stats = [m for m in texts if m['type'] == 'stats']
   # A block sent over 30 ms (the page's prebuffer) past its due time is
   # late; one scheduling hiccup in 3 s is tolerated on a shared CI core.

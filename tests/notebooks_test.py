@@ -137,7 +137,7 @@ def test_readme_lists_every_notebook():
 
 @pytest.mark.slow
 def test_01_prepare_dataset(work_dir):
-  from interpret_ddsp.score import soundfont  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.support import signals  # pylint: disable=g-import-not-at-top
   out = execute('01_prepare_dataset', work_dir)
   with open(os.path.join(out, 'audio', 'render_manifest.json')) as f:
     rendered = json.load(f)
@@ -154,7 +154,7 @@ def test_01_prepare_dataset(work_dir):
     example = json.load(f)
   assert example['midi_pitch'] >= 0
   cents = 1200 * abs(np.log2(example['f0_median_hz'] /
-                             soundfont.midi_to_hz(example['midi_pitch'])))
+                             signals.midi_to_hz(example['midi_pitch'])))
   assert cents < 50, example
   for png in ('example_f0_loudness.png', 'example_descriptors.png'):
     assert os.path.getsize(os.path.join(out, png)) > 10000

@@ -119,7 +119,7 @@ def test_our_provider_adds_descriptors_and_metadata(prepared):
       voiced = ex['f0_confidence'].numpy() > 0.5
       assert voiced.mean() > 0.7
       error = signals.cents(ex['f0_hz'].numpy()[voiced],
-                            soundfont.midi_to_hz(key))
+                            signals.midi_to_hz(key))
       assert abs(np.median(error)) < 30
       # Features line up with the audio they were computed from: ddsp's
       # loudness of the stored 16 kHz audio equals the stored loudness.

@@ -38,7 +38,7 @@ def test_notes_have_constant_ground_truth_at_their_midi_pitch(rendered):
     assert rate == 16000 and len(audio) == int(1.5 * 16000)
     assert truth['voiced'].sum() == 100  # 1.0 s held at 100 frames/s.
     np.testing.assert_allclose(truth['f0_hz'][truth['voiced']],
-                               soundfont.midi_to_hz(truth['midi_pitch']),
+                               signals.midi_to_hz(truth['midi_pitch']),
                                rtol=1e-5)
     assert np.all(truth['f0_hz'][~truth['voiced']] == 0)
 
@@ -82,7 +82,7 @@ def test_melody_vibrato_ground_truth_is_what_crepe_hears(rendered):
     # The vibrato is in the ground truth: a flat note-pitch line is worse.
     flat = np.zeros(n, np.float32)
     for note in truth['notes']:
-      flat[int(round(note['start'] * 100)):] = soundfont.midi_to_hz(
+      flat[int(round(note['start'] * 100)):] = signals.midi_to_hz(
           note['key'])
     flat_error = np.abs(signals.cents(f0[:n][inside], flat[inside]))
     assert np.median(error) < np.median(flat_error)
@@ -103,7 +103,7 @@ def test_named_instruments_sound_at_both_ends_of_their_range(program):
     held = audio[1600:8000]
     assert np.sqrt(np.mean(held ** 2)) > 0.01, (name, key)
     f0 = librosa.yin(held, fmin=25, fmax=4200, sr=16000, frame_length=2048)
-    cents = 1200 * np.log2(np.median(f0) / soundfont.midi_to_hz(key))
+    cents = 1200 * np.log2(np.median(f0) / signals.midi_to_hz(key))
     assert abs(cents) < 50, (name, key, cents)
 
 

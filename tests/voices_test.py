@@ -10,7 +10,7 @@ import soundfile
 from controls_test import write_midi
 from interpret_ddsp.generation import generate
 from interpret_ddsp.score import controls
-from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import signals
 from interpret_ddsp.score import voices
 from interpret_ddsp.training import shipped
 
@@ -73,7 +73,7 @@ def test_voices_render_to_one_length_and_sound_where_their_notes_are():
   assert high.loudness_db[(t > 0.6) & (t < 0.9)].min() > -40
   assert high.loudness_db[t > 1.6].max() <= -70  # Released by then.
   np.testing.assert_allclose(high.f0_hz[(t > 0.6) & (t < 0.9)],
-                             soundfont.midi_to_hz(72), rtol=1e-3)
+                             signals.midi_to_hz(72), rtol=1e-3)
 
 
 def _peak_db(audio, sr, f_hz, cents=20.0):
@@ -104,8 +104,8 @@ def test_a_midi_chord_renders_as_a_chord(tmp_path):
   audio, sr = soundfile.read(str(out / 'sample_00.wav'), dtype='float32')
   for t, chord in chords:
     held = audio[int((t + 0.3) * sr):int((t + 0.8) * sr)]
-    played = [_peak_db(held, sr, soundfont.midi_to_hz(p)) for p in chord]
-    others = [_peak_db(held, sr, soundfont.midi_to_hz(p))
+    played = [_peak_db(held, sr, signals.midi_to_hz(p)) for p in chord]
+    others = [_peak_db(held, sr, signals.midi_to_hz(p))
               for p in range(chord[0] - 3, chord[-1] + 1) if p not in chord
               and p - 12 not in chord]
     assert min(played) > max(others) + 40, (t, played, others)
@@ -119,8 +119,8 @@ def test_a_midi_chord_renders_as_a_chord(tmp_path):
   audio, sr = soundfile.read(str(tmp_path / 'mono' / 'sample_00.wav'),
                              dtype='float32')
   held = audio[int(0.3 * sr):int(0.8 * sr)]
-  assert _peak_db(held, sr, soundfont.midi_to_hz(60)) < _peak_db(
-      held, sr, soundfont.midi_to_hz(67)) - 20
+  assert _peak_db(held, sr, signals.midi_to_hz(60)) < _peak_db(
+      held, sr, signals.midi_to_hz(67)) - 20
 
 
 def _band_db(audio, sr, f_hz, cents):
@@ -157,15 +157,15 @@ def test_a_midi_chord_renders_as_a_chord_with_learned_expression(tmp_path):
     for on, chord in chords:
       held = (t > on + 0.2) & (t < on + 0.9)
       cents = 1200 * np.log2(np.median(c.f0_hz[held]) /
-                             soundfont.midi_to_hz(chord[v]))
+                             signals.midi_to_hz(chord[v]))
       assert abs(cents) < 30, (v, on, cents)  # A vibrato of ~60 cents.
     loud.append(c.loudness_db)
   assert np.abs(loud[0] - loud[1]).max() > 1.0  # Drawn apart.
   audio, sr = soundfile.read(str(out / 'sample_00.wav'), dtype='float32')
   for on, chord in chords:
     held = audio[int((on + 0.3) * sr):int((on + 0.8) * sr)]
-    played = [_band_db(held, sr, soundfont.midi_to_hz(p), 80) for p in chord]
-    empty = [_band_db(held, sr, soundfont.midi_to_hz(p), 80)
+    played = [_band_db(held, sr, signals.midi_to_hz(p), 80) for p in chord]
+    empty = [_band_db(held, sr, signals.midi_to_hz(p), 80)
              for p in range(chord[0] - 8, chord[0] - 2)]
     # 20 dB: the shipped model of 2026-12-06 plays the second chord's A4
     # 24 dB over the median and its F4 42, C5 52, while no empty band

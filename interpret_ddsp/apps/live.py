@@ -60,8 +60,8 @@ from interpret_ddsp.analysis import knobs as knobs_lib
 from interpret_ddsp import errors
 from interpret_ddsp.generation import prior as prior_lib
 from interpret_ddsp.score import controls as controls_lib
-from interpret_ddsp.score import soundfont
 from interpret_ddsp.score import voices as voices_lib
+from interpret_ddsp.support import signals
 
 MESSAGE_TYPES = ('note_on', 'note_off', 'all_notes_off', 'knob', 'mood',
                  'expression', 'expression_source', 'instrument',
@@ -521,7 +521,7 @@ class Engine:
     """Per-voice f0 [V, n] Hz and loudness [V, n] dB of the block of n =
     block_frames frames from `start` seconds (default: the next block's)."""
     t = self._frame_times(self.time_secs if start is None else start)
-    f0 = np.stack([soundfont.midi_to_hz(v.midi_pitch(t))
+    f0 = np.stack([signals.midi_to_hz(v.midi_pitch(t))
                    for v in self._voices])
     loudness = np.stack([v.loudness_db(t) for v in self._voices])
     return f0.astype(np.float32), loudness.astype(np.float32)

@@ -27,7 +27,6 @@ from interpret_ddsp import compat
 from interpret_ddsp import contracts
 from interpret_ddsp.dataset import soundfont_set
 from interpret_ddsp import errors
-from interpret_ddsp.score import soundfont
 from interpret_ddsp.support import audio_io
 from interpret_ddsp.support import files
 from interpret_ddsp.support import signals
@@ -48,7 +47,7 @@ def _file_metrics(f0, confidence, loudness, truth, threshold):
   if truth['kind'] == 'note' and voiced.any():
     median_f0 = np.median(f0[:n][voiced])
     out['note_error_cents'] = float(abs(signals.cents(
-        median_f0, soundfont.midi_to_hz(truth['midi_pitch']))))
+        median_f0, signals.midi_to_hz(truth['midi_pitch']))))
   return out
 
 

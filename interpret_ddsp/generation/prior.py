@@ -43,6 +43,7 @@ from scipy import special
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp.support import files
+from interpret_ddsp.support import signals
 
 COVARIANCE_TYPES = ('full', 'diag', 'tied', 'spherical')
 # How `sample` draws the dims that are not fixed.
@@ -639,7 +640,7 @@ def register_pitch(f0_hz, loudness_db):
   f0_hz = np.asarray(f0_hz, np.float64)
   loudness_db = np.asarray(loudness_db, np.float64)
   voiced = f0_hz > 0
-  midi = 69.0 + 12.0 * np.log2(np.where(voiced, f0_hz, 440.0) / 440.0)
+  midi = signals.hz_to_midi(np.where(voiced, f0_hz, 440.0))
   top = np.max(np.where(voiced, loudness_db, -np.inf), axis=-1,
                keepdims=True)
   with np.errstate(invalid='ignore', over='ignore'):

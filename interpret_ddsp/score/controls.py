@@ -34,7 +34,7 @@ import typing
 import numpy as np
 
 from interpret_ddsp import errors
-from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import signals
 
 # ddsp's loudness floor: compute_loudness clamps at -spectral_ops.DB_RANGE
 # (80 dB), so silent training frames read -80 dB; the decoder never saw less.
@@ -612,7 +612,7 @@ def render_controls(notes, profile=None, frame_rate=DEFAULT_FRAME_RATE,
     loudness[seg] = note_loudness_db(t[seg], *db_args)
     pitch[seg] = note_pitch(t[seg], *pitch_args)
     prev = (db_args, pitch_args)
-  return Controls(soundfont.midi_to_hz(pitch), loudness, frame_rate,
+  return Controls(signals.midi_to_hz(pitch), loudness, frame_rate,
                   list(notes))
 
 

@@ -32,6 +32,7 @@ GAP_SECS while the sound is loud.
 
 Example:
   >>> from interpret_ddsp.score import controls
+from interpret_ddsp.support import signals
   >>> truth = controls.parse_notes('C4:0.5,E4:0.5,r:0.3,E4:0.6')
   >>> c = controls.render_controls(truth, 'legato')
   >>> [round(n.pitch) for n in detect_notes(c.f0_hz, c.loudness_db)]
@@ -41,6 +42,7 @@ Example:
 import numpy as np
 
 from interpret_ddsp.score import controls
+from interpret_ddsp.support import signals
 
 GATE_DB = 40.0
 GATE_HYSTERESIS_DB = 6.0
@@ -172,7 +174,7 @@ def detect_notes(f0_hz, loudness_db, frame_rate=controls.DEFAULT_FRAME_RATE,
   voiced = _voiced(loud, None if confidence is None
                    else np.asarray(confidence)[:n],
                    int(round(GAP_SECS * frame_rate))) & (f0 > 0)
-  midi = 69.0 + 12.0 * np.log2(np.maximum(f0, 1e-3) / 440.0)
+  midi = signals.hz_to_midi(f0)
   frames = max(1, int(round(REATTACK_SECS * frame_rate)))
   lookback = max(1, int(round(REATTACK_LOOKBACK_SECS * frame_rate)))
   back = int(round(ONSET_BACK_SECS * frame_rate))

@@ -70,7 +70,7 @@ import numpy as np
 
 from interpret_ddsp.score import controls
 from interpret_ddsp.score import expression
-from interpret_ddsp.score import soundfont
+from interpret_ddsp.support import signals
 
 # What `render` reads of each note's values (expression.NAMES' subset that
 # shapes the curves), and the bounds it holds them to.
@@ -281,6 +281,6 @@ def render(notes, values, frame_rate=controls.DEFAULT_FRAME_RATE,
     offsets[KNOB_OF['brightness']][on:stop] += v['brightness']
     offsets[KNOB_OF['attack_noise']][on:min(on + n_attack, stop)] += (
         v['attack_noise'])
-  return controls.Controls(soundfont.midi_to_hz(pitch), loudness, frame_rate,
+  return controls.Controls(signals.midi_to_hz(pitch), loudness, frame_rate,
                            list(notes),
                            {k: o for k, o in offsets.items() if np.any(o)})

@@ -21,6 +21,7 @@ import numpy as np
 
 from interpret_ddsp import errors
 from interpret_ddsp.support import audio_io
+from interpret_ddsp.support import signals
 
 RENDER_RATE = 48000
 
@@ -34,11 +35,6 @@ def default_soundfont():
         f'The default soundfont {path} is missing: reinstall pretty_midi, or '
         'pass a soundfont path.')
   return path
-
-
-def midi_to_hz(pitch):
-  """Equal-tempered frequency of MIDI pitch (A4 = 69 = 440 Hz)."""
-  return 440.0 * 2.0 ** ((np.asarray(pitch, np.float64) - 69.0) / 12.0)
 
 
 @functools.lru_cache(maxsize=4)
@@ -201,7 +197,7 @@ def render_performance(program, performance, sample_rate=16000,
   bend = (wheel[block_of_frame] - 8192) / 8192 * PITCH_BEND_RANGE * 100.0
   key = performance.key_at(block_of_frame * BLOCK / RENDER_RATE)
   voiced = key > 0
-  f0_hz = np.where(voiced, midi_to_hz(key + bend / 100.0), 0.0)
+  f0_hz = np.where(voiced, signals.midi_to_hz(key + bend / 100.0), 0.0)
   return audio, f0_hz.astype(np.float32), voiced
 
 

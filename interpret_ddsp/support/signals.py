@@ -1,8 +1,44 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""Test signals with known pitch, and pitch-error helpers (NumPy)."""
+"""Pitch conversions (MIDI <-> Hz, cents), test signals with known pitch
+(NumPy): the one home of the equal-tempered pitch formulas."""
 
 import numpy as np
+
+
+def midi_to_hz(pitch):
+  """Equal-tempered frequency of MIDI pitch (A4 = 69 = 440 Hz).
+
+  Args:
+    pitch: MIDI pitch (may be fractional), any shape.
+
+  Returns:
+    Frequency in Hz, float64, same shape.
+
+  Example:
+    >>> float(midi_to_hz(57))
+    220.0
+  """
+  return 440.0 * 2.0 ** ((np.asarray(pitch, np.float64) - 69.0) / 12.0)
+
+
+def hz_to_midi(f0_hz, floor_hz=1e-3):
+  """Fractional MIDI pitch of a frequency (440 Hz = 69), as librosa.hz_to_midi.
+
+  Args:
+    f0_hz: Frequency in Hz, any shape.
+    floor_hz: Frequencies below this (0 Hz for unvoiced frames) are read as
+      it, so the result stays finite (about -36 for the default 1e-3 Hz).
+
+  Returns:
+    MIDI pitch, float64, same shape.
+
+  Example:
+    >>> float(hz_to_midi(880.0))
+    81.0
+  """
+  return 69.0 + 12.0 * np.log2(
+      np.maximum(np.asarray(f0_hz, np.float64), floor_hz) / 440.0)
 
 
 def cents(f0_hz, reference_hz):
