@@ -275,3 +275,66 @@ def test_get_strategy_silences_tensorflows_deprecation_warning(monkeypatch):
     assert [r for r in records if 'outside' in r.getMessage()]
   finally:
     logger.removeHandler(handler)
+
+
+# --- 9. Beam's threaded runner -------------------------------------------------
+class _Emit(__import__('apache_beam').DoFn):
+  """Ten elements per input, 5 ms apart: an output stream open for seconds."""
+
+  def process(self, i):
+    import time  # pylint: disable=g-import-not-at-top
+    for k in range(10):
+      time.sleep(0.005)
+      yield i * 10 + k
+
+
+def _write_count(n, path):
+  with open(path, 'w') as f:
+    f.write(str(n))
+
+
+def _threaded_count(monkeypatch, tmp_path, n_inputs=100):
+  """Elements that cross a stage boundary in the multi_threading runner,
+  with the periodic flush made to take 50 ms between sending and clearing
+  (so that a racing write lands there whenever the flusher fires)."""
+  import threading  # pylint: disable=g-import-not-at-top
+  import time  # pylint: disable=g-import-not-at-top
+  import apache_beam as beam  # pylint: disable=g-import-not-at-top
+  from apache_beam.runners.worker import data_plane  # pylint: disable=g-import-not-at-top
+  stream = data_plane.TimeBasedBufferingClosableOutputStream
+  plain = stream.flush
+
+  def slow_flush(self):
+    if not isinstance(threading.current_thread(), data_plane.PeriodicThread):
+      return plain(self)
+    with self._flush_lock:  # pylint: disable=protected-access
+      data = self.get()
+      time.sleep(0.05)
+      self._flush_callback(data)  # pylint: disable=protected-access
+      self._clear()  # pylint: disable=protected-access
+
+  monkeypatch.setattr(stream, 'flush', slow_flush)
+  out = str(tmp_path / 'count.txt')
+  options = beam.options.pipeline_options.PipelineOptions([
+      '--runner=DirectRunner', '--direct_num_workers=2',
+      '--direct_running_mode=multi_threading'])
+  with beam.Pipeline(options=options) as p:
+    _ = (p | beam.Create(list(range(n_inputs))) | 'a' >> beam.Reshuffle()
+         | beam.ParDo(_Emit()) | 'b' >> beam.Reshuffle()
+         | beam.combiners.Count.Globally() | beam.Map(_write_count, out))
+  with open(out) as f:
+    return int(f.read())
+
+
+def test_threaded_beam_runner_keeps_every_element(monkeypatch, tmp_path):
+  assert compat.BEAM_DATA_BUFFER_TIME_LIMIT_MS > 10 ** 9
+  assert _threaded_count(monkeypatch, tmp_path) == 1000
+
+
+def test_threaded_beam_runner_loses_elements_with_its_own_flush(monkeypatch,
+                                                               tmp_path):
+  """The race the shim removes: with Beam's 1 s flush, elements written
+  while the flusher is between sending and clearing are lost silently."""
+  from apache_beam.runners.portability.fn_api_runner import worker_handlers  # pylint: disable=g-import-not-at-top
+  monkeypatch.setattr(worker_handlers, 'DATA_BUFFER_TIME_LIMIT_MS', 1000)
+  assert _threaded_count(monkeypatch, tmp_path) < 1000
