@@ -62,7 +62,7 @@ RECIPES = {
     # The shipped default model (interpret_ddsp/pretrained_model/).
     'pretrained': Recipe(
         programs='violin,cello,trumpet,alto_sax,clarinet,flute,nylon_guitar',
-        key_step=1, velocities=(50, 80, 110), n_melodies=4, num_steps=6000),
+        key_step=1, velocities=(50, 80, 110), n_melodies=4, num_steps=16000),
     # The shipped 48 kHz violin (interpret_ddsp/pretrained_violin_48k/): the
     # default's recipe on one instrument, rendered, prepared and trained at
     # 48 kHz, with the 0-8 kHz band's own spectral loss added to the

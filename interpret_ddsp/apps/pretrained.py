@@ -255,7 +255,7 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR, name=None):
       f'- Steps: {summary["steps"]}, on 2 CPU cores.',
       f'- Prior: {g.n_components}-component {g.covariance_type}-covariance '
       'Gaussian mixture chosen by BIC over the pooled z of the training '
-      'split; per-instrument priors for '
+      f'split{_context_text(dest)}; per-instrument priors for '
       f'{", ".join(sorted(k for k in priors if k))}.',
       ] + _expression_lines(dest) + [
       '', '## Measured (`interpret-ddsp evaluate` on the eval split)', '',
@@ -315,6 +315,19 @@ def _narrow_lines(recipe):
       'live: `benchmarks/live.py`); `benchmarks/README.md` '
       '(`sample_rate.py`) compares it with a 16 kHz model trained on the '
       'same notes for the same steps.']
+
+
+def _context_text(dest):
+  """What the shipped prior is fitted jointly with, for the card."""
+  from interpret_ddsp.generation import prior as prior_lib  # pylint: disable=g-import-not-at-top
+  joint = prior_lib.load_priors(os.path.join(dest, contracts.PRIOR_FILE),
+                                joint=True)['']
+  if prior_lib.REGISTER not in joint.context_names:
+    return ''
+  return (', fitted jointly with each example\'s register (the power-'
+          'weighted mean MIDI pitch of its voiced frames), so `sample` draws '
+          'z given the pitch its score plays at (`--any_register`: over all '
+          'registers)')
 
 
 def _semitones(n):
