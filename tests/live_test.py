@@ -412,6 +412,14 @@ def test_a_virtual_midi_keyboard_plays_and_turns_a_knob(virtual_midi):
                                cc_map={'cc': {74: 'brightness'},
                                        'range': (-3.0, 3.0)})
   try:
+    # The connection is made asynchronously (JACK under load): wait until a
+    # probe arrives, so what follows is not sent into an unconnected port.
+    deadline = time.monotonic() + 10
+    while not got and time.monotonic() < deadline:
+      out.send(mido.Message('note_off', note=0))
+      time.sleep(0.1)
+    time.sleep(0.2)
+    got.clear()
     out.send(mido.Message('note_on', note=64, velocity=90))
     out.send(mido.Message('control_change', control=74, value=127))
     out.send(mido.Message('note_off', note=64))
