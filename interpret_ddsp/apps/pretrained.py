@@ -196,7 +196,10 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR, name=None):
     data = json.load(f)
   with open(os.path.join(dest, contracts.KNOBS_FILE)) as f:
     knobs = json.load(f)
-  priors = prior_lib.load_priors(os.path.join(dest, contracts.PRIOR_FILE))
+  # Joint with their context (e.g. the register) where fitted so; the card
+  # reads what is the same either way, and the context itself.
+  priors = prior_lib.load_priors(os.path.join(dest, contracts.PRIOR_FILE),
+                                 joint=True)
   recipe, m = summary['recipe'], summary['metrics']
   c = data['counts']
   soundfont = os.path.basename(render['config']['soundfont'])
@@ -255,7 +258,7 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR, name=None):
       f'- Steps: {summary["steps"]}, on 2 CPU cores.',
       f'- Prior: {g.n_components}-component {g.covariance_type}-covariance '
       'Gaussian mixture chosen by BIC over the pooled z of the training '
-      f'split{_context_text(dest)}; per-instrument priors for '
+      f'split{_context_text(g)}; per-instrument priors for '
       f'{", ".join(sorted(k for k in priors if k))}.',
       ] + _expression_lines(dest) + [
       '', '## Measured (`interpret-ddsp evaluate` on the eval split)', '',
@@ -317,11 +320,10 @@ def _narrow_lines(recipe):
       'same notes for the same steps.']
 
 
-def _context_text(dest):
-  """What the shipped prior is fitted jointly with, for the card."""
+def _context_text(joint):
+  """What the shipped prior (loaded joint) is fitted jointly with, for the
+  card."""
   from interpret_ddsp.generation import prior as prior_lib  # pylint: disable=g-import-not-at-top
-  joint = prior_lib.load_priors(os.path.join(dest, contracts.PRIOR_FILE),
-                                joint=True)['']
   if prior_lib.REGISTER not in joint.context_names:
     return ''
   return (', fitted jointly with each example\'s register (the power-'

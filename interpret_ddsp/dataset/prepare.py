@@ -420,15 +420,15 @@ class FeaturizeFn(beam.DoFn):
         continue
       split = chunk['split']
       if split == 'time':
-        split = window_split(chunk['offset_secs'] + start, c['example_secs'],
-                             chunk['source_secs'], c['eval_fraction'])
+        split = window_split(begin, c['example_secs'], chunk['source_secs'],
+                             c['eval_fraction'])
         if split is None:
           yield (REPORT, {'boundary_windows': 1, 'dropped_keys': [
               [chunk['meta']['source_file'], begin]]})
           continue
       yield (MAIN, {'split': split, 'audio': window,
                     'audio_16k': audio_16k, **frames, **chunk['meta'],
-                    'start_secs': chunk['offset_secs'] + start})
+                    'start_secs': begin})
     self._progress(len(chunk['audio_16k']) / 16000)
 
   def _progress(self, secs):

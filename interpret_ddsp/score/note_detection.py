@@ -32,7 +32,6 @@ GAP_SECS while the sound is loud.
 
 Example:
   >>> from interpret_ddsp.score import controls
-from interpret_ddsp.support import signals
   >>> truth = controls.parse_notes('C4:0.5,E4:0.5,r:0.3,E4:0.6')
   >>> c = controls.render_controls(truth, 'legato')
   >>> [round(n.pitch) for n in detect_notes(c.f0_hz, c.loudness_db)]

@@ -28,7 +28,7 @@ def hz_to_midi(f0_hz, floor_hz=1e-3):
   Args:
     f0_hz: Frequency in Hz, any shape.
     floor_hz: Frequencies below this (0 Hz for unvoiced frames) are read as
-      it, so the result stays finite (about -36 for the default 1e-3 Hz).
+      it, so the result stays finite (about -156 for the default 1e-3 Hz).
 
   Returns:
     MIDI pitch, float64, same shape.
