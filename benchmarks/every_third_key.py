@@ -9,7 +9,9 @@ model since 2026-12-04" row reads (`evaluate` takes the first 64 of a
 stable subset of it): the eval examples whose source is a melody, or a
 single note on every third key from the instrument's lowest
 (`soundfont_set.instrument`), the keys the old recipe rendered. The split is by
-source file, so none of these sources was trained on by either recipe.
+source file: none of these 32 sources is in the train split of either
+recipe's data (runs/pretrained_refresh2/data, runs/pretrained/data;
+checked on 2026-12-07).
 
   .venv/bin/python benchmarks/every_third_key.py \\
       --data runs/pretrained_refresh2/data --out runs/eval_third

@@ -16,6 +16,13 @@ That first attempt read 8.92 at 2000 steps against the shipped model's
 8.24, a straight run with ddsp's Harmonic; which difference made it was
 not separated.)
 
+--start_from continues another run instead of starting at step 0 (the
+shipped model's folder, say): its newest checkpoint and model files seed
+--root's model folder, and training goes on from its step as any resumed
+run does. --also_eval evaluates every milestone on a second eval set too
+(reconstruction and knobs, its first 64 examples), e.g. the every-third-key
+set every shipped model is compared on (benchmarks/every_third_key.py).
+
 A run can span sessions: --max_minutes stops training cleanly (a
 checkpoint is written) and a later call with the same --root resumes at
 the step it reached (`train` then reseeds from the seed and the step, so
@@ -26,6 +33,13 @@ the data order does not repeat); milestones already evaluated are kept.
       --data runs/pretrained_v3/data --root runs/learning_curve \
       --milestones 1000,2000,3000,4000,6000 [--max_minutes 60] \
       [--stage train|evaluate|both] [--wait]
+  # The shipped model trained on, read on the every-third-key set as well:
+  .venv/bin/python benchmarks/learning_curve.py \
+      --data runs/pretrained_refresh2/data --root runs/lc_28k \
+      --start_from interpret_ddsp/pretrained_model \
+      --milestones 18000,20000,22000,24000,26000,28000 \
+      --also_eval 'runs/eval_third/eval*' \
+      --out benchmarks/results/learning_curve_16k_continued.json
 """
 
 import argparse
@@ -75,7 +89,12 @@ def plot(result, path):
   rows = sorted(result['milestones'].values(), key=lambda r: r['step'])
   steps = [r['step'] for r in rows]
   fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-  axes[0].plot(steps, [r['spectral_distance'] for r in rows], 'o-')
+  axes[0].plot(steps, [r['spectral_distance'] for r in rows], 'o-',
+               label='eval split')
+  if all('also' in r for r in rows):
+    axes[0].plot(steps, [r['also']['spectral_distance'] for r in rows],
+                 's--', label=result.get('also_eval'))
+    axes[0].legend(fontsize=7)
   axes[0].set_title('eval spectral distance (lower is better)')
   axes[1].plot(steps, [r['visqol'] for r in rows], 'o-')
   axes[1].set_title('ViSQOL (MOS-LQO, higher is better)')
@@ -113,6 +132,28 @@ def milestone_model(save_dir, step, dest):
   return dest
 
 
+def start_from(src, save_dir):
+  """Seeds save_dir with src's newest checkpoint and model files, unless
+  save_dir has a checkpoint already; returns the step it starts at."""
+  import shutil  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
+  if train.latest_step(save_dir) is not None:
+    return train.latest_step(save_dir)
+  ckpt = tf.train.latest_checkpoint(src)
+  if not ckpt:
+    raise SystemExit(f'No checkpoint in {src}.')
+  os.makedirs(save_dir, exist_ok=True)
+  prefix = os.path.basename(ckpt)
+  for name in os.listdir(src):
+    if name.startswith(prefix + '.') or name in contracts.MODEL_FILES:
+      shutil.copy(os.path.join(src, name), save_dir)
+  with open(os.path.join(save_dir, 'checkpoint'), 'w') as f:
+    f.write(f'model_checkpoint_path: "{prefix}"\n'
+            f'all_model_checkpoint_paths: "{prefix}"\n')
+  return train.latest_step(save_dir)
+
+
 def train_straight(args, recipe, last):
   """One run to the last milestone, keeping every checkpoint (the
   milestones' among them); resumable."""
@@ -142,11 +183,19 @@ def main():
                       help='evaluate: wait for milestones still training')
   parser.add_argument('--max_minutes', type=float, default=None,
                       help='training budget of this call (resumable)')
+  parser.add_argument('--start_from', default=None,
+                      help='a model folder whose newest checkpoint the run '
+                      'continues (default: from step 0)')
+  parser.add_argument('--also_eval', default=None,
+                      help='a second eval TFRecord pattern read at every '
+                      'milestone (reconstruction and knobs)')
   parser.add_argument('--out', default=os.path.join(
       HERE, 'results', 'learning_curve.json'))
   args = parser.parse_args()
   recipe = pipeline.RECIPES['pretrained']
   milestones = sorted(int(m) for m in args.milestones.split(','))
+  if args.start_from:
+    start_from(args.start_from, os.path.join(args.root, 'model'))
   if args.stage in ('train', 'both'):
     step = train_straight(args, recipe, milestones[-1])
     print(f'Trained to step {step}.', flush=True)
@@ -155,12 +204,15 @@ def main():
   result = {'cpu': bench_common.cpu_name(), 'data': args.data,
             'recipe': recipe.gin_file, 'seed': recipe.seed,
             'learning_rate': recipe.learning_rate,
-            'straight_run': True, 'milestones': {}}
+            'straight_run': True, 'start_from': args.start_from,
+            'also_eval': args.also_eval, 'milestones': {}}
   if os.path.exists(args.out):
     with open(args.out) as f:
       old = json.load(f)
     if (old.get('data') == args.data and old.get('straight_run') and
-        old.get('recipe') == recipe.gin_file):
+        old.get('recipe') == recipe.gin_file and
+        old.get('start_from') == args.start_from and
+        old.get('also_eval') == args.also_eval):
       result['milestones'] = old['milestones']
   save_dir = os.path.join(args.root, 'model')
   eval_pattern = os.path.join(args.data, 'eval.tfrecord*')
@@ -190,12 +242,20 @@ def main():
         knob_examples=32, prior_draws=recipe.prior_draws,
         n_generated=recipe.n_generated, progress=False)
     row = milestone_figures(metrics)
+    if args.also_eval:
+      also = evaluate.evaluate(
+          model_dir, args.also_eval, os.path.join(here, 'evaluation_also'),
+          max_examples=64, knob_examples=32, progress=False)
+      row['also'] = knob_designs.summarize(also)
+      row['also']['visqol'] = also['reconstruction'].get('visqol')
     row.update(step=step, eval_secs=round(time.perf_counter() - start, 1))
     result['milestones'][str(step)] = row
     bench_common.write_result(result, args.out)
     plot(result, os.path.splitext(args.out)[0] + '.png')
-    print(f'step {step}: spectral {row["spectral_distance"]:.3f} ViSQOL '
-          f'{row["visqol"]:.2f} ' + ' '.join(
+    also = (f'(also_eval {row["also"]["spectral_distance"]:.3f}) '
+            if 'also' in row else '')
+    print(f'step {step}: spectral {row["spectral_distance"]:.3f} {also}'
+          f'ViSQOL {row["visqol"]:.2f} ' + ' '.join(
               f'{k} r {v["pearson_r"]:.3f} slope {v["slope"]:.2f} MAE '
               f'{v["mae"]:.2f}' for k, v in row['knobs'].items()),
           flush=True)
