@@ -68,6 +68,12 @@ before TensorFlow and ddsp load. The shims, each tested in
    batch run; outputs still flush by size (10 MB) and at the end of each
    bundle. (A limit of 0 does not disable it: Beam reads 0 as "use the
    default".) Other runners do not use this handler.
+10. The learning-rate schedule of an optimizer. tf_keras' optimizers keep
+   the schedule they were built with in a private attribute
+   (`learning_rate` reads its current value instead); `optimizer_schedule`
+   reads it, with one sentence if a tf_keras release moves it, so that
+   `training.schedules.HeldDecayTrainer` can start ddsp's exponential
+   decay late.
 """
 
 import contextlib
@@ -391,6 +397,22 @@ def _fix_beam_time_flush():
   """Stops the local multi_threading runner's 1 s output flush (shim 9)."""
   from apache_beam.runners.portability.fn_api_runner import worker_handlers  # pylint: disable=g-import-not-at-top
   worker_handlers.DATA_BUFFER_TIME_LIMIT_MS = BEAM_DATA_BUFFER_TIME_LIMIT_MS
+
+
+# --- 10. The learning-rate schedule an optimizer was built with -------------
+def optimizer_schedule(optimizer):
+  """The LearningRateSchedule (or float) a Keras 2 optimizer was built with.
+
+  tf_keras' optimizers keep it in a private attribute (`learning_rate`
+  reads the current value instead); used to start ddsp's schedule late
+  (`training.schedules.HeldDecayTrainer`).
+  """
+  schedule = getattr(optimizer, '_learning_rate', None)
+  if schedule is None:
+    raise errors.EnvironmentProblem(
+        f'{type(optimizer).__name__} keeps its learning-rate schedule where '
+        'this version of interpret_ddsp does not look (tf_keras changed?).')
+  return schedule
 
 
 def apply():

@@ -30,6 +30,7 @@ from interpret_ddsp.training import encoders  # pylint: disable=unused-import  #
 from interpret_ddsp.training import knob_processors
 from interpret_ddsp.training import knob_targets
 from interpret_ddsp.training import losses  # pylint: disable=unused-import  # Registers.
+from interpret_ddsp.training import schedules  # pylint: disable=unused-import  # Registers HeldDecayTrainer.
 from interpret_ddsp.training import synths  # pylint: disable=unused-import  # Registers FastHarmonic.
 
 

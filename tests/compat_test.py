@@ -338,3 +338,18 @@ def test_threaded_beam_runner_loses_elements_with_its_own_flush(monkeypatch,
   from apache_beam.runners.portability.fn_api_runner import worker_handlers  # pylint: disable=g-import-not-at-top
   monkeypatch.setattr(worker_handlers, 'DATA_BUFFER_TIME_LIMIT_MS', 1000)
   assert _threaded_count(monkeypatch, tmp_path) < 1000
+
+
+def test_optimizer_schedule_reads_what_the_optimizer_was_built_with():
+  decay = tf.keras.optimizers.schedules.ExponentialDecay(1e-3, 10, 0.5)
+  assert compat.optimizer_schedule(tf.keras.optimizers.Adam(decay)) is decay
+  # The value it gives at a step is the closed form, not just the object.
+  assert float(compat.optimizer_schedule(
+      tf.keras.optimizers.Adam(decay))(20)) == pytest.approx(2.5e-4)
+
+
+def test_optimizer_schedule_says_where_it_looked():
+  class Odd:  # pylint: disable=too-few-public-methods
+    pass
+  with pytest.raises(compat.errors.EnvironmentProblem, match='Odd'):
+    compat.optimizer_schedule(Odd())
