@@ -33,13 +33,26 @@ the data order does not repeat); milestones already evaluated are kept.
       --data runs/pretrained_v3/data --root runs/learning_curve \
       --milestones 1000,2000,3000,4000,6000 [--max_minutes 60] \
       [--stage train|evaluate|both] [--wait]
-  # The shipped model trained on, read on the every-third-key set as well:
+  # The 16000-step model shipped before (its run folder) trained on, read
+  # on the every-third-key set as well:
   .venv/bin/python benchmarks/learning_curve.py \
       --data runs/pretrained_refresh2/data --root runs/lc_28k \
-      --start_from interpret_ddsp/pretrained_model \
+      --start_from runs/pretrained_16k/model \
       --milestones 18000,20000,22000,24000,26000,28000 \
-      --also_eval 'runs/eval_third/eval*' \
+      --also_eval 'runs/eval_third/eval.tfrecord*' \
       --out benchmarks/results/learning_curve_16k_continued.json
+  # Its 24000 checkpoint with the rate decayed tenfold over 4000 steps
+  # (ddsp's ExponentialDecay counts from step 0: 1000 x 0.1^(24000/4000)
+  # is 1e-3 at 24000, 1e-4 at 28000; HeldDecayTrainer gives the same):
+  .venv/bin/python benchmarks/learning_curve.py \
+      --data runs/pretrained_refresh2/data --root runs/lc_decay \
+      --start_from runs/lc_28k/model --start_step 24000 \
+      --gin_param 'Trainer.learning_rate = 1000.0' \
+      --gin_param 'Trainer.lr_decay_steps = 4000' \
+      --gin_param 'Trainer.lr_decay_rate = 0.1' \
+      --milestones 27900,27950,28000 \
+      --also_eval 'runs/eval_third/eval.tfrecord*' \
+      --out benchmarks/results/learning_curve_decay_tail.json
 """
 
 import argparse
@@ -132,17 +145,20 @@ def milestone_model(save_dir, step, dest):
   return dest
 
 
-def start_from(src, save_dir):
-  """Seeds save_dir with src's newest checkpoint and model files, unless
-  save_dir has a checkpoint already; returns the step it starts at."""
+def start_from(src, save_dir, step=None):
+  """Seeds save_dir with src's checkpoint of `step` (None: its newest) and
+  model files, unless save_dir has a checkpoint already; returns the step
+  it starts at."""
   import shutil  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
   if train.latest_step(save_dir) is not None:
     return train.latest_step(save_dir)
-  ckpt = tf.train.latest_checkpoint(src)
-  if not ckpt:
-    raise SystemExit(f'No checkpoint in {src}.')
+  ckpt = (tf.train.latest_checkpoint(src) if step is None else
+          os.path.join(src, f'ckpt-{step}'))
+  if not ckpt or not tf.io.gfile.glob(ckpt + '.index'):
+    raise SystemExit(f'No checkpoint {"" if step is None else step} in '
+                     f'{src}.')
   os.makedirs(save_dir, exist_ok=True)
   prefix = os.path.basename(ckpt)
   for name in os.listdir(src):
@@ -163,7 +179,8 @@ def train_straight(args, recipe, last):
               num_steps=last, seed=recipe.seed, progress=False,
               max_secs=60 * args.max_minutes if args.max_minutes else None,
               gin_params=[f'Trainer.learning_rate = {recipe.learning_rate}',
-                          'Trainer.checkpoints_to_keep = 100000'])
+                          'Trainer.checkpoints_to_keep = 100000'] +
+              list(args.gin_param))
   return train.latest_step(save_dir)
 
 
@@ -186,6 +203,11 @@ def main():
   parser.add_argument('--start_from', default=None,
                       help='a model folder whose newest checkpoint the run '
                       'continues (default: from step 0)')
+  parser.add_argument('--start_step', type=int, default=None,
+                      help='with --start_from: its checkpoint of this step')
+  parser.add_argument('--gin_param', action='append', default=[],
+                      help='more gin bindings for training (repeatable; '
+                      'they come after the recipe\'s rate)')
   parser.add_argument('--also_eval', default=None,
                       help='a second eval TFRecord pattern read at every '
                       'milestone (reconstruction and knobs)')
@@ -195,7 +217,8 @@ def main():
   recipe = pipeline.RECIPES['pretrained']
   milestones = sorted(int(m) for m in args.milestones.split(','))
   if args.start_from:
-    start_from(args.start_from, os.path.join(args.root, 'model'))
+    start_from(args.start_from, os.path.join(args.root, 'model'),
+               args.start_step)
   if args.stage in ('train', 'both'):
     step = train_straight(args, recipe, milestones[-1])
     print(f'Trained to step {step}.', flush=True)
@@ -205,6 +228,7 @@ def main():
             'recipe': recipe.gin_file, 'seed': recipe.seed,
             'learning_rate': recipe.learning_rate,
             'straight_run': True, 'start_from': args.start_from,
+            'start_step': args.start_step, 'gin_params': args.gin_param,
             'also_eval': args.also_eval, 'milestones': {}}
   if os.path.exists(args.out):
     with open(args.out) as f:
@@ -212,6 +236,8 @@ def main():
     if (old.get('data') == args.data and old.get('straight_run') and
         old.get('recipe') == recipe.gin_file and
         old.get('start_from') == args.start_from and
+        old.get('start_step') == args.start_step and
+        old.get('gin_params', []) == args.gin_param and
         old.get('also_eval') == args.also_eval):
       result['milestones'] = old['milestones']
   save_dir = os.path.join(args.root, 'model')
