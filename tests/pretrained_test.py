@@ -48,3 +48,37 @@ def test_the_card_names_the_shared_band_loss_when_the_run_had_it(tmp_path):
       'SpectralLoss.logmag_weight = 1.0\n')
   assert pretrained._loss_text(str(tmp_path)) == (
       "ddsp's multi-scale spectral loss")
+
+
+def _rates(folder, step, rate, decay_steps, decay_rate, hold=None):
+  text = (f'Trainer.learning_rate = {rate}\n'
+          f'Trainer.lr_decay_rate = {decay_rate}\n'
+          f'Trainer.lr_decay_steps = {decay_steps}\n')
+  if hold is not None:
+    text += ('get_trainer_class.trainer_class = @HeldDecayTrainer\n'
+             f'HeldDecayTrainer.lr_hold_steps = {hold}\n')
+  (folder / f'operative_config-{step}.gin').write_text(text)
+
+
+def test_the_card_gives_the_rate_each_sitting_trained_with(tmp_path):
+  # The shipped run's three sittings: ddsp's slow decay from step 0, then
+  # a tenfold decay over 4000 steps written as ddsp's ExponentialDecay
+  # from step 0 (1000 x 0.1^(24000/4000) = 1e-3 at 24000).
+  _rates(tmp_path, 0, 0.001, 10000, 0.98)
+  _rates(tmp_path, 16000, 0.001, 10000, 0.98)
+  _rates(tmp_path, 24000, 1000.0, 4000, 0.1)
+  text = pretrained._schedule_text(str(tmp_path), 28000)
+  # 0.001 x 0.98^1.6 = 0.000968; x 0.98^2.4 = 0.000953.
+  assert ('learning rate 0.001 to 0.000968 over steps 0-16000, 0.000968 to '
+          '0.000953 over steps 16000-24000, 0.001 to 0.0001 over steps '
+          '24000-28000 (in 3 sittings') in text
+
+
+def test_the_card_gives_a_held_rate_in_one_sitting(tmp_path):
+  _rates(tmp_path, 0, 0.001, 4000, 0.1, hold=24000)
+  assert pretrained._schedule_text(str(tmp_path), 28000) == (
+      'learning rate 0.001 to 0.0001 over steps 0-28000, held to step '
+      '24000')
+  # Half a decay period past the hold: 0.001 x 0.1^0.5.
+  config = (tmp_path / 'operative_config-0.gin').read_text()
+  assert abs(pretrained._rate_at(config, 26000) - 0.001 * 0.1 ** 0.5) < 1e-12

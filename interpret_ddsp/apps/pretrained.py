@@ -149,6 +149,65 @@ def _data_order(model_dir):
           '(ddsp\'s reading)')
 
 
+def _sittings(model_dir):
+  """[(start step, operative config text)] of every sitting of the run:
+  `train` writes operative_config-<step>.gin each time it starts."""
+  import re  # pylint: disable=g-import-not-at-top
+  found = []
+  for name in os.listdir(model_dir):
+    m = re.fullmatch(re.escape(contracts.OPERATIVE_CONFIG_PREFIX) +
+                     r'(\d+)\.gin', name)
+    if m:
+      with open(os.path.join(model_dir, name)) as f:
+        found.append((int(m.group(1)), f.read()))
+  return sorted(found)
+
+
+def _rate_at(config, step):
+  """The learning rate a sitting's operative config gives at `step`:
+  ddsp's ExponentialDecay (rate^(step / decay_steps), from step 0), or
+  HeldDecayTrainer's (from its hold)."""
+  import re  # pylint: disable=g-import-not-at-top
+  def bound(name, default):
+    m = re.search(r'^' + re.escape(name) + r' = (\S+)$', config, re.M)
+    return float(m.group(1)) if m else default
+  rate = bound('Trainer.learning_rate', 1e-3)
+  steps = bound('Trainer.lr_decay_steps', 10000)
+  decay = bound('Trainer.lr_decay_rate', 0.98)
+  return rate * decay ** (max(step - _hold(config), 0.0) / steps)
+
+
+def _hold(config):
+  """HeldDecayTrainer's hold in a sitting's operative config (0: none)."""
+  import re  # pylint: disable=g-import-not-at-top
+  if not re.search(r'^get_trainer_class\.trainer_class = @HeldDecayTrainer$',
+                   config, re.M):
+    return 0
+  m = re.search(r'^HeldDecayTrainer\.lr_hold_steps = (\d+)$', config, re.M)
+  return int(m.group(1)) if m else 0
+
+
+def _schedule_text(model_dir, last_step):
+  """The learning rate over the run, sitting by sitting, from the
+  operative configs (what each sitting trained with)."""
+  sittings = _sittings(model_dir)
+  if not sittings:
+    return 'learning rate: no operative config'
+  parts = []
+  for i, (start, config) in enumerate(sittings):
+    end = sittings[i + 1][0] if i + 1 < len(sittings) else last_step
+    hold = _hold(config)
+    held = f', held to step {hold}' if start < hold < end else ''
+    parts.append(f'{_rate_at(config, start):.3g} to '
+                 f'{_rate_at(config, end):.3g} over steps {start}-{end}'
+                 f'{held}')
+  text = 'learning rate ' + ', '.join(parts)
+  if len(sittings) > 1:
+    text += (f' (in {len(sittings)} sittings; a resumed run draws its data '
+             'order and noise from the seed and the step)')
+  return text
+
+
 def _rate_text(sample_rate):
   """How the rendered audio (at soundfont.RENDER_RATE) reached the
   model's sample rate.
@@ -240,8 +299,9 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR, name=None):
       f'{recipe["example_secs"]:g} s (split by source file: no leakage).', '',
       '## Model and training', '',
       f'- Config: `gin/{recipe["gin_file"]}` + `datasets/tfrecord.gin` + '
-      f'`optimization/cpu.gin` (batch 8, Adam, learning rate '
-      f'{recipe["learning_rate"]:g}); {_data_order(dest)}; the full '
+      f'`optimization/cpu.gin` (batch 8, Adam, '
+      f'{_schedule_text(p["model"], summary["steps"])}); '
+      f'{_data_order(dest)}; the full '
       'operative config is `operative_config-0.gin` here.',
       f'- Loss: {_loss_text(dest)}; the knobs\' own losses are '
       '`TimbreAutoencoder.timbre_losses` in the operative config.',
