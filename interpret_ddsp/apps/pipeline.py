@@ -59,10 +59,16 @@ RECIPES = {
     'quick': Recipe(programs='violin,flute,trumpet', key_step=12,
                     velocities=(60, 110), n_melodies=1, num_steps=300,
                     learning_rate=3e-3, eval_examples=16, eval_fraction=0.25),
-    # The shipped default model (interpret_ddsp/pretrained_model/).
+    # The shipped default model (interpret_ddsp/pretrained_model/): the
+    # rate held at 1e-3 to 24000 steps, then decayed tenfold to 28000
+    # (training.schedules; benchmarks/README.md, learning curve).
     'pretrained': Recipe(
         programs='violin,cello,trumpet,alto_sax,clarinet,flute,nylon_guitar',
-        key_step=1, velocities=(50, 80, 110), n_melodies=4, num_steps=16000),
+        key_step=1, velocities=(50, 80, 110), n_melodies=4, num_steps=28000,
+        gin_params=('get_trainer_class.trainer_class = @HeldDecayTrainer; '
+                    'HeldDecayTrainer.lr_hold_steps = 24000; '
+                    'Trainer.lr_decay_steps = 4000; '
+                    'Trainer.lr_decay_rate = 0.1')),
     # The shipped 48 kHz violin (interpret_ddsp/pretrained_violin_48k/): the
     # default's recipe on one instrument, rendered, prepared and trained at
     # 48 kHz, with the 0-8 kHz band's own spectral loss added to the
