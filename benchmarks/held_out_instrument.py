@@ -6,7 +6,7 @@ Leave one instrument out: from a `prepare` output with several instruments
 (default the shipped model's data, runs/pretrained/data), the examples of
 --instrument are taken out of training; the default design
 (the shipped recipe's gin file, pipeline.RECIPES['pretrained']) trains on
-the rest with that recipe's steps, seed and learning rate. Then `evaluate` runs twice:
+the rest with that recipe's steps, seed, learning rate and schedule. Then `evaluate` runs twice:
 on the held-out instrument's examples (every split: none was trained on)
 and on the other instruments' eval split, and the knob calibration (Pearson
 r, slope, MAE, cross-talk, with bootstrap intervals) and reconstruction of
@@ -71,6 +71,9 @@ def main():
   parser.add_argument('--learning_rate', type=float,
                       default=shipped.learning_rate)
   parser.add_argument('--gin_file', default=shipped.gin_file)
+  parser.add_argument('--gin_params', default=shipped.gin_params,
+                      help='more gin bindings, separated by ";" (default: '
+                      'the recipe\'s, e.g. its learning-rate schedule)')
   parser.add_argument('--knob_examples', type=int, default=32)
   parser.add_argument('--out', default=os.path.join(
       HERE, 'results', 'held_out_instrument.json'))
@@ -96,7 +99,8 @@ def main():
     train.train([args.gin_file, 'datasets/tfrecord.gin',
                  'optimization/cpu.gin'], save_dir, dataset_dir=data_dir,
                 num_steps=args.steps, seed=args.seed, progress=False,
-                gin_params=[f'Trainer.learning_rate = {args.learning_rate}'])
+                gin_params=[f'Trainer.learning_rate = {args.learning_rate}'] +
+                [b.strip() for b in args.gin_params.split(';') if b.strip()])
     with open(secs_path, 'w') as f:
       json.dump({'secs': time.perf_counter() - start,
                  'cpu': bench_common.cpu_name()}, f)
