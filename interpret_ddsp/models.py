@@ -34,6 +34,37 @@ from interpret_ddsp.training import schedules  # pylint: disable=unused-import  
 from interpret_ddsp.training import synths  # pylint: disable=unused-import  # Registers FastHarmonic.
 
 
+def window_starts(n, win):
+  """Starts of windows of `win` frames covering `n` (> win) frames with at
+  least a quarter window of overlap; the last ends at n.
+
+  >>> window_starts(1000, 250)
+  [0, 188, 376, 564, 750]
+  """
+  hop = win - max(1, win // 4)
+  starts = list(range(0, n - win, hop))
+  return starts + [n - win]
+
+
+def window_weights(n, win, starts):
+  """Cross-fade weights [len(starts), win] for windows at `starts`: each
+  window ramps linearly over the frames it shares with its neighbour, so
+  the weights of overlapping windows sum to 1 on every frame.
+
+  >>> print(window_weights(6, 4, [0, 2]).round(3))
+  [[1.    1.    0.667 0.333]
+   [0.333 0.667 1.    1.   ]]
+  """
+  del n
+  weights = np.ones((len(starts), win), np.float32)
+  for i in range(len(starts) - 1):
+    overlap = starts[i] + win - starts[i + 1]
+    ramp = (np.arange(overlap, dtype=np.float32) + 1) / (overlap + 1)
+    weights[i, win - overlap:] *= ramp[::-1]
+    weights[i + 1, :overlap] *= ramp
+  return weights
+
+
 def _check_knob_processors(processor_group, knob_names):
   """A TimbreKnobs in the group must know the encoder's knobs; it takes the
   noise synth's filter window and initial bias (it computes the filter's
@@ -65,11 +96,15 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
 
   def __init__(self, preprocessor=None, encoder=None, decoder=None,
                processor_group=None, losses=None, timbre_losses=None,
-               **kwargs):
+               window_decoder=True, **kwargs):
+    """See the class docstring; `window_decoder`: decode examples longer
+    than the trained length in overlapping windows of it (`_decode`)."""
     super().__init__(preprocessor=preprocessor, encoder=encoder,
                      decoder=decoder, processor_group=processor_group,
                      losses=losses, **kwargs)
     self.timbre_losses = list(ddsp.core.make_iterable(timbre_losses or []))
+    self.window_decoder = bool(window_decoder)
+    self._window_frames = None  # Set by `length` to the trained frames.
     if encoder is not None and preprocessor is not None:
       enc = tuple(encoder.knob_names)
       pre = tuple(getattr(preprocessor, 'knob_names', ()))
@@ -206,9 +241,13 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
       m.n_samples = n_samples
     if enc is not None:
       enc.z_time_steps = max(1, int(round(saved_z * n_frames / saved_steps)))
+    saved_window = self._window_frames
+    if saved_window is None:  # Not nested: the trained length.
+      self._window_frames = int(saved_steps)
     try:
       yield
     finally:
+      self._window_frames = saved_window
       self.preprocessor.time_steps = saved_steps
       for m, n in zip(synths, saved):
         m.n_samples = n
@@ -235,8 +274,46 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
           {'f0_hz': f0_hz, 'loudness_db': loudness_db}, training=False))
       z = tf.convert_to_tensor(z, tf.float32)
       features['z'] = self.encoder.expand_z(z, n_frames)
-      features.update(self.decoder(features, training=False))
+      features.update(self._decode(features, training=False))
       return self._synthesize_features(features)
+
+  def _decode(self, features, training):
+    """The decoder's outputs for `features` at any length.
+
+    At the trained length (or with window_decoder False) it is the decoder
+    itself. Longer sequences go through it in windows of the trained
+    length (decoder frames) that overlap by a quarter, as one batch, and
+    the outputs (the synths' controls, before their activations) are
+    cross-faded linearly over each overlap: the recurrent state never runs
+    longer than in training (through a 1 s-trained model, 4 s examples
+    read a few percent worse than the same audio as 1 s examples,
+    benchmarks/example_length.py).
+    """
+    n = int(features['f0_scaled'].shape[1])
+    win = self._window_frames
+    if not self.window_decoder or win is None or n <= win:
+      return self.decoder(features, training=training)
+    starts = window_starts(n, win)
+    keys = [k for k in self.decoder.input_keys if k in features]
+    windows = {k: tf.concat([features[k][:, s:s + win] for s in starts], 0)
+               for k in keys}
+    outputs = self.decoder(windows, training=training)
+    weights = window_weights(n, win, starts)  # [n_windows, win]
+    total = np.zeros(n, np.float32)
+    for w, s in zip(weights, starts):
+      total[s:s + win] += w
+    merged = {}
+    for key, value in outputs.items():
+      parts = tf.split(value, len(starts), axis=0)
+      acc = 0.0
+      for part, w, s in zip(parts, weights, starts):
+        shape = [1, win] + [1] * (len(part.shape) - 2)
+        weighted = part * tf.reshape(tf.constant(w / total[s:s + win]),
+                                     shape)
+        pad = [[0, 0], [s, n - s - win]] + [[0, 0]] * (len(part.shape) - 2)
+        acc += tf.pad(weighted, pad)
+      merged[key] = tf.ensure_shape(acc, [None, n] + part.shape[2:])
+    return merged
 
   def z_from_knobs(self, knobs, free=None, batch_size=1):
     """z [batch, z_dims] from {knob: value} (missing knobs 0) and free dims.
@@ -307,7 +384,7 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
 
   def _call(self, features, training):
     features = self.encode(features, training=training)
-    features.update(self.decoder(features, training=training))
+    features.update(self._decode(features, training=training))
     pg_out = self._synthesize_features(features, return_outputs_dict=True)
     outputs = pg_out['controls']
     outputs['audio_synth'] = pg_out['signal']
