@@ -46,16 +46,17 @@ def window_starts(n, win):
   return starts + [n - win]
 
 
-def window_weights(n, win, starts):
+def window_weights(win, starts):
   """Cross-fade weights [len(starts), win] for windows at `starts`: each
-  window ramps linearly over the frames it shares with its neighbour, so
-  the weights of overlapping windows sum to 1 on every frame.
+  window ramps linearly over the frames it shares with its neighbour.
+  Where only two windows overlap the weights sum to 1; where the last
+  window (which ends at the sequence's end) also reaches into the one
+  before its neighbour they do not, so `_decode` divides by their sum.
 
-  >>> print(window_weights(6, 4, [0, 2]).round(3))
+  >>> print(window_weights(4, [0, 2]).round(3))
   [[1.    1.    0.667 0.333]
    [0.333 0.667 1.    1.   ]]
   """
-  del n
   weights = np.ones((len(starts), win), np.float32)
   for i in range(len(starts) - 1):
     overlap = starts[i] + win - starts[i + 1]
@@ -298,8 +299,8 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
     windows = {k: tf.concat([features[k][:, s:s + win] for s in starts], 0)
                for k in keys}
     outputs = self.decoder(windows, training=training)
-    weights = window_weights(n, win, starts)  # [n_windows, win]
-    total = np.zeros(n, np.float32)
+    weights = window_weights(win, starts)  # [n_windows, win]
+    total = np.zeros(n, np.float32)  # The weights' sum on each frame.
     for w, s in zip(weights, starts):
       total[s:s + win] += w
     merged = {}

@@ -40,7 +40,7 @@ def test_window_starts_cover_the_sequence_with_a_quarter_overlap():
   starts = models.window_starts(1000, 250)
   assert starts[0] == 0 and starts[-1] + 250 == 1000
   assert all(b - a <= 250 - 62 for a, b in zip(starts, starts[1:]))
-  w = models.window_weights(1000, 250, starts)
+  w = models.window_weights(250, starts)
   total = np.zeros(1000)
   for weights, s in zip(w, starts):
     total[s:s + 250] += weights
@@ -84,3 +84,20 @@ def test_at_the_trained_length_or_switched_off_it_is_the_decoder():
   np.testing.assert_allclose(
       off._decode(features, training=False)['amps'].numpy(),  # pylint: disable=protected-access
       off.decoder(features, training=False)['amps'].numpy(), atol=1e-6)
+
+
+def test_three_windows_on_one_frame_still_average():
+  """n = 75 at 40-frame windows: starts 0, 30, 35, so frames 35-39 lie in
+  all three and the ramps alone sum to more than 1 there. A decoder whose
+  output is a constant (zero output kernel, bias 0.7) must give 0.7 on
+  every frame."""
+  model = _model()
+  features = _features(75, seed=3)
+  assert models.window_starts(75, WIN) == [0, 30, 35]
+  model.decoder(_slice(features, 0, WIN), training=False)  # Builds it.
+  dense = model.decoder.dense_out
+  dense.kernel.assign(tf.zeros_like(dense.kernel))
+  dense.bias.assign(tf.fill(dense.bias.shape, 0.7))
+  out = model._decode(features, training=False)  # pylint: disable=protected-access
+  for value in out.values():
+    np.testing.assert_allclose(value.numpy(), 0.7, rtol=1e-6)
