@@ -100,7 +100,7 @@ def main():
                  'optimization/cpu.gin'], save_dir, dataset_dir=data_dir,
                 num_steps=args.steps, seed=args.seed, progress=False,
                 gin_params=[f'Trainer.learning_rate = {args.learning_rate}'] +
-                [b.strip() for b in args.gin_params.split(';') if b.strip()])
+                pipeline.gin_bindings(args.gin_params))
     with open(secs_path, 'w') as f:
       json.dump({'secs': time.perf_counter() - start,
                  'cpu': bench_common.cpu_name()}, f)

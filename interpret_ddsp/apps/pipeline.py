@@ -82,6 +82,15 @@ RECIPES = {
 DEFAULT_RECIPE = 'quick'  # What `demo --train` runs.
 
 
+def gin_bindings(text):
+  """A recipe's `gin_params` text as a list of bindings for `train`.
+
+  >>> gin_bindings(' Trainer.lr_decay_steps = 4000; ;a.b = 1 ')
+  ['Trainer.lr_decay_steps = 4000', 'a.b = 1']
+  """
+  return [b.strip() for b in text.split(';') if b.strip()]
+
+
 def with_settings(recipe, settings):
   """A recipe with some of its fields set from text, e.g. a smaller run.
 
@@ -234,7 +243,7 @@ def run(output_dir, recipe=DEFAULT_RECIPE, soundfont=None, progress=True, log=pr
            p['model'], dataset_dir=p['data'], num_steps=recipe.num_steps,
            progress=progress, seed=recipe.seed,
            gin_params=[f'Trainer.learning_rate = {recipe.learning_rate}'] +
-           [b.strip() for b in recipe.gin_params.split(';') if b.strip()])),
+           gin_bindings(recipe.gin_params))),
       ('extract-z', lambda: _done(p['z']), lambda: extract.extract_z(
           p['model'], train_pattern, p['z'], progress=progress)),
       ('fit-prior', lambda: _done(p['prior']), lambda: prior.fit_z_file(
