@@ -128,30 +128,17 @@ def plot(result, path):
 def milestone_model(save_dir, step, dest):
   """A model folder whose checkpoint is the milestone's: links to
   ckpt-<step> and the model files, and its own `checkpoint` index."""
-  from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
-  os.makedirs(dest, exist_ok=True)
-  prefix = f'ckpt-{step}'
-  names = [n for n in os.listdir(save_dir) if n.startswith(prefix + '.')]
-  if not names:
-    return None
-  for name in names + [n for n in contracts.MODEL_FILES
-                       if os.path.exists(os.path.join(save_dir, n))]:
-    link = os.path.join(dest, name)
-    if not os.path.exists(link):
-      os.symlink(os.path.abspath(os.path.join(save_dir, name)), link)
-  with open(os.path.join(dest, 'checkpoint'), 'w') as f:
-    f.write(f'model_checkpoint_path: "{prefix}"\n'
-            f'all_model_checkpoint_paths: "{prefix}"\n')
-  return dest
+  from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
+  return dest if model_io.place_checkpoint(save_dir, step, dest,
+                                           link=True) else None
 
 
 def start_from(src, save_dir, step=None):
   """Seeds save_dir with src's checkpoint of `step` (None: its newest) and
   model files, unless save_dir has a checkpoint already; returns the step
   it starts at."""
-  import shutil  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
   if train.latest_step(save_dir) is not None:
     return train.latest_step(save_dir)
   ckpt = (tf.train.latest_checkpoint(src) if step is None else
@@ -159,14 +146,7 @@ def start_from(src, save_dir, step=None):
   if not ckpt or not tf.io.gfile.glob(ckpt + '.index'):
     raise SystemExit(f'No checkpoint {"" if step is None else step} in '
                      f'{src}.')
-  os.makedirs(save_dir, exist_ok=True)
-  prefix = os.path.basename(ckpt)
-  for name in os.listdir(src):
-    if name.startswith(prefix + '.') or name in contracts.MODEL_FILES:
-      shutil.copy(os.path.join(src, name), save_dir)
-  with open(os.path.join(save_dir, 'checkpoint'), 'w') as f:
-    f.write(f'model_checkpoint_path: "{prefix}"\n'
-            f'all_model_checkpoint_paths: "{prefix}"\n')
+  model_io.place_checkpoint(src, ckpt.rsplit('-', 1)[1], save_dir)
   return train.latest_step(save_dir)
 
 

@@ -80,6 +80,10 @@ OPERATIVE_CONFIG_PREFIX = 'operative_config-'
 KNOBS_FILE = 'knobs.json'
 KNOB_STATISTICS = 'knob_statistics.json'
 LOSS_LOG = 'losses.jsonl'  # One JSON line of losses per step.
+# TF's index of a model folder's checkpoints, and the prefix of their names
+# (ddsp's trainers save ckpt-<step>.index and ckpt-<step>.data-*).
+CHECKPOINT_INDEX = 'checkpoint'
+CHECKPOINT_PREFIX = 'ckpt-'
 # What a model folder needs besides the checkpoint files.
 MODEL_FILES = (OPERATIVE_CONFIG, KNOBS_FILE, KNOB_STATISTICS)
 

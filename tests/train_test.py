@@ -387,3 +387,31 @@ def test_eager_build_makes_ddsps_variables_and_outputs():
   assert ddsp_losses[1] < ddsp_losses[0]  # The steps trained.
   np.testing.assert_allclose(ours_losses, ddsp_losses, rtol=1e-5)
   assert (ddsp_traces, ours_traces) == (2, 1)
+
+
+def test_place_checkpoint_makes_a_folder_of_one_checkpoint(tmp_path):
+  """TF's own index reader finds the placed step (not the newer one the
+  source also has); copies or links, with the model files."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
+  src = tmp_path / 'src'
+  src.mkdir()
+  for name in ('ckpt-10.index', 'ckpt-10.data-00000-of-00001',
+               'ckpt-20.index', 'ckpt-20.data-00000-of-00001',
+               contracts.OPERATIVE_CONFIG, contracts.KNOBS_FILE):
+    (src / name).write_text(name)
+  for link in (False, True):
+    dest = tmp_path / f'dest_{link}'
+    placed = model_io.place_checkpoint(str(src), 10, str(dest), link=link)
+    assert sorted(placed) == sorted([
+        'ckpt-10.index', 'ckpt-10.data-00000-of-00001',
+        contracts.OPERATIVE_CONFIG, contracts.KNOBS_FILE])
+    assert sorted(os.listdir(dest)) == sorted(
+        placed + [contracts.CHECKPOINT_INDEX])
+    state = tf.train.get_checkpoint_state(str(dest))
+    assert state.model_checkpoint_path.endswith('ckpt-10')
+    assert list(state.all_model_checkpoint_paths) == [
+        state.model_checkpoint_path]
+    assert os.path.islink(dest / 'ckpt-10.index') == link
+    assert (dest / contracts.KNOBS_FILE).read_text() == contracts.KNOBS_FILE
+  assert model_io.place_checkpoint(str(src), 30, str(tmp_path / 'x')) is None

@@ -24,6 +24,7 @@ import shutil
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
 from interpret_ddsp.support import files
+from interpret_ddsp.training import model_io
 from interpret_ddsp.training import shipped
 
 DEFAULT_DIR = shipped.DEFAULT_DIR
@@ -45,15 +46,10 @@ def export(run_dir, dest=DEFAULT_DIR):
     raise errors.UserError(f'No checkpoint in {p["model"]}.')
   os.makedirs(dest, exist_ok=True)
   for name in os.listdir(dest):  # Older checkpoints of an earlier export.
-    if name.startswith('ckpt-') or name == 'checkpoint':
+    if (name.startswith(contracts.CHECKPOINT_PREFIX) or
+        name == contracts.CHECKPOINT_INDEX):
       os.remove(os.path.join(dest, name))
-  prefix = os.path.basename(ckpt)
-  for name in os.listdir(p['model']):
-    if name.startswith(prefix + '.') or name in contracts.MODEL_FILES:
-      shutil.copy(os.path.join(p['model'], name), dest)
-  files.write_text(os.path.join(dest, 'checkpoint'),
-                   f'model_checkpoint_path: "{prefix}"\n'
-                   f'all_model_checkpoint_paths: "{prefix}"\n')
+  model_io.place_checkpoint(p['model'], ckpt.rsplit('-', 1)[1], dest)
   shutil.copy(p['prior'], os.path.join(dest, contracts.PRIOR_FILE))
   _copy_z(p['z'], os.path.join(dest, contracts.Z_FILE))
   shipped_files = [contracts.PRIOR_FILE, contracts.Z_FILE]

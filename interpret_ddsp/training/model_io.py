@@ -10,11 +10,14 @@ variables).
 """
 
 import dataclasses
+import os
+import shutil
 
 import numpy as np
 
 from interpret_ddsp import contracts
 from interpret_ddsp import errors
+from interpret_ddsp.support import files
 from interpret_ddsp.training import shipped
 
 
@@ -105,6 +108,34 @@ def load_model(save_dir, checkpoint=None, gin_params=()):
   step = int(checkpoint.rsplit('-', 1)[1]) if '-' in checkpoint else 0
   return LoadedModel(model, n_samples, time_steps, sample_rate, checkpoint,
                      step)
+
+
+def place_checkpoint(src, step, dest, link=False):
+  """Makes `dest` a model folder of src's checkpoint at `step` alone: its
+  ckpt-<step> files and the model files (contracts.MODEL_FILES) that src
+  has, copied (symlinked with link=True; an existing name is kept), and a
+  checkpoint index naming only that checkpoint (written atomically).
+
+  Returns:
+    The names placed, or None when src has no checkpoint at `step`.
+  """
+  prefix = f'{contracts.CHECKPOINT_PREFIX}{int(step)}'
+  names = [n for n in os.listdir(src) if n.startswith(prefix + '.')]
+  if not names:
+    return None
+  names += [n for n in contracts.MODEL_FILES
+            if os.path.exists(os.path.join(src, n))]
+  os.makedirs(dest, exist_ok=True)
+  for name in names:
+    source, target = os.path.join(src, name), os.path.join(dest, name)
+    if not link:
+      shutil.copy(source, target)
+    elif not os.path.exists(target):
+      os.symlink(os.path.abspath(source), target)
+  files.write_text(os.path.join(dest, contracts.CHECKPOINT_INDEX),
+                   f'model_checkpoint_path: "{prefix}"\n'
+                   f'all_model_checkpoint_paths: "{prefix}"\n')
+  return names
 
 
 def as_loaded(model_or_dir):

@@ -71,7 +71,7 @@ def model_dir(path=None):
     UserError: It has no checkpoint.
   """
   path = path or DEFAULT_DIR
-  if not os.path.exists(os.path.join(path, 'checkpoint')):
+  if not os.path.exists(os.path.join(path, contracts.CHECKPOINT_INDEX)):
     names = [n for n, (folder, _) in MODELS.items()
              if os.path.abspath(path) == os.path.join(_PACKAGE, folder)]
     flag = f' --model {names[0]}' if names else ''
