@@ -19,6 +19,7 @@ folder are in `shipped.MODELS`).
 import argparse
 import json
 import os
+import re
 import shutil
 
 from interpret_ddsp import contracts
@@ -105,12 +106,22 @@ def _operative_config(model_dir):
     return ''
 
 
+def _binding(config, name):
+  """The value (text) bound to `name` in an operative config's text, e.g.
+  _binding(config, 'Trainer.learning_rate') -> '0.001'; None if unbound.
+
+  >>> _binding('Trainer.x = @Foo', 'Trainer.x'), _binding('', 'Trainer.x')
+  ('@Foo', None)
+  """
+  m = re.search(r'^' + re.escape(name) + r' = (.+?)\s*$', config, re.M)
+  return m.group(1) if m else None
+
+
 def _noise_rule(model_dir):
   """How the run's knob processor set the noise, from its operative
   config."""
-  import re  # pylint: disable=g-import-not-at-top
-  if re.search(r'^TimbreKnobs\.noise_as_measured = True',
-               _operative_config(model_dir), re.M):
+  if _binding(_operative_config(model_dir),
+              'TimbreKnobs.noise_as_measured') == 'True':
     return ('the noise for noisiness, set so that the part the '
             'measurement counts (not what lies under the partials) has the '
             'requested ratio to the harmonic power (`noise_as_measured`)')
@@ -120,26 +131,25 @@ def _noise_rule(model_dir):
 
 def _loss_text(model_dir):
   """The run's reconstruction loss, from its operative config."""
-  import re  # pylint: disable=g-import-not-at-top
-  config = _operative_config(model_dir)
-  band = re.search(r'^SharedBandSpectralLoss\.band_rate = (\d+)', config, re.M)
+  band = _binding(_operative_config(model_dir),
+                  'SharedBandSpectralLoss.band_rate')
   if band is None:
     return "ddsp's multi-scale spectral loss"
+  band = int(band)
   return ("ddsp's multi-scale spectral loss over the whole band, plus the "
-          f'same loss on the band below {int(band.group(1)) / 2000:g} kHz '
+          f'same loss on the band below {band / 2000:g} kHz '
           'alone (`SharedBandSpectralLoss`: that band gets the weight a '
-          f'{int(band.group(1)) / 1000:g} kHz model gives it; without it the '
+          f'{band / 1000:g} kHz model gives it; without it the '
           'model came out worse there, benchmarks/sample_rate.py)')
 
 
 def _data_order(model_dir):
   """How the run read its training examples, from its newest operative
   config."""
-  import re  # pylint: disable=g-import-not-at-top
-  found = re.search(r'^train/TimbreTFRecordProvider\.shuffle_megabytes = '
-                    r'(\d+)', _operative_config(model_dir), re.M)
-  if found and int(found.group(1)) > 0:
-    return (f'examples shuffled in a {found.group(1)} MB buffer '
+  found = _binding(_operative_config(model_dir),
+                   'train/TimbreTFRecordProvider.shuffle_megabytes')
+  if found and int(found) > 0:
+    return (f'examples shuffled in a {found} MB buffer '
             '(`data.TimbreTFRecordProvider`), not only the shard files')
   return ('each shard read in its written order, only the files shuffled '
           '(ddsp\'s reading)')
@@ -148,7 +158,6 @@ def _data_order(model_dir):
 def _sittings(model_dir):
   """[(start step, operative config text)] of every sitting of the run:
   `train` writes operative_config-<step>.gin each time it starts."""
-  import re  # pylint: disable=g-import-not-at-top
   found = []
   for name in os.listdir(model_dir):
     m = re.fullmatch(re.escape(contracts.OPERATIVE_CONFIG_PREFIX) +
@@ -163,10 +172,9 @@ def _rate_at(config, step):
   """The learning rate a sitting's operative config gives at `step`:
   ddsp's ExponentialDecay (rate^(step / decay_steps), from step 0), or
   HeldDecayTrainer's (from its hold)."""
-  import re  # pylint: disable=g-import-not-at-top
   def bound(name, default):
-    m = re.search(r'^' + re.escape(name) + r' = (\S+)$', config, re.M)
-    return float(m.group(1)) if m else default
+    value = _binding(config, name)
+    return default if value is None else float(value)
   rate = bound('Trainer.learning_rate', 1e-3)
   steps = bound('Trainer.lr_decay_steps', 10000)
   decay = bound('Trainer.lr_decay_rate', 0.98)
@@ -175,12 +183,10 @@ def _rate_at(config, step):
 
 def _hold(config):
   """HeldDecayTrainer's hold in a sitting's operative config (0: none)."""
-  import re  # pylint: disable=g-import-not-at-top
-  if not re.search(r'^get_trainer_class\.trainer_class = @HeldDecayTrainer$',
-                   config, re.M):
+  if (_binding(config, 'get_trainer_class.trainer_class') !=
+      '@HeldDecayTrainer'):
     return 0
-  m = re.search(r'^HeldDecayTrainer\.lr_hold_steps = (\d+)$', config, re.M)
-  return int(m.group(1)) if m else 0
+  return int(_binding(config, 'HeldDecayTrainer.lr_hold_steps') or 0)
 
 
 def _schedule_text(model_dir, last_step):
