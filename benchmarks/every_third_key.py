@@ -21,7 +21,6 @@ checked on 2026-12-07).
 import argparse
 import glob
 import os
-import re
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
 from interpret_ddsp import contracts
@@ -29,8 +28,6 @@ from interpret_ddsp.dataset import soundfont_set
 
 SOURCE = 'source_file'
 assert SOURCE in contracts.METADATA_KEYS
-# <instrument>_<program>/note_k<key>_v<velocity> (soundfont_set's stems).
-NOTE = re.compile(r'_(\d{3})/note_k(\d{3})_v\d{3}$')
 
 
 def keep(source_file, key_step=3):
@@ -41,11 +38,10 @@ def keep(source_file, key_step=3):
   >>> keep('flute_073/melody_02.wav')
   True
   """
-  stem = os.path.splitext(source_file)[0]
-  match = NOTE.search(stem)
-  if match is None:
+  note = soundfont_set.parse_note_stem(source_file)
+  if note is None:
     return True  # Melodies: both recipes render the same four.
-  program, key = int(match.group(1)), int(match.group(2))
+  program, key, _ = note
   _, low, _ = soundfont_set.instrument(program)
   return (key - low) % key_step == 0
 

@@ -136,3 +136,25 @@ def test_cli_render_soundfont(tmp_path, capsys):
   assert cli.main(['render-soundfont', '--programs', 'kazoo',
                    '--output_dir', out]) == 2
   assert "Unknown GM program 'kazoo'" in capsys.readouterr().err
+
+
+def test_a_note_file_name_gives_its_program_key_and_velocity(rendered):
+  """parse_note_stem against the ground truth the render stored with each
+  file (melodies are not notes)."""
+  out, manifest = rendered
+  parsed = 0
+  for skipped in manifest['skipped']:  # Silent renders, named all the same.
+    assert soundfont_set.parse_note_stem(skipped['file']) is not None
+  for name in manifest['files']:
+    truth = soundfont_set.load_ground_truth(os.path.join(out, name))
+    note = soundfont_set.parse_note_stem(name)
+    if 'melody_' in name:
+      assert note is None
+      continue
+    assert note == (truth['program'], truth['midi_pitch'], truth['velocity'])
+    parsed += 1
+  keys = sum(len(range(soundfont_set.instrument(p)[1],
+                       soundfont_set.instrument(p)[2] + 1, 15))
+             for p in (40, 65))
+  # Every key 15 apart, at 2 velocities, written or skipped as silent.
+  assert parsed + len(manifest['skipped']) == 2 * keys

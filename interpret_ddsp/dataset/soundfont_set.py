@@ -15,6 +15,7 @@ silent are skipped and counted, with the reason, in `render_manifest.json`.
 
 import json
 import os
+import re
 
 import numpy as np
 import tqdm
@@ -68,6 +69,33 @@ def instrument(program):
   return INSTRUMENTS.get(program, (f'program{program:03d}', 48, 84))
 
 
+def note_stem(program, key, velocity):
+  """The file stem (folder/name, no extension) of a rendered single note.
+
+  >>> note_stem(40, 58, 80)
+  'violin_040/note_k058_v080'
+  """
+  name = instrument(program)[0]
+  return f'{name}_{program:03d}/note_k{key:03d}_v{velocity:03d}'
+
+
+_NOTE_STEM = re.compile(r'_(\d{3})/note_k(\d{3})_v(\d{3})$')
+
+
+def parse_note_stem(path):
+  """(program, key, velocity) of a rendered single note's path (a
+  `note_stem`, with or without extension or folders above); None for
+  anything else (a melody).
+
+  >>> parse_note_stem('violin_040/note_k058_v080.wav')
+  (40, 58, 80)
+  >>> parse_note_stem('violin_040/melody_01.wav') is None
+  True
+  """
+  match = _NOTE_STEM.search(os.path.splitext(path)[0])
+  return None if match is None else tuple(int(g) for g in match.groups())
+
+
 def random_melody(rng, low, high, seconds=4.0, release=0.5):
   """A monophonic melody with velocity changes, swells and vibrato.
 
@@ -112,7 +140,7 @@ def _plan(programs, key_step, velocities, n_melodies, held_secs,
         performance = soundfont.Performance(
             [soundfont.Note(key, velocity, 0.0, held_secs)],
             held_secs + release_secs)
-        plan.append((program, f'{folder}/note_k{key:03d}_v{velocity:03d}',
+        plan.append((program, note_stem(program, key, velocity),
                      performance, {'kind': 'note', 'midi_pitch': key,
                                    'velocity': velocity}))
     rng = np.random.default_rng([seed, program])
