@@ -51,7 +51,8 @@ def window_weights(win, starts):
   window ramps linearly over the frames it shares with its neighbour.
   Where only two windows overlap the weights sum to 1; where the last
   window (which ends at the sequence's end) also reaches into the one
-  before its neighbour they do not, so `_decode` divides by their sum.
+  before its neighbour they do not, so `merge_windows` divides by their
+  sum.
 
   >>> print(window_weights(4, [0, 2]).round(3))
   [[1.    1.    0.667 0.333]
@@ -64,6 +65,28 @@ def window_weights(win, starts):
     weights[i, win - overlap:] *= ramp[::-1]
     weights[i + 1, :overlap] *= ramp
   return weights
+
+
+def merge_windows(outputs, starts, win, n):
+  """Windows' outputs {key: [n_windows * batch, win, ...]} (window-major,
+  as one batch) -> {key: [batch, n, ...]}: each frame the weighted mean of
+  the windows over it (`window_weights`, divided by their sum, which is
+  not 1 where three windows meet)."""
+  weights = window_weights(win, starts)  # [n_windows, win]
+  total = np.zeros(n, np.float32)  # The weights' sum on each frame.
+  for w, s in zip(weights, starts):
+    total[s:s + win] += w
+  merged = {}
+  for key, value in outputs.items():
+    parts = tf.split(value, len(starts), axis=0)
+    acc = 0.0
+    for part, w, s in zip(parts, weights, starts):
+      shape = [1, win] + [1] * (len(part.shape) - 2)
+      weighted = part * tf.reshape(tf.constant(w / total[s:s + win]), shape)
+      pad = [[0, 0], [s, n - s - win]] + [[0, 0]] * (len(part.shape) - 2)
+      acc += tf.pad(weighted, pad)
+    merged[key] = tf.ensure_shape(acc, [None, n] + part.shape[2:])
+  return merged
 
 
 def _check_knob_processors(processor_group, knob_names):
@@ -97,14 +120,16 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
 
   def __init__(self, preprocessor=None, encoder=None, decoder=None,
                processor_group=None, losses=None, timbre_losses=None,
-               window_decoder=True, **kwargs):
-    """See the class docstring; `window_decoder`: decode examples longer
-    than the trained length in overlapping windows of it (`_decode`)."""
+               window_decoder=True, window_encoder=True, **kwargs):
+    """See the class docstring; `window_decoder` / `window_encoder`:
+    decode / encode examples longer than the trained length in overlapping
+    windows of it (`_decode`, `_encode`)."""
     super().__init__(preprocessor=preprocessor, encoder=encoder,
                      decoder=decoder, processor_group=processor_group,
                      losses=losses, **kwargs)
     self.timbre_losses = list(ddsp.core.make_iterable(timbre_losses or []))
     self.window_decoder = bool(window_decoder)
+    self.window_encoder = bool(window_encoder)
     self._window_frames = None  # Set by `length` to the trained frames.
     if encoder is not None and preprocessor is not None:
       enc = tuple(encoder.knob_names)
@@ -184,8 +209,51 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
       if self.preprocessor is not None:
         features.update(self.preprocessor(features, training=training))
       if self.encoder is not None:
-        features.update(self.encoder(features, training=training))
+        features.update(self._encode(features, training))
     return features
+
+  def _encode(self, features, training):
+    """The encoder's outputs for `features` at any length.
+
+    At the trained length (or with window_encoder False, or a pooled
+    encoder, whose one z per example is the point) it is the encoder
+    itself. Longer examples go through it in the decoder's windows
+    (`window_starts`: the trained length, a quarter overlap), as one
+    batch: the MFCCs' instance normalization and the recurrent state then
+    see the stretch they saw in training. 'z' (decoder frames) is
+    cross-faded as the decoder's outputs are; 'z_latent' (and z_mean,
+    z_logvar) too, at decoder frames, then resampled to the example's z
+    frames.
+    """
+    enc = self.encoder
+    win = self._window_frames
+    n = (int(features['f0_scaled'].shape[1]) if 'f0_scaled' in features
+         else None)
+    if (not self.window_encoder or win is None or n is None or n <= win or
+        getattr(enc, 'pooled', True) or 'audio' not in features):
+      return enc(features, training=training)
+    starts = window_starts(n, win)
+    audio = features['audio']
+    n_audio = int(audio.shape[-1])
+    n_z = enc.z_time_steps  # The example's z frames (set by `length`).
+    keys = [k for k in list(enc.input_keys) + list(enc.default_input_keys)
+            if k in features and k != 'audio']
+    with self.length(win):
+      n_win = self._n_samples()
+      offsets = [min(int(round(s * self.hop_size)), n_audio - n_win)
+                 for s in starts]
+      windows = {'audio': tf.concat([audio[:, a:a + n_win]
+                                     for a in offsets], 0)}
+      windows.update({k: tf.concat([features[k][:, s:s + win]
+                                    for s in starts], 0) for k in keys})
+      outputs = enc(windows, training=training)
+    at_z_rate = [k for k in outputs if k != 'z']
+    framed = {k: enc.expand_z(outputs[k], win) for k in at_z_rate}
+    framed['z'] = outputs['z']
+    merged = merge_windows(framed, starts, win, n)
+    for k in at_z_rate:
+      merged[k] = ddsp.core.resample(merged[k], n_z)
+    return merged
 
   def at_length(self, features):
     """`length(n)` for features whose audio ('audio' [batch, n_samples]) is
@@ -299,22 +367,7 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
     windows = {k: tf.concat([features[k][:, s:s + win] for s in starts], 0)
                for k in keys}
     outputs = self.decoder(windows, training=training)
-    weights = window_weights(win, starts)  # [n_windows, win]
-    total = np.zeros(n, np.float32)  # The weights' sum on each frame.
-    for w, s in zip(weights, starts):
-      total[s:s + win] += w
-    merged = {}
-    for key, value in outputs.items():
-      parts = tf.split(value, len(starts), axis=0)
-      acc = 0.0
-      for part, w, s in zip(parts, weights, starts):
-        shape = [1, win] + [1] * (len(part.shape) - 2)
-        weighted = part * tf.reshape(tf.constant(w / total[s:s + win]),
-                                     shape)
-        pad = [[0, 0], [s, n - s - win]] + [[0, 0]] * (len(part.shape) - 2)
-        acc += tf.pad(weighted, pad)
-      merged[key] = tf.ensure_shape(acc, [None, n] + part.shape[2:])
-    return merged
+    return merge_windows(outputs, starts, win, n)
 
   def z_from_knobs(self, knobs, free=None, batch_size=1):
     """z [batch, z_dims] from {knob: value} (missing knobs 0) and free dims.
