@@ -35,7 +35,7 @@ the data order does not repeat); milestones already evaluated are kept.
       [--stage train|evaluate|both] [--wait]
   # The 16000-step model shipped before (its run folder) trained on, read
   # on the every-third-key set as well:
-  .venv/bin/python benchmarks/learning_curve.py \
+  .venv/bin/python benchmarks/learning_curve.py --without_recipe_gin \
       --data runs/pretrained_refresh2/data --root runs/lc_28k \
       --start_from runs/pretrained_16k/model \
       --milestones 18000,20000,22000,24000,26000,28000 \
@@ -44,7 +44,7 @@ the data order does not repeat); milestones already evaluated are kept.
   # Its 24000 checkpoint with the rate decayed tenfold over 4000 steps
   # (ddsp's ExponentialDecay counts from step 0: 1000 x 0.1^(24000/4000)
   # is 1e-3 at 24000, 1e-4 at 28000; HeldDecayTrainer gives the same):
-  .venv/bin/python benchmarks/learning_curve.py \
+  .venv/bin/python benchmarks/learning_curve.py --without_recipe_gin \
       --data runs/pretrained_refresh2/data --root runs/lc_decay \
       --start_from runs/lc_28k/model --start_step 24000 \
       --gin_param 'Trainer.learning_rate = 1000.0' \
@@ -53,6 +53,17 @@ the data order does not repeat); milestones already evaluated are kept.
       --milestones 27900,27950,28000 \
       --also_eval 'runs/eval_third/eval.tfrecord*' \
       --out benchmarks/results/learning_curve_decay_tail.json
+  # The recipe as it now stands (its gin_params: HeldDecayTrainer), in one
+  # straight run from step 0:
+  .venv/bin/python benchmarks/learning_curve.py \
+      --data runs/pretrained_refresh2/data --root runs/lc_straight_28k \
+      --milestones 24000,28000 \
+      --also_eval 'runs/eval_third/eval.tfrecord*' \
+      --out benchmarks/results/learning_curve_straight_28k.json
+
+The recipe's gin_params (its schedule) are passed as the pipeline's train
+stage passes them; the first three commands above were run before the
+recipe had any, hence --without_recipe_gin.
 """
 
 import argparse
@@ -150,6 +161,14 @@ def start_from(src, save_dir, step=None):
   return train.latest_step(save_dir)
 
 
+def recipe_bindings(args, recipe):
+  """The recipe's own gin bindings (its schedule), as the pipeline's train
+  stage passes them; none with --without_recipe_gin (the runs made before
+  the recipe had any)."""
+  return [] if args.without_recipe_gin else pipeline.gin_bindings(
+      recipe.gin_params)
+
+
 def train_straight(args, recipe, last):
   """One run to the last milestone, keeping every checkpoint (the
   milestones' among them); resumable."""
@@ -160,7 +179,7 @@ def train_straight(args, recipe, last):
               max_secs=60 * args.max_minutes if args.max_minutes else None,
               gin_params=[f'Trainer.learning_rate = {recipe.learning_rate}',
                           'Trainer.checkpoints_to_keep = 100000'] +
-              list(args.gin_param))
+              recipe_bindings(args, recipe) + list(args.gin_param))
   return train.latest_step(save_dir)
 
 
@@ -188,6 +207,9 @@ def main():
   parser.add_argument('--gin_param', action='append', default=[],
                       help='more gin bindings for training (repeatable; '
                       'they come after the recipe\'s rate)')
+  parser.add_argument('--without_recipe_gin', action='store_true',
+                      help="leave out the recipe's gin_params (its "
+                      'HeldDecayTrainer schedule), as the runs before it')
   parser.add_argument('--also_eval', default=None,
                       help='a second eval TFRecord pattern read at every '
                       'milestone (reconstruction and knobs)')
@@ -209,6 +231,7 @@ def main():
             'learning_rate': recipe.learning_rate,
             'straight_run': True, 'start_from': args.start_from,
             'start_step': args.start_step, 'gin_params': args.gin_param,
+            'recipe_gin_params': recipe_bindings(args, recipe),
             'also_eval': args.also_eval, 'milestones': {}}
   if os.path.exists(args.out):
     with open(args.out) as f:
@@ -218,6 +241,7 @@ def main():
         old.get('start_from') == args.start_from and
         old.get('start_step') == args.start_step and
         old.get('gin_params', []) == args.gin_param and
+        old.get('recipe_gin_params', []) == recipe_bindings(args, recipe) and
         old.get('also_eval') == args.also_eval):
       result['milestones'] = old['milestones']
   save_dir = os.path.join(args.root, 'model')
