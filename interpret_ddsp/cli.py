@@ -727,8 +727,8 @@ def build_parser():
                   'unconditionally (default: the same draws whatever the set '
                   'values, so a set knob moves nothing else), or from the '
                   'prior conditioned on the set knobs (they follow what the '
-                  'data ties to them: measured cross-talk up to 0.9 std per '
-                  'std on the shipped model)')
+                  'data ties to them: a set knob then moves the others, by '
+                  'the cross-talk the model card measures)')
   sm.add_argument('--instrument', default=None,
                   help='use that instrument\'s prior (fit-prior '
                   '--by_instrument)')

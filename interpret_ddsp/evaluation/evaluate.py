@@ -218,11 +218,11 @@ def knob_control_prior(model, prior_path, n_draws=8, n_values=9, seed=0,
   knob fixed at n_values values over its trained range (5th..95th
   percentile under the prior), the other dims drawn from the prior (the
   same seed for every value), on a melody, in both modes of prior.OTHERS.
-  With others='conditional' (the default of `sample --set`)
-  the cross-talk includes what the prior learned (e.g. brighter sounds of
-  the data are also noisier); 'marginal' (`sample --others marginal`)
-  draws the other dims from the unconditional prior, the same draws at
-  every value.
+  'marginal' (the default of `sample --set`) draws the other dims from the
+  unconditional prior, the same draws at every value; with 'conditional'
+  (`sample --set ... --others conditional`) the cross-talk includes what
+  the prior learned (e.g. brighter sounds of the data are also noisier).
+  The PNG (out_dir) shows the default's curves.
   """
   from interpret_ddsp.analysis import calibration  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.evaluation import knob_metrics  # pylint: disable=g-import-not-at-top
@@ -254,10 +254,11 @@ def knob_control_prior(model, prior_path, n_draws=8, n_values=9, seed=0,
     out[mode] = {'cross_talk': table, 'n_draws': n_draws, 'notes': notes}
     for i, knob in enumerate(model.knob_names):
       out[mode][knob] = calibration.calibration(*curves[knob], n_boot=n_boot)
-    if out_dir and mode == 'conditional':
+    if out_dir and mode == 'marginal':
       calibration.plot_calibration(
           curves, os.path.join(out_dir, contracts.KNOB_CALIBRATION_PRIOR_PNG),
-          'Knob calibration through sample --set (others from the prior)')
+          'Knob calibration through sample --set (other dims from the '
+          'unconditional prior, the default)')
   return out
 
 
@@ -555,10 +556,11 @@ def _knob_report(kc, prior=None):
                  f'{fmt(wall.get("high"))} | {fmt(reach.get("low"))} / '
                  f'{fmt(reach.get("high"))} |')
   if prior:
-    for mode, title in (('conditional', 'other dims from the prior\'s '
-                         'conditional (`sample --set`)'),
-                        ('marginal', 'other dims from the unconditional '
-                         'prior (`sample --set ... --others marginal`)')):
+    for mode, title in (('marginal', 'other dims from the unconditional '
+                         'prior (`sample --set`, the default)'),
+                        ('conditional', 'other dims from the prior\'s '
+                         'conditional (`sample --set ... --others '
+                         'conditional`)')):
       p = prior[mode]
       lines += ['', f'### Through the prior: {title}', '',
                 f'{p["n_draws"]} prior draws (the same seed at every value) '
@@ -570,7 +572,7 @@ def _knob_report(kc, prior=None):
         lines.append(f'| {knob} | {_ci(cal, "pearson_r", ".3f")} | '
                      f'{_ci(cal, "slope")} | {_ci(cal, "mae")} |')
       lines += ['', 'Cross-talk slopes:', ''] + _slope_table(p['cross_talk'])
-    lines += ['', f'![calibration through the prior]'
+    lines += ['', f'![calibration through the prior, `sample --set`]'
               f'({contracts.KNOB_CALIBRATION_PRIOR_PNG})']
   lines += ['', '### Rank figures (secondary)', '',
             '| knob | Spearman (mean) | monotonic share | smoothness | '
