@@ -44,8 +44,10 @@ heard within one block (plus the synth's one-frame lookahead).
 
 Example:
   >>> engine = Engine(model, prior, block_frames=16)    # doctest: +SKIP
-  >>> engine.handle({'type': 'note_on', 'pitch': 60, 'velocity': 100})
-  >>> audio = engine.render_block()        # [16 * hop_size] float32
+  >>> engine.handle({'type': 'note_on', 'pitch': 60, 'velocity': 100})  # doctest: +SKIP
+  >>> audio = engine.render_block()  # doctest: +SKIP
+
+(`audio`: [16 * hop_size] float32.)
 """
 
 import collections

@@ -370,7 +370,10 @@ class ExpressionModel:
     Raises:
       errors.BadInput: a name not in CONTEXT.
 
-    Example:
+    Example (the shipped model's expression):
+      >>> from interpret_ddsp.training import shipped
+      >>> model = ExpressionModel.load(os.path.join(
+      ...     shipped.DEFAULT_DIR, contracts.EXPRESSION_MODEL))
       >>> values = model.sample_context({'pitch': 67, 'velocity': 90,
       ...                                'interval_in': 2, 'gap_in': 0.0})
       >>> sorted(values)[:3]
