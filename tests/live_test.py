@@ -455,10 +455,12 @@ def _free_udp_port():
     return s.getsockname()[1]
 
 
-async def _client(url, script, secs):
+async def _client(url, script, secs, blocks=None):
   """Connects, runs script(ws) concurrently with reading for `secs`;
-  returns (hello, blocks [arrival secs, samples], json messages)."""
-  blocks, texts = [], []
+  returns (hello, blocks [arrival secs, samples], json messages). `blocks`:
+  a list to fill as slices arrive (a script may watch it)."""
+  blocks = [] if blocks is None else blocks
+  texts = []
   async with aiohttp.ClientSession() as session:
     async with session.ws_connect(url + 'ws') as ws:
       hello = await ws.receive_json(timeout=120)
@@ -481,12 +483,22 @@ async def _client(url, script, secs):
 def test_server_binds_loopback_and_streams_in_real_time(server):
   assert server.host == '127.0.0.1'
 
+  received = []
+
   async def script(ws, hello):
-    del hello
-    await asyncio.sleep(0.3)  # Mid-stream: the note starts mid-block.
+    # Mid-stream, just after a block's first slice arrives: its other
+    # slices are still on the server, so the note starts mid-block (a
+    # rewind). A fixed sleep could land between blocks, where the next
+    # block simply starts with the note (no rewind): CI saw that once.
+    per_block = hello['block_samples'] // hello['send_samples']
+    await asyncio.sleep(0.3)
+    seen = len(received)
+    while len(received) <= seen or len(received) % per_block != 1:
+      await asyncio.sleep(0.001)
     await ws.send_json({'type': 'note_on', 'pitch': 67, 'velocity': 100})
 
-  hello, blocks, texts = asyncio.run(_client(server.url, script, 3.0))
+  hello, blocks, texts = asyncio.run(
+      _client(server.url, script, 3.0, blocks=received))
   assert hello['type'] == 'hello' and hello['sample_rate'] == SR
   assert [k['name'] for k in hello['knobs']] == [
       'brightness', 'hollowness', 'noisiness']

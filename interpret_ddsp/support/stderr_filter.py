@@ -18,6 +18,8 @@ Example:
   >>> is_noise(b'E0000 00:00:1796282372.246107   15664 ring_alg.cc:291] '
   ...          b'Aborting RingReduce with UNAVAILABLE')
   True
+  >>> is_noise(b'/job:worker/replica:0/task:1')
+  True
   >>> is_noise(b'interpret-ddsp sample: Unknown knob warmth.')
   False
 """
@@ -41,6 +43,12 @@ _NOISE = (
                rb'collective_\w+|coordination_\w+)\.cc:\d+\] '),
     re.compile(rb'^Additional GRPC error information from remote target'),
     re.compile(rb'^:UNKNOWN:Error received from peer'),
+    # The coordination service's lines under such an error's first line
+    # (a multi-line log record: only its first line has the prefix).
+    re.compile(rb'^/job:\w+/replica:\d+/task:\d+$'),
+    re.compile(rb'^The tasks have crashed\. Check the task logs'),
+    re.compile(rb'^The error could be from a previous operation\. '
+               rb'Restart your program'),
     re.compile(rb'^WARNING:root:apitools not found'),  # Beam's GCP extras.
     re.compile(rb"RuntimeWarning: Couldn't find ffmpeg or avconv"),  # pydub
     re.compile(rb'^\s+warn\("Couldn\'t find ffmpeg or avconv'),
