@@ -67,6 +67,14 @@ def window_weights(win, starts):
   return weights
 
 
+def stack_windows(features, keys, starts, win):
+  """{key: [batch, n, ...]} -> {key: [n_windows * batch, win, ...]}: the
+  frames of each window at `starts`, window-major as one batch (what
+  `merge_windows` takes back)."""
+  return {k: tf.concat([features[k][:, s:s + win] for s in starts], 0)
+          for k in keys}
+
+
 def merge_windows(outputs, starts, win, n):
   """Windows' outputs {key: [n_windows * batch, win, ...]} (window-major,
   as one batch) -> {key: [batch, n, ...]}: each frame the weighted mean of
@@ -242,10 +250,9 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
       n_win = self._n_samples()
       offsets = [min(int(round(s * self.hop_size)), n_audio - n_win)
                  for s in starts]
-      windows = {'audio': tf.concat([audio[:, a:a + n_win]
-                                     for a in offsets], 0)}
-      windows.update({k: tf.concat([features[k][:, s:s + win]
-                                    for s in starts], 0) for k in keys})
+      windows = stack_windows(features, keys, starts, win)
+      windows['audio'] = tf.concat([audio[:, a:a + n_win] for a in offsets],
+                                   0)
       outputs = enc(windows, training=training)
     at_z_rate = [k for k in outputs if k != 'z']
     framed = {k: enc.expand_z(outputs[k], win) for k in at_z_rate}
@@ -364,9 +371,8 @@ class TimbreAutoencoder(ddsp_models.Autoencoder):
       return self.decoder(features, training=training)
     starts = window_starts(n, win)
     keys = [k for k in self.decoder.input_keys if k in features]
-    windows = {k: tf.concat([features[k][:, s:s + win] for s in starts], 0)
-               for k in keys}
-    outputs = self.decoder(windows, training=training)
+    outputs = self.decoder(stack_windows(features, keys, starts, win),
+                           training=training)
     return merge_windows(outputs, starts, win, n)
 
   def z_from_knobs(self, knobs, free=None, batch_size=1):
