@@ -148,16 +148,12 @@ def start_from(src, save_dir, step=None):
   """Seeds save_dir with src's checkpoint of `step` (None: its newest) and
   model files, unless save_dir has a checkpoint already; returns the step
   it starts at."""
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
-  if train.latest_step(save_dir) is not None:
+  if train.latest_step(save_dir):  # 0: no checkpoint yet.
     return train.latest_step(save_dir)
-  ckpt = (tf.train.latest_checkpoint(src) if step is None else
-          os.path.join(src, f'ckpt-{step}'))
-  if not ckpt or not tf.io.gfile.glob(ckpt + '.index'):
-    raise SystemExit(f'No checkpoint {"" if step is None else step} in '
-                     f'{src}.')
-  model_io.place_checkpoint(src, ckpt.rsplit('-', 1)[1], save_dir)
+  step = train.latest_step(src) if step is None else step
+  if model_io.place_checkpoint(src, step, save_dir) is None:
+    raise SystemExit(f'No checkpoint {step or ""} in {src}.')
   return train.latest_step(save_dir)
 
 
