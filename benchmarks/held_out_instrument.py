@@ -15,6 +15,13 @@ r >= 0.95, slope 0.8-1.2.
 
   .venv/bin/python benchmarks/held_out_instrument.py \
       --data runs/pretrained/data --instrument clarinet
+
+With --augment K --audio DIR (the rendered set --data was prepared from),
+the data is prepared again from DIR with --data's settings and K randomly
+equalized copies of each train example (`prepare`'s augment), into
+ROOT/INSTRUMENT/prepared, before the split: does timbre augmentation
+shrink the gap? The held-out instrument's copies are dropped (it is
+evaluated as it sounds), and eval has none.
 """
 
 import argparse
@@ -39,8 +46,11 @@ def split_by_instrument(data_dir, out_dir, instrument):
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   os.makedirs(out_dir, exist_ok=True)
   spec = {'instrument': tf.io.FixedLenFeature([], tf.string,
-                                              default_value='')}
-  counts = {'train': 0, 'eval': 0, 'held_out': 0}
+                                              default_value=''),
+          'augmentation': tf.io.FixedLenFeature([], tf.int64,
+                                                default_value=0)}
+  counts = {'train': 0, 'eval': 0, 'held_out': 0, 'augmented_train': 0,
+            'held_out_copies_dropped': 0}
   writers = {k: tf.io.TFRecordWriter(os.path.join(out_dir, f'{k}.tfrecord'))
              for k in counts}
   for split in ('train', 'eval'):
@@ -49,14 +59,43 @@ def split_by_instrument(data_dir, out_dir, instrument):
     files = sorted(tf.io.gfile.glob(os.path.join(data_dir,
                                                  f'{split}.tfrecord*')))
     for record in tf.data.TFRecordDataset(files):
-      name = tf.io.parse_single_example(record, spec)['instrument'].numpy()
-      key = 'held_out' if name.decode() == instrument else split
+      parsed = tf.io.parse_single_example(record, spec)
+      key = ('held_out' if parsed['instrument'].numpy().decode() == instrument
+             else split)
+      copy = int(parsed['augmentation'].numpy()) > 0
+      if copy and key == 'held_out':
+        counts['held_out_copies_dropped'] += 1
+        continue
       writers[key].write(record.numpy())
       counts[key] += 1
+      counts['augmented_train'] += copy
   for w in writers.values():
     w.close()
   shutil.copy(os.path.join(data_dir, 'manifest.json'), out_dir)
   return counts
+
+
+def prepare_augmented(data_dir, audio_dir, out_dir, augment):
+  """Prepares audio_dir again into out_dir with data_dir's settings and
+  `augment` equalized copies of each train example (kept if done)."""
+  from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.dataset import prepare  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp.dataset import sources  # pylint: disable=g-import-not-at-top
+  manifest_path = os.path.join(out_dir, contracts.DATASET_MANIFEST)
+  if os.path.exists(manifest_path):
+    return out_dir
+  with open(os.path.join(data_dir, contracts.DATASET_MANIFEST)) as f:
+    config = json.load(f)['config']
+  with open(os.path.join(audio_dir, contracts.RENDER_MANIFEST)) as f:
+    items = sources.rendered_items(audio_dir, json.load(f))
+  prepare.run(items, out_dir, augment=augment, overwrite=True,
+              compute_ddsp_stats=False, **{
+                  k: config[k] for k in (
+                      'sample_rate', 'frame_rate', 'example_secs',
+                      'hop_secs', 'chunk_secs', 'crepe_model',
+                      'f0_frame_rate', 'viterbi', 'f0_silence_db',
+                      'eval_fraction')})
+  return out_dir
 
 
 def main():
@@ -75,14 +114,27 @@ def main():
                       help='more gin bindings, separated by ";" (default: '
                       'the recipe\'s, e.g. its learning-rate schedule)')
   parser.add_argument('--knob_examples', type=int, default=32)
+  parser.add_argument('--augment', type=int, default=0,
+                      help='prepare --audio again with this many equalized '
+                      'copies of each train example')
+  parser.add_argument('--audio', default=None,
+                      help='the rendered set --data was prepared from (its '
+                      'render_manifest.json); needed with --augment')
   parser.add_argument('--out', default=os.path.join(
       HERE, 'results', 'held_out_instrument.json'))
   args = parser.parse_args()
   root = os.path.join(args.root, args.instrument)
   data_dir = os.path.join(root, 'data')
   counts_path = os.path.join(data_dir, 'counts.json')
+  source_data = args.data
+  if args.augment:
+    if not args.audio:
+      raise SystemExit('--augment prepares --audio again: give --audio.')
+    source_data = prepare_augmented(args.data, args.audio,
+                                    os.path.join(root, 'prepared'),
+                                    args.augment)
   if not os.path.exists(counts_path):
-    counts = split_by_instrument(args.data, data_dir, args.instrument)
+    counts = split_by_instrument(source_data, data_dir, args.instrument)
     if not counts['held_out']:
       raise SystemExit(f'No {args.instrument} examples in {args.data}.')
     with open(counts_path, 'w') as f:
@@ -107,7 +159,8 @@ def main():
   with open(secs_path) as f:
     trained = json.load(f)
   result = {'cpu': trained['cpu'], 'instrument': args.instrument,
-            'data': args.data, 'counts': counts, 'steps': args.steps,
+            'data': args.data, 'augment': args.augment,
+            'counts': counts, 'steps': args.steps,
             'gin_file': args.gin_file,
             'seed': args.seed,
             'train_secs': trained['secs']}

@@ -198,10 +198,13 @@ def _prepare(args, beam_options):
       f0_silence_db=(None if args.f0_silence_db is None
                      or args.f0_silence_db >= 0 else args.f0_silence_db),
       overwrite=args.overwrite, source_config=source_config,
-      detect_notes=args.detect_notes)
+      detect_notes=args.detect_notes, augment=args.augment)
   counts = manifest['counts']
   notes = (f', {counts["notes"]} notes with their expression'
            if counts.get('notes') else '')
+  if counts.get('examples_augmented'):
+    notes += (f'; {counts["examples_augmented"]} of the train examples are '
+              'equalized copies')
   print(f'Prepared {counts["examples_train"]} train and '
         f'{counts["examples_eval"]} eval examples from '
         f'{counts["sources_used"]} sources ({manifest["audio_secs"]:.0f} s of '
@@ -608,6 +611,10 @@ def build_parser():
                     'ground truth and store their expression '
                     '(note_expression.npz, for fit-expression); CREPE runs '
                     'once more over each file')
+  prep.add_argument('--augment', type=int, default=0, metavar='K',
+                    help='add K randomly equalized copies of every train '
+                    'example (timbre augmentation; f0 kept, loudness and '
+                    'descriptors measured on the copy; eval untouched)')
   group = prep.add_argument_group('nsynth')
   group.add_argument('--data_dir', default=None, help='tfds data_dir')
   group.add_argument('--split', default='train')

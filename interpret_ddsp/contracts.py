@@ -71,6 +71,9 @@ METADATA = {
     'midi_pitch': ('int', -1),
     'velocity': ('int', -1),
     'start_secs': ('float', 0.0),
+    # 0: the audio as it came; k > 0: its k-th randomly equalized copy
+    # (prepare's augment, train split only).
+    'augmentation': ('int', 0),
 }
 METADATA_KEYS = tuple(METADATA)
 

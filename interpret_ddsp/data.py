@@ -85,8 +85,9 @@ class TimbreTFRecordProvider(ddsp_data.TFRecordProvider):
       frame_rate: Rate of the per-frame features, Hz.
       centered: As ddsp's (False for `prepare` output).
       descriptor_names: Descriptor keys to read (each [n_frames]).
-      include_metadata: Also read source_file, instrument, midi_pitch,
-        velocity and start_secs.
+      include_metadata: Also read the metadata (contracts.METADATA:
+        source_file, instrument, midi_pitch, velocity, start_secs,
+        augmentation).
       shuffle_megabytes: Memory of the example shuffle buffer when
         `get_dataset(shuffle=True)`, MB of parsed float32 features (256:
         about 1900 one-second or 480 four-second examples at 16 kHz); 0

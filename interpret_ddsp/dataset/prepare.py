@@ -16,7 +16,9 @@ Each example holds ddsp's keys (`audio`, `audio_16k`, `f0_hz`,
 `f0_confidence`, `loudness_db`; frame counts as ddsp's `TFRecordProvider`
 expects), our descriptor keys (interpret_ddsp.analysis.descriptors.DESCRIPTOR_NAMES)
 and metadata (`source_file`, `instrument`, `midi_pitch`, `velocity`,
-`start_secs`; the keys are `contracts`'). Beside the shards: `manifest.json`
+`start_secs`, `augmentation`; the keys are `contracts`'). With `augment`,
+each train window also comes as that many randomly equalized copies
+(interpret_ddsp.dataset.augment), `augmentation` 1, 2, ... Beside the shards: `manifest.json`
 (counts, durations, skipped inputs and why, the config, timings, and each
 raw descriptor's moments over voiced frames as a summary) and
 `dataset_statistics.json` (ddsp's `compute_dataset_statistics`).
@@ -52,6 +54,7 @@ import numpy as np
 from interpret_ddsp.analysis import features
 from interpret_ddsp import compat
 from interpret_ddsp import contracts
+from interpret_ddsp.dataset import augment
 from interpret_ddsp.dataset import sources
 from interpret_ddsp import errors
 from interpret_ddsp.support import audio_io
@@ -107,11 +110,14 @@ def _main():
 
 
 # `load` reports each window a chunk should give as [chunk key, source
-# file, start s] ('windows_expected'); `featurize` each window it drops (as
-# silent, or straddling the time split) as [source file, start s]
-# ('dropped_keys'). Lists join on merge.
+# file, start s, augmentation] ('windows_expected'); `featurize` each window
+# it drops (as silent, or straddling the time split) as [source file, start
+# s, augmentation] ('dropped_keys'). Lists join on merge. An augmented copy
+# (`augment`) is a chunk of its own for this bookkeeping: its chunk key
+# ends in AUGMENT_SEP and its index.
 WINDOW_LISTS = ('windows_expected', 'dropped_keys')
 CHUNK_SEP = '@'
+AUGMENT_SEP = '#eq'
 # Passes over the windows a run lost before they count as missing.
 MAX_RETRIES = 3
 
@@ -121,9 +127,19 @@ def chunk_key(source_id, offset_secs):
   return f'{source_id}{CHUNK_SEP}{offset_secs:.3f}'
 
 
-def window_id(source_file, start_secs):
-  """(source file, start rounded to 1 ms): one example, as stored."""
-  return (str(source_file), round(float(start_secs), 3))
+def augmented_key(key, augmentation):
+  """Chunk key of a chunk's augmented copy (0: the chunk itself).
+
+  >>> augmented_key('violin/a.wav@20.000', 2)
+  'violin/a.wav@20.000#eq2'
+  """
+  return f'{key}{AUGMENT_SEP}{augmentation}' if augmentation else key
+
+
+def window_id(source_file, start_secs, augmentation=0):
+  """(source file, start rounded to 1 ms, augmentation): one example, as
+  stored."""
+  return (str(source_file), round(float(start_secs), 3), int(augmentation))
 
 
 def written_windows(output_dir, counts=None, read=None):
@@ -139,7 +155,10 @@ def written_windows(output_dir, counts=None, read=None):
   """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   spec = {'source_file': tf.io.FixedLenFeature([], tf.string),
-          'start_secs': tf.io.FixedLenFeature([], tf.float32)}
+          'start_secs': tf.io.FixedLenFeature([], tf.float32),
+          'augmentation': tf.io.FixedLenFeature(
+              [], tf.int64, default_value=contracts.METADATA[
+                  'augmentation'][1])}
   counts = {} if counts is None else counts
   read = set() if read is None else read
   shards = sorted(set(glob.glob(os.path.join(output_dir, '*.tfrecord-*')))
@@ -150,8 +169,10 @@ def written_windows(output_dir, counts=None, read=None):
   records = tf.data.TFRecordDataset(shards).map(
       lambda r: tf.io.parse_single_example(r, spec)).batch(4096)
   for batch in records:
-    for f, t in zip(batch['source_file'].numpy(), batch['start_secs'].numpy()):
-      key = window_id(f.decode(), t)
+    for f, t, k in zip(batch['source_file'].numpy(),
+                       batch['start_secs'].numpy(),
+                       batch['augmentation'].numpy()):
+      key = window_id(f.decode(), t, k)
       counts[key] = counts.get(key, 0) + 1
   return counts
 
@@ -167,8 +188,9 @@ def missing_windows(summary, written):
   """
   dropped = {window_id(*k) for k in summary.get('dropped_keys', ())}
   out = {}
-  for key, source, start in summary.get('windows_expected', ()):
-    w = window_id(source, start)
+  for key, source, start, augmentation in summary.get('windows_expected',
+                                                      ()):
+    w = window_id(source, start, augmentation)
     if w not in written and w not in dropped:
       out.setdefault(key, []).append(w[1])
   return out
@@ -353,23 +375,33 @@ class LoadFn(beam.DoFn):
                          'source_file': meta['source_file']})
         audio_sr = (audio_16k if c['sample_rate'] == features.CREPE_SAMPLE_RATE
                     else audio_io.resample(audio, rate, c['sample_rate']))
+        copies = range(1 if split == contracts.EVAL_SPLIT
+                       else c.get('augment', 0) + 1)
         for offset, a_sr, a_16k in features.chunk_audio(
             audio_sr, audio_16k, c['sample_rate'], c['frame_rate'],
             c['chunk_secs'], c['example_secs']):
           key = chunk_key(source_id, offset)
-          if only is not None and key not in only:
-            continue
-          if only is None:
+          wanted = None  # A retry: {augmentation: [start s]} still missing.
+          if only is not None:
+            wanted = {k: only[augmented_key(key, k)] for k in copies
+                      if augmented_key(key, k) in only}
+            if not wanted:
+              continue
+          else:
+            starts = [offset + start for start in features.window_starts(
+                len(a_16k) / features.CREPE_SAMPLE_RATE, c['frame_rate'],
+                c['example_secs'], c['hop_secs'])]
+            # Augmented copies only of train windows.
             yield (REPORT, {'windows_expected': [
-                [key, meta['source_file'], offset + start]
-                for start in features.window_starts(
-                    len(a_16k) / features.CREPE_SAMPLE_RATE, c['frame_rate'],
-                    c['example_secs'], c['hop_secs'])]})
+                [augmented_key(key, k), meta['source_file'], start, k]
+                for k in copies for start in starts
+                if not k or split != 'time' or window_split(
+                    start, c['example_secs'], source_secs,
+                    c['eval_fraction']) == contracts.TRAIN_SPLIT]})
           yield (MAIN, {'audio': a_sr, 'audio_16k': a_16k,
                         'offset_secs': offset, 'meta': meta, 'split': split,
-                        'source_secs': source_secs,
-                        'only_starts': (None if only is None
-                                        else only[key])})
+                        'source_secs': source_secs, 'copies': len(copies),
+                        'only_starts': wanted})
     except sources.SkipItem as e:
       yield (REPORT, {'skipped': {
           'file': item['source_file'], 'reason': str(e)}})
@@ -404,32 +436,74 @@ class FeaturizeFn(beam.DoFn):
           'reason': f'feature extraction failed ({type(e).__name__}: '
                     f'{str(e)[:160]})'}})
       return
+    only = chunk.get('only_starts')
+    for k in range(chunk.get('copies', 1)):
+      if only is not None and k not in only:
+        continue  # A retry makes only the windows still missing.
+      if not k:
+        yield from self._windows(chunk, chunk['audio'], chunk['audio_16k'],
+                                 feats, 0)
+        continue
+      try:
+        audio, audio_16k, feats_k = self._augmented(chunk, feats, k)
+      except Exception as e:  # pylint: disable=broad-except
+        yield (REPORT, {'skipped': {
+            'file': chunk['meta']['source_file'],
+            'reason': f'augmented copy {k} failed ({type(e).__name__}: '
+                      f'{str(e)[:160]})'}})
+        continue
+      yield from self._windows(chunk, audio, audio_16k, feats_k, k)
+    self._progress(len(chunk['audio_16k']) / 16000)
+
+  def _augmented(self, chunk, feats, k):
+    """The chunk's k-th augmented copy: (audio, audio_16k, features), f0
+    its original's, loudness and descriptors measured on the copy."""
+    c = self._config
+    audio, audio_16k = augment.augment_pair(
+        chunk['audio'], chunk['audio_16k'], c['sample_rate'],
+        augment.seed_of(chunk['meta']['source_file'],
+                        round(float(chunk['offset_secs']), 3), k))
+    out = {'f0_hz': feats['f0_hz'], 'f0_confidence': feats['f0_confidence'],
+           'loudness_db': features.compute_loudness(audio_16k,
+                                                    c['frame_rate'])}
+    out.update(features.compute_descriptors(
+        audio_16k, feats['f0_hz'], c['frame_rate'],
+        tuple(c['descriptor_keys'])))
+    return audio, audio_16k, out
+
+  def _windows(self, chunk, audio, audio_16k, feats, k):
+    """Windows of one copy (k: its augmentation, 0 the chunk itself) ->
+    (MAIN, example) and (REPORT, {...}) pairs."""
+    c = self._config
     n_16k = int(round(c['example_secs'] * features.CREPE_SAMPLE_RATE))
+    only = chunk.get('only_starts')
+    source_file = chunk['meta']['source_file']
     for start, window, frames in features.split_examples(
-        chunk['audio'], feats, c['sample_rate'], c['frame_rate'],
+        audio, feats, c['sample_rate'], c['frame_rate'],
         c['example_secs'], c['hop_secs']):
       a0 = int(round(start * features.CREPE_SAMPLE_RATE))
-      audio_16k = chunk['audio_16k'][a0:a0 + n_16k]
       begin = chunk['offset_secs'] + start
-      if chunk.get('only_starts') is not None and not any(
-          abs(begin - s) < 5e-4 for s in chunk['only_starts']):
-        continue  # A retry makes only the windows still missing.
-      if np.max(np.abs(window)) < SILENCE_PEAK:
-        yield (REPORT, {'silent_windows': 1, 'dropped_keys': [
-            [chunk['meta']['source_file'], begin]]})
+      if only is not None and not any(abs(begin - s) < 5e-4
+                                      for s in only[k]):
         continue
       split = chunk['split']
       if split == 'time':
         split = window_split(begin, c['example_secs'], chunk['source_secs'],
                              c['eval_fraction'])
-        if split is None:
-          yield (REPORT, {'boundary_windows': 1, 'dropped_keys': [
-              [chunk['meta']['source_file'], begin]]})
-          continue
+        if k and split != contracts.TRAIN_SPLIT:
+          continue  # Never expected (load): eval is not augmented.
+      if np.max(np.abs(window)) < SILENCE_PEAK:
+        yield (REPORT, {'silent_windows': 1, 'dropped_keys': [
+            [source_file, begin, k]]})
+        continue
+      if split is None:
+        yield (REPORT, {'boundary_windows': 1, 'dropped_keys': [
+            [source_file, begin, k]]})
+        continue
       yield (MAIN, {'split': split, 'audio': window,
-                    'audio_16k': audio_16k, **frames, **chunk['meta'],
-                    'start_secs': begin})
-    self._progress(len(chunk['audio_16k']) / 16000)
+                    'audio_16k': audio_16k[a0:a0 + n_16k], **frames,
+                    **chunk['meta'], 'start_secs': begin,
+                    'augmentation': k})
 
   def _progress(self, secs):
     if not self._config.get('progress'):
@@ -478,7 +552,10 @@ def example_report(example, descriptor_keys):
     if x.size:
       moments[key] = [float(x.size), float(x.sum()), float((x ** 2).sum()),
                       float(x.min()), float(x.max())]
-  return {'examples_' + example['split']: 1, 'moments': moments}
+  report = {'examples_' + example['split']: 1, 'moments': moments}
+  if example.get('augmentation'):
+    report['examples_augmented'] = 1
+  return report
 
 
 def merge_reports(reports):
@@ -685,7 +762,7 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
         f0_frame_rate=100, viterbi=True, f0_silence_db=features.SILENCE_DB,
         eval_fraction=0.1,
         pipeline_options=None, overwrite=False, compute_ddsp_stats=True,
-        progress=True, source_config=None, detect_notes=False):
+        progress=True, source_config=None, detect_notes=False, augment=0):
   """Runs the pipeline over work items; returns the manifest dict.
 
   Args:
@@ -714,11 +791,17 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       MIDI score beside them (take.wav + take.mid), find their notes (`note_detection`; CREPE runs once
       more, over each whole file) and store their expression in
       NOTE_EXPRESSION, for `fit-expression`.
+    augment: Add this many randomly equalized copies of every train window
+      (interpret_ddsp.dataset.augment; their `augmentation` key is 1..augment,
+      the originals' 0). Eval windows are never augmented.
 
   Returns:
     The manifest (also written to output_dir/manifest.json).
   """
   check_config(sample_rate, frame_rate, example_secs, hop_secs, chunk_secs)
+  if int(augment) != augment or augment < 0:
+    raise errors.UserError(f'augment must be a whole number of copies >= 0, '
+                           f'not {augment}.')
   compat.require_crepe_capacity(crepe_model)
   if not items:
     raise errors.UserError('No input to prepare.')
@@ -735,6 +818,7 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
       'progress': progress,
       'descriptor_keys': list(features.DESCRIPTOR_KEYS),
       'detect_notes': bool(detect_notes),
+      'augment': int(augment),
   }
   options = default_pipeline_options(pipeline_options)
   start = time.perf_counter()
@@ -766,6 +850,8 @@ def run(items, output_dir, sample_rate=16000, frame_rate=250,
           'skipped': len(summary.get('skipped', [])),
           'examples_train': summary.get('examples_train', 0),
           'examples_eval': summary.get('examples_eval', 0),
+          # Of examples_train: the augmented copies (`augment`).
+          'examples_augmented': summary.get('examples_augmented', 0),
           'silent_windows_dropped': summary.get('silent_windows', 0),
           'sources_time_split': summary.get('sources_time', 0),
           'boundary_windows_dropped': summary.get('boundary_windows', 0),
