@@ -18,12 +18,13 @@ PKG_DIR = os.path.join(os.path.dirname(os.path.dirname(
 
 # The package's layers, lowest first: a module imports only modules of its
 # own layer or of a lower one. Top-level modules sit on a layer by what
-# they are: errors and contracts under everything, compat (the shims) with
-# support, data (the TFRecord providers) with dataset, models (the model
-# class saved configs import) with training, the CLI over everything.
+# they are: errors and contracts under everything, compat (the shims) and
+# pytest_plugin (which applies them before any test) with support, data
+# (the TFRecord providers) with dataset, models (the model class saved
+# configs import) with training, the CLI over everything.
 LAYERS = ('support', 'analysis', 'score', 'dataset', 'training',
           'generation', 'evaluation', 'apps')
-TOP_LEVEL = {'errors': -1, 'contracts': -1, 'compat': 0,
+TOP_LEVEL = {'errors': -1, 'contracts': -1, 'compat': 0, 'pytest_plugin': 0,
              'data': LAYERS.index('dataset'),
              'models': LAYERS.index('training'), 'cli': len(LAYERS)}
 

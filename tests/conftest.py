@@ -1,7 +1,7 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
 """Shared fixtures. The compat shims are already applied by the pytest plugin
-(setup.cfg: -p interpret_ddsp.support.pytest_plugin)."""
+(setup.cfg: -p interpret_ddsp.pytest_plugin)."""
 
 import os
 import subprocess

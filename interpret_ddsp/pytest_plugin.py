@@ -1,6 +1,6 @@
 # Copyright 2026 The interpret_ddsp Authors.
 # Licensed under the Apache License, Version 2.0.
-"""pytest plugin (setup.cfg: `-p interpret_ddsp.support.pytest_plugin`).
+"""pytest plugin (setup.cfg: `-p interpret_ddsp.pytest_plugin`).
 
 Loaded before any test module, so the compat shims are in place before
 TensorFlow or ddsp are imported by a test, ours or Magenta ddsp's own
