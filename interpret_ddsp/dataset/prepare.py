@@ -407,6 +407,14 @@ class LoadFn(beam.DoFn):
           'file': item['source_file'], 'reason': str(e)}})
 
 
+def _failed(chunk, what, error):
+  """The (REPORT, skipped) pair of a chunk whose `what` raised `error`."""
+  return (REPORT, {'skipped': {
+      'file': chunk['meta']['source_file'],
+      'reason': f'{what} failed ({type(error).__name__}: '
+                f'{str(error)[:160]})'}})
+
+
 class FeaturizeFn(beam.DoFn):
   """Chunk -> (MAIN, example dict of arrays) pairs, and (REPORT, {...});
   progress shown."""
@@ -431,10 +439,7 @@ class FeaturizeFn(beam.DoFn):
           c['crepe_model'], c['viterbi'], silence_db=c['f0_silence_db'])
     except Exception as e:  # pylint: disable=broad-except
       # One bad chunk must not take the whole pipeline down: count it.
-      yield (REPORT, {'skipped': {
-          'file': chunk['meta']['source_file'],
-          'reason': f'feature extraction failed ({type(e).__name__}: '
-                    f'{str(e)[:160]})'}})
+      yield _failed(chunk, 'feature extraction', e)
       return
     only = chunk.get('only_starts')
     for k in range(chunk.get('copies', 1)):
@@ -447,10 +452,7 @@ class FeaturizeFn(beam.DoFn):
       try:
         audio, audio_16k, feats_k = self._augmented(chunk, feats, k)
       except Exception as e:  # pylint: disable=broad-except
-        yield (REPORT, {'skipped': {
-            'file': chunk['meta']['source_file'],
-            'reason': f'augmented copy {k} failed ({type(e).__name__}: '
-                      f'{str(e)[:160]})'}})
+        yield _failed(chunk, f'augmented copy {k}', e)
         continue
       yield from self._windows(chunk, audio, audio_16k, feats_k, k)
     self._progress(len(chunk['audio_16k']) / 16000)
