@@ -19,7 +19,7 @@ r >= 0.95, slope 0.8-1.2.
 With --augment K --audio DIR (the rendered set --data was prepared from),
 the data is prepared again from DIR with --data's settings and K randomly
 equalized copies of each train example (`prepare`'s augment), into
-ROOT/INSTRUMENT/prepared, before the split: does timbre augmentation
+ROOT/prepared_augmentK (kept for the next instrument), before the split: does timbre augmentation
 shrink the gap? The held-out instrument's copies are dropped (it is
 evaluated as it sounds), and eval has none.
 """
@@ -130,9 +130,10 @@ def main():
   if args.augment:
     if not args.audio:
       raise SystemExit('--augment prepares --audio again: give --audio.')
-    source_data = prepare_augmented(args.data, args.audio,
-                                    os.path.join(root, 'prepared'),
-                                    args.augment)
+    source_data = prepare_augmented(
+        args.data, args.audio,
+        os.path.join(args.root, f'prepared_augment{args.augment}'),
+        args.augment)
   if not os.path.exists(counts_path):
     counts = split_by_instrument(source_data, data_dir, args.instrument)
     if not counts['held_out']:
