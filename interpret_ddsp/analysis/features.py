@@ -299,7 +299,16 @@ def compute_features(audio_16k, frame_rate=250, f0_frame_rate=100,
   """
   f0_hz, confidence = compute_f0(audio_16k, frame_rate, f0_frame_rate,
                                  viterbi, crepe_model, silence_db)
-  out = {'f0_hz': f0_hz, 'f0_confidence': confidence,
+  return features_given_f0(audio_16k, f0_hz, confidence, frame_rate,
+                           descriptor_names)
+
+
+def features_given_f0(audio_16k, f0_hz, f0_confidence, frame_rate=250,
+                      descriptor_names=DESCRIPTOR_KEYS):
+  """compute_features with the pitch already known (e.g. a filtered copy
+  of audio whose f0 was measured: a linear filter does not move pitch);
+  loudness and descriptors are measured on audio_16k."""
+  out = {'f0_hz': f0_hz, 'f0_confidence': f0_confidence,
          'loudness_db': compute_loudness(audio_16k, frame_rate)}
   if descriptor_names:
     out.update(compute_descriptors(audio_16k, f0_hz, frame_rate,

@@ -465,13 +465,9 @@ class FeaturizeFn(beam.DoFn):
         chunk['audio'], chunk['audio_16k'], c['sample_rate'],
         augment.seed_of(chunk['meta']['source_file'],
                         round(float(chunk['offset_secs']), 3), k))
-    out = {'f0_hz': feats['f0_hz'], 'f0_confidence': feats['f0_confidence'],
-           'loudness_db': features.compute_loudness(audio_16k,
-                                                    c['frame_rate'])}
-    out.update(features.compute_descriptors(
-        audio_16k, feats['f0_hz'], c['frame_rate'],
-        tuple(c['descriptor_keys'])))
-    return audio, audio_16k, out
+    return audio, audio_16k, features.features_given_f0(
+        audio_16k, feats['f0_hz'], feats['f0_confidence'], c['frame_rate'],
+        tuple(c['descriptor_keys']))
 
   def _windows(self, chunk, audio, audio_16k, feats, k):
     """Windows of one copy (k: its augmentation, 0 the chunk itself) ->
