@@ -22,6 +22,13 @@ equalized copies of each train example (`prepare`'s augment), into
 ROOT/prepared_augmentK (kept for the next instrument), before the split: does timbre augmentation
 shrink the gap? The held-out instrument's copies are dropped (it is
 evaluated as it sounds), and eval has none.
+
+With --extra_audio DIR (repeatable; e.g. the same instruments rendered
+from another soundfont), DIR is prepared with --data's settings into
+ROOT/prepared_extra_NAME (kept) and all its examples, train and eval, join
+training, except the held-out instrument's (dropped and counted); the
+held-out and in-distribution evaluations stay on --data's examples, so a
+run compares with one without the extra set like for like.
 """
 
 import argparse
@@ -40,43 +47,56 @@ import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def split_by_instrument(data_dir, out_dir, instrument):
+def split_by_instrument(data_dir, out_dir, instrument, extra_dirs=()):
   """Writes out_dir/{train,eval,held_out}.tfrecord: the train and eval
-  splits without `instrument`, and all of its examples; returns counts."""
+  splits without `instrument`, and all of its examples; every example of
+  extra_dirs but `instrument`'s joins train. Returns counts."""
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
   os.makedirs(out_dir, exist_ok=True)
-  spec = {'instrument': tf.io.FixedLenFeature([], tf.string,
-                                              default_value=''),
-          'augmentation': tf.io.FixedLenFeature([], tf.int64,
-                                                default_value=0)}
+  spec = {k: data.METADATA_FEATURES[k] for k in ('instrument',
+                                                 'augmentation')}
   counts = {'train': 0, 'eval': 0, 'held_out': 0, 'augmented_train': 0,
-            'held_out_copies_dropped': 0}
+            'held_out_copies_dropped': 0, 'extra_train': 0,
+            'extra_held_out_dropped': 0}
   writers = {k: tf.io.TFRecordWriter(os.path.join(out_dir, f'{k}.tfrecord'))
-             for k in counts}
-  for split in ('train', 'eval'):
+             for k in ('train', 'eval', 'held_out')}
+
+  def records(d, split):
     # Sorted: the glob's own order is the file system's, and the first 64
     # held-out and eval examples are the ones evaluated.
-    files = sorted(tf.io.gfile.glob(os.path.join(data_dir,
-                                                 f'{split}.tfrecord*')))
+    files = sorted(tf.io.gfile.glob(os.path.join(d, f'{split}.tfrecord*')))
     for record in tf.data.TFRecordDataset(files):
       parsed = tf.io.parse_single_example(record, spec)
-      key = ('held_out' if parsed['instrument'].numpy().decode() == instrument
-             else split)
-      copy = int(parsed['augmentation'].numpy()) > 0
+      yield (record.numpy(), parsed['instrument'].numpy().decode(),
+             int(parsed['augmentation'].numpy()) > 0)
+
+  for split in ('train', 'eval'):
+    for record, name, copy in records(data_dir, split):
+      key = 'held_out' if name == instrument else split
       if copy and key == 'held_out':
         counts['held_out_copies_dropped'] += 1
         continue
-      writers[key].write(record.numpy())
+      writers[key].write(record)
       counts[key] += 1
       counts['augmented_train'] += copy
+    for d in extra_dirs:
+      for record, name, copy in records(d, split):
+        if name == instrument:
+          counts['extra_held_out_dropped'] += 1
+          continue
+        writers['train'].write(record)
+        counts['train'] += 1
+        counts['extra_train'] += 1
+        counts['augmented_train'] += copy
   for w in writers.values():
     w.close()
   shutil.copy(os.path.join(data_dir, 'manifest.json'), out_dir)
   return counts
 
 
-def prepare_augmented(data_dir, audio_dir, out_dir, augment):
-  """Prepares audio_dir again into out_dir with data_dir's settings and
+def prepare_like(data_dir, audio_dir, out_dir, augment=0):
+  """Prepares audio_dir into out_dir with data_dir's settings and
   `augment` equalized copies of each train example (kept if done)."""
   from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.dataset import prepare  # pylint: disable=g-import-not-at-top
@@ -120,6 +140,10 @@ def main():
   parser.add_argument('--audio', default=None,
                       help='the rendered set --data was prepared from (its '
                       'render_manifest.json); needed with --augment')
+  parser.add_argument('--extra_audio', action='append', default=[],
+                      help='a rendered set (render_manifest.json) whose '
+                      'examples, but the held-out instrument\'s, join '
+                      'training; repeatable')
   parser.add_argument('--out', default=os.path.join(
       HERE, 'results', 'held_out_instrument.json'))
   args = parser.parse_args()
@@ -130,12 +154,18 @@ def main():
   if args.augment:
     if not args.audio:
       raise SystemExit('--augment prepares --audio again: give --audio.')
-    source_data = prepare_augmented(
+    source_data = prepare_like(
         args.data, args.audio,
         os.path.join(args.root, f'prepared_augment{args.augment}'),
         args.augment)
+  extra_dirs = [
+      prepare_like(args.data, audio, os.path.join(
+          args.root, 'prepared_extra_' + os.path.basename(
+              os.path.normpath(audio))))
+      for audio in args.extra_audio]
   if not os.path.exists(counts_path):
-    counts = split_by_instrument(source_data, data_dir, args.instrument)
+    counts = split_by_instrument(source_data, data_dir, args.instrument,
+                                 extra_dirs)
     if not counts['held_out']:
       raise SystemExit(f'No {args.instrument} examples in {args.data}.')
     with open(counts_path, 'w') as f:
@@ -161,6 +191,7 @@ def main():
     trained = json.load(f)
   result = {'cpu': trained['cpu'], 'instrument': args.instrument,
             'data': args.data, 'augment': args.augment,
+            'extra_audio': args.extra_audio,
             'counts': counts, 'steps': args.steps,
             'gin_file': args.gin_file,
             'seed': args.seed,
