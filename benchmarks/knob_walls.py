@@ -11,7 +11,10 @@ each synthesized with the knob at --values and every other dim of its own
 z held.
 
   .venv/bin/python benchmarks/knob_walls.py --data runs/pretrained/data \
-      [--knob noisiness] [--values -3,-10] [--model DIR]
+      [--knob noisiness] [--values -3,-10] [--model DIR] [--split eval]
+
+--split names the shards read (DATA/SPLIT.tfrecord*), e.g. held_out for
+a held_out_instrument.py folder.
 
 Writes benchmarks/results/knob_walls.json and prints one line per example.
 """
@@ -32,6 +35,12 @@ def main():
   parser.add_argument('--knob', default='noisiness')
   parser.add_argument('--values', default='-3,-10')
   parser.add_argument('--n_examples', type=int, default=32)
+  parser.add_argument('--gin_param', action='append', default=[],
+                      help='a binding applied over the model\'s config, '
+                      'e.g. "HARMONIC/FastHarmonic.amp_resample_method = '
+                      '\'linear\'"; repeatable')
+  parser.add_argument('--split', default='eval',
+                      help='shards DATA/SPLIT.tfrecord* (e.g. held_out)')
   parser.add_argument('--eval_examples', type=int, default=64,
                       help="evaluate's max_examples (the subset it picks)")
   parser.add_argument('--out', default=os.path.join(HERE, 'results',
@@ -43,10 +52,11 @@ def main():
   from interpret_ddsp.evaluation import knob_metrics  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.training import model_io  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.training import shipped  # pylint: disable=g-import-not-at-top
-  loaded = model_io.load_model(shipped.resolve(args.model)[0])
+  loaded = model_io.load_model(shipped.resolve(args.model)[0],
+                               gin_params=args.gin_param)
   model = loaded.model
   provider = data.StableSubsetProvider(data.provider_for(
-      contracts.split_pattern(args.data, contracts.EVAL_SPLIT), loaded,
+      contracts.split_pattern(args.data, args.split), loaded,
       include_metadata=True), args.eval_examples)
   encoded = knob_metrics.encode_dataset(model, provider,
                                         with_reconstruction=False)
@@ -70,13 +80,20 @@ def main():
                   float(encoded['f0_hz'][e].max())],
         'loudness_db': [float(encoded['loudness_db'][e].min()),
                         float(encoded['loudness_db'][e].max())],
+        # Mean of the first and last tenth: a release (the level falling
+        # within the window) reads e.g. [-6, -80].
+        'loudness_db_first_last': [float(t.mean()) for t in np.array_split(
+            encoded['loudness_db'][e], 10)[::9]],
         'measured': dict(zip(map(str, values.tolist()),
                              sweep['measured'][j].tolist()))})
     print(f'{instrument:13s} {os.path.basename(source):20s} pitch {pitch:3d}'
           f'  f0 {rows[-1]["f0_hz"][0]:6.0f}-{rows[-1]["f0_hz"][1]:<6.0f}'
+          + '  level {:+4.0f}..{:+4.0f} dB'.format(
+              *rows[-1]['loudness_db_first_last'])
           + ''.join(f'  at {v:+g}: {m:+.2f}'
                     for v, m in zip(values, sweep['measured'][j])))
   bench_common.write_result({'model': loaded.checkpoint, 'knob': args.knob,
+                             'gin_params': args.gin_param,
                              'values': values.tolist(), 'examples': rows},
                             args.out)
 
