@@ -193,7 +193,7 @@ def main():
             'data': args.data, 'augment': args.augment,
             'extra_audio': args.extra_audio,
             'counts': counts, 'steps': args.steps,
-            'gin_file': args.gin_file,
+            'gin_file': args.gin_file, 'gin_params': args.gin_params,
             'seed': args.seed,
             'train_secs': trained['secs']}
   for name, pattern in (('held_out', 'held_out.tfrecord'),
