@@ -50,6 +50,18 @@ def test_the_card_names_the_shared_band_loss_when_the_run_had_it(tmp_path):
       "ddsp's multi-scale spectral loss")
 
 
+def test_the_card_says_how_the_synth_upsamples_amplitudes(tmp_path):
+  (tmp_path / 'operative_config-0.gin').write_text(
+      "HARMONIC/FastHarmonic.amp_resample_method = 'linear'\n")
+  assert 'linearly' in pretrained._upsampling_text(str(tmp_path))
+  (tmp_path / 'operative_config-0.gin').write_text(
+      "FastHarmonic.amp_resample_method = 'window'\n")
+  assert '(`window`)' in pretrained._upsampling_text(str(tmp_path))
+  # ddsp's own Harmonic (no FastHarmonic binding): the card says nothing.
+  (tmp_path / 'operative_config-0.gin').write_text('Harmonic.n_samples = 64\n')
+  assert pretrained._upsampling_text(str(tmp_path)) == ''
+
+
 def _rates(folder, step, rate, decay_steps, decay_rate, hold=None):
   text = (f'Trainer.learning_rate = {rate}\n'
           f'Trainer.lr_decay_rate = {decay_rate}\n'

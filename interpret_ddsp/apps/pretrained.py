@@ -143,6 +143,25 @@ def _loss_text(model_dir):
           'model came out worse there, benchmarks/sample_rate.py)')
 
 
+def _upsampling_text(model_dir):
+  """How the harmonic synth upsamples its partial amplitudes, from the
+  model's operative config ('' when it does not say)."""
+  config = _operative_config(model_dir)
+  method = (_binding(config, 'HARMONIC/FastHarmonic.amp_resample_method') or
+            _binding(config, 'FastHarmonic.amp_resample_method'))
+  if method == "'linear'":
+    return ('- Synthesis: the partial amplitudes go from frames to samples '
+            'linearly, not by ddsp\'s default raised-cosine blend, which '
+            'ripples a fast release at the 250 Hz frame rate into noise the '
+            'noisiness knob cannot turn down (benchmarks/README.md, "The '
+            'harmonic synth\'s amplitude interpolation"; a comment in '
+            '`operative_config-0.gin` says what the model trained with).')
+  if method == "'window'":
+    return ('- Synthesis: the partial amplitudes go from frames to samples '
+            'by ddsp\'s default raised-cosine blend (`window`).')
+  return ''
+
+
 def _data_order(model_dir):
   """How the run read its training examples, from its newest operative
   config."""
@@ -317,6 +336,7 @@ def write_card(run_dir, summary, dest=DEFAULT_DIR, name=None):
       f'{_noise_rule(dest)}; the output level '
       'is solved from the loudness input, so the output\'s ddsp loudness '
       'is the one asked for. The decoder learns what the knobs leave free.',
+      ] + [t for t in [_upsampling_text(dest)] if t] + [
       f'- Steps: {summary["steps"]}, on 2 CPU cores.',
       f'- Prior: {g.n_components}-component {g.covariance_type}-covariance '
       'Gaussian mixture chosen by BIC over the pooled z of the training '
