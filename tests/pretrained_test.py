@@ -28,38 +28,42 @@ def test_a_run_in_file_order_says_so(tmp_path):
       'each shard read in its written order')
 
 
+def _read(folder, text, read, step=0):
+  """Writes operative_config-<step>.gin with `text` into folder; returns
+  what the card's `read` (e.g. pretrained._noise_rule) says of it."""
+  (folder / f'operative_config-{step}.gin').write_text(text)
+  return read(str(folder))
+
+
 def test_the_card_names_the_noise_rule_the_run_trained_with(tmp_path):
-  (tmp_path / 'operative_config-0.gin').write_text(
-      'TimbreKnobs.noise_as_measured = True\n')
-  assert '`noise_as_measured`' in pretrained._noise_rule(str(tmp_path))
+  assert '`noise_as_measured`' in _read(
+      tmp_path, 'TimbreKnobs.noise_as_measured = True\n',
+      pretrained._noise_rule)
   # A config without the binding (models saved before it existed) used the
   # whole-power rule, the class default.
-  (tmp_path / 'operative_config-6000.gin').write_text(
-      'TimbreKnobs.noise_initial_bias = -5.0\n')
-  assert 'whole power' in pretrained._noise_rule(str(tmp_path))
+  assert 'whole power' in _read(
+      tmp_path, 'TimbreKnobs.noise_initial_bias = -5.0\n',
+      pretrained._noise_rule, step=6000)
 
 
 def test_the_card_names_the_shared_band_loss_when_the_run_had_it(tmp_path):
-  (tmp_path / 'operative_config-0.gin').write_text(
-      'SharedBandSpectralLoss.band_rate = 16000\n')
-  text = pretrained._loss_text(str(tmp_path))
+  text = _read(tmp_path, 'SharedBandSpectralLoss.band_rate = 16000\n',
+               pretrained._loss_text)
   assert 'below 8 kHz' in text and 'a 16 kHz model' in text
-  (tmp_path / 'operative_config-6000.gin').write_text(
-      'SpectralLoss.logmag_weight = 1.0\n')
-  assert pretrained._loss_text(str(tmp_path)) == (
-      "ddsp's multi-scale spectral loss")
+  assert _read(tmp_path, 'SpectralLoss.logmag_weight = 1.0\n',
+               pretrained._loss_text, step=6000) == (
+                   "ddsp's multi-scale spectral loss")
 
 
 def test_the_card_says_how_the_synth_upsamples_amplitudes(tmp_path):
-  (tmp_path / 'operative_config-0.gin').write_text(
-      "HARMONIC/FastHarmonic.amp_resample_method = 'linear'\n")
-  assert 'linearly' in pretrained._upsampling_text(str(tmp_path))
-  (tmp_path / 'operative_config-0.gin').write_text(
-      "FastHarmonic.amp_resample_method = 'window'\n")
-  assert '(`window`)' in pretrained._upsampling_text(str(tmp_path))
-  # ddsp's own Harmonic (no FastHarmonic binding): the card says nothing.
-  (tmp_path / 'operative_config-0.gin').write_text('Harmonic.n_samples = 64\n')
-  assert pretrained._upsampling_text(str(tmp_path)) == ''
+  # Scoped as the shipped configs bind it, or not; ddsp's own Harmonic
+  # (no FastHarmonic binding): the card says nothing.
+  for binding, says in (
+      ("HARMONIC/FastHarmonic.amp_resample_method = 'linear'", 'linearly'),
+      ("FastHarmonic.amp_resample_method = 'window'", '(`window`)'),
+      ('Harmonic.n_samples = 64', None)):
+    text = _read(tmp_path, binding + '\n', pretrained._upsampling_text)
+    assert (says in text) if says else text == '', binding
 
 
 def _rates(folder, step, rate, decay_steps, decay_rate, hold=None):
