@@ -154,11 +154,9 @@ def written_windows(output_dir, counts=None, read=None):
       reads only the shards it wrote.
   """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  spec = {'source_file': tf.io.FixedLenFeature([], tf.string),
-          'start_secs': tf.io.FixedLenFeature([], tf.float32),
-          'augmentation': tf.io.FixedLenFeature(
-              [], tf.int64, default_value=contracts.METADATA[
-                  'augmentation'][1])}
+  from interpret_ddsp import data  # pylint: disable=g-import-not-at-top
+  spec = {k: data.METADATA_FEATURES[k]
+          for k in ('source_file', 'start_secs', 'augmentation')}
   counts = {} if counts is None else counts
   read = set() if read is None else read
   shards = sorted(set(glob.glob(os.path.join(output_dir, '*.tfrecord-*')))
