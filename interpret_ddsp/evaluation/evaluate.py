@@ -137,8 +137,9 @@ def knob_control(model, encoded, n_examples=32, n_values=9, out_dir=None,
   sound has long stopped following: what is measured there is the wall the
   knob runs into on each side (a sound cannot be darker than its
   fundamental alone; noise far under the partials is under what the
-  measurement can see, e.g. where the level moves within the analysis
-  window and the partials' own spread reads as noise), so a miss beyond the range can be told apart
+  measurement can see, e.g. a fast release through ddsp's raised-cosine
+  amplitude upsampling, whose ripple at the frame rate reads as noise:
+  gin/models/timbre_ae.gin), so a miss beyond the range can be told apart
   from a knob that stops following early (`beyond_range['wall']`, and
   'slope_within_reach': `calibration.walls`).
   """
