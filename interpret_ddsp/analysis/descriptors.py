@@ -1026,7 +1026,21 @@ def noise_ratio(audio, f0_hz, sample_rate=16000, frame_rate=250, n_fft=2048,
                 n_harmonics=N_HARMONICS):
   """Noise-to-harmonic energy ratio in dB (noisiness); see
   `noise_ratio_from_mag`. Args as `odd_even_ratio`. Returns
-  [batch, n_frames] or [n_frames], dB."""
+  [batch, n_frames] or [n_frames], dB.
+
+  A limit, not mended: a partial whose band reaches past Nyquist (k f0 +
+  f0 / 2 > sample_rate / 2, `harmonic_powers`) is not read as a partial, so
+  its energy counts as noise, though a harmonic synth still plays it. A
+  554 Hz tone of partials 1/k reads its 14th partial's share (at 7756 Hz)
+  with 14 of them, and the floor without it:
+
+  >>> t = np.arange(16000) / 16000
+  >>> tone = lambda n: 0.2 * sum(np.sin(2 * np.pi * k * 554 * t) / k
+  ...                            for k in range(1, n + 1))
+  >>> [round(float(np.median(noise_ratio(tone(n).astype(np.float32),
+  ...     np.full(251, 554.0, np.float32))[20:-20])), 1) for n in (13, 14)]
+  [-90.0, -24.9]
+  """
   audio, is_1d = _batched(audio)
   f0_hz = _frame_f0(f0_hz, n_frames(int(audio.shape[1]), sample_rate,
                                       frame_rate), int(audio.shape[0]))
