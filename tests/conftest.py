@@ -3,6 +3,7 @@
 """Shared fixtures. The compat shims are already applied by the pytest plugin
 (setup.cfg: -p interpret_ddsp.pytest_plugin)."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -17,6 +18,14 @@ def run_cli(*args, env=None, timeout=600):
   return subprocess.run(
       [sys.executable, '-m', 'interpret_ddsp.cli', *args], cwd=REPO,
       capture_output=True, text=True, env=env, timeout=timeout, check=False)
+
+
+@pytest.fixture
+def benchmark_script(monkeypatch):
+  """Imports a benchmarks/ script by name, with benchmarks/ on sys.path
+  (its own imports, e.g. bench_common, as when run from there)."""
+  monkeypatch.syspath_prepend(os.path.join(REPO, 'benchmarks'))
+  return importlib.import_module
 
 
 @pytest.fixture

@@ -15,15 +15,11 @@ from interpret_ddsp.training import train
 
 SHIPPED = os.path.join(os.path.dirname(interpret_ddsp.__file__),
                        'pretrained_model')
-BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))), 'benchmarks')
 
 
 @pytest.fixture
-def learning_curve(monkeypatch):
-  monkeypatch.syspath_prepend(BENCHMARKS)
-  import learning_curve  # pylint: disable=g-import-not-at-top
-  return learning_curve
+def learning_curve(benchmark_script):
+  return benchmark_script('learning_curve')
 
 
 def _shipped_step():
