@@ -118,7 +118,6 @@ def main():
           max_examples=args.max_examples, knob_examples=args.knob_examples,
           progress=False)
       summary = knob_designs.summarize(metrics)
-      summary['visqol'] = metrics['reconstruction'].get('visqol')
       result['runs'][name][method] = summary
       print(f'{name} {method}: spectral {summary["spectral_distance"]:.3f} '
             + ' '.join(f'{k} r {v["pearson_r"]:.3f} slope {v["slope"]:.2f}'

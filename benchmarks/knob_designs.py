@@ -52,6 +52,7 @@ def summarize(metrics):
   r, kc = metrics['reconstruction'], metrics['knob_control']
   out = {k: r[k] for k in ('spectral_distance', 'f0_l1_cents',
                            'loudness_l1_db', 'mcd_db')}
+  out['visqol'] = r.get('visqol')  # None where ViSQOL is not installed.
   out['knobs'] = {}
   for knob in kc['cross_talk']['knobs']:
     k = kc[knob]

@@ -87,7 +87,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def milestone_figures(metrics):
   """The curve's figures from one evaluate run."""
   out = knob_designs.summarize(metrics)
-  out['visqol'] = metrics['reconstruction'].get('visqol')
   prior_kc = metrics.get('knob_control_prior', {}).get('marginal', {})
   out['sample_set'] = {
       k: {m: prior_kc[k][m] for m in ('pearson_r', 'slope', 'mae')}
@@ -273,7 +272,6 @@ def main():
           model_dir, args.also_eval, os.path.join(here, 'evaluation_also'),
           max_examples=64, knob_examples=32, progress=False)
       row['also'] = knob_designs.summarize(also)
-      row['also']['visqol'] = also['reconstruction'].get('visqol')
     row.update(step=step, eval_secs=round(time.perf_counter() - start, 1))
     result['milestones'][str(step)] = row
     bench_common.write_result(result, args.out)

@@ -95,15 +95,14 @@ def evaluated_arm(gin_file, save_dir, args, params=(), eval_data=None,
   args.data's, into metrics_path's folder), then reads it per instrument.
 
   Returns:
-    {'train_secs_now', the `knob_designs.summarize` figures, 'visqol',
-    'by_instrument', 'noise_redraw_distance'}.
+    {'train_secs_now', the `knob_designs.summarize` figures (ViSQOL
+    among them), 'by_instrument', 'noise_redraw_distance'}.
   """
   entry = {}
   metrics, entry['train_secs_now'], _ = knob_designs.train_and_evaluate(
       gin_file, save_dir, args, gin_params=params, eval_data=eval_data,
       metrics_path=metrics_path)
   entry.update(knob_designs.summarize(metrics))
-  entry['visqol'] = metrics['reconstruction'].get('visqol')
   entry['by_instrument'], entry['noise_redraw_distance'] = by_instrument(
       save_dir, eval_data or args.data, args.eval_examples)
   return entry
