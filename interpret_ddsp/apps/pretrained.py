@@ -154,8 +154,7 @@ def _upsampling_text(model_dir):
             'linearly, not by ddsp\'s default raised-cosine blend, which '
             'ripples a fast release at the 250 Hz frame rate into noise the '
             'noisiness knob cannot turn down (benchmarks/README.md, "The '
-            'harmonic synth\'s amplitude interpolation"; a comment in '
-            '`operative_config-0.gin` says what the model trained with).')
+            'harmonic synth\'s amplitude interpolation").')
   if method == "'window'":
     return ('- Synthesis: the partial amplitudes go from frames to samples '
             'by ddsp\'s default raised-cosine blend (`window`).')
