@@ -25,7 +25,7 @@ evaluated as it sounds), and eval has none.
 
 With --extra_audio DIR (repeatable; e.g. the same instruments rendered
 from another soundfont), DIR is prepared with --data's settings into
-ROOT/prepared_extra_NAME (kept) and all its examples, train and eval, join
+ROOT/prepared_extra_PATH (`extra_folder`, kept) and all its examples, train and eval, join
 training, except the held-out instrument's (dropped and counted); the
 held-out and in-distribution evaluations stay on --data's examples, so a
 run compares with one without the extra set like for like.
@@ -95,6 +95,18 @@ def split_by_instrument(data_dir, out_dir, instrument, extra_dirs=()):
   return counts
 
 
+def extra_folder(audio_dir):
+  """The folder name an --extra_audio set is prepared into: its whole
+  path, so two sets that end alike (runs/a/audio, runs/b/audio) do not
+  share one (a folder already prepared is kept, not prepared again).
+
+  >>> extra_folder('/work/runs/timgm_six/audio/')
+  'prepared_extra_work_runs_timgm_six_audio'
+  """
+  return 'prepared_extra_' + os.path.abspath(audio_dir).strip(
+      os.sep).replace(os.sep, '_')
+
+
 def prepare_like(data_dir, audio_dir, out_dir, augment=0):
   """Prepares audio_dir into out_dir with data_dir's settings and
   `augment` equalized copies of each train example (kept if done)."""
@@ -159,9 +171,8 @@ def main():
         os.path.join(args.root, f'prepared_augment{args.augment}'),
         args.augment)
   extra_dirs = [
-      prepare_like(args.data, audio, os.path.join(
-          args.root, 'prepared_extra_' + os.path.basename(
-              os.path.normpath(audio))))
+      prepare_like(args.data, audio, os.path.join(args.root,
+                                                  extra_folder(audio)))
       for audio in args.extra_audio]
   if not os.path.exists(counts_path):
     counts = split_by_instrument(source_data, data_dir, args.instrument,
