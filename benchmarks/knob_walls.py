@@ -27,6 +27,34 @@ import numpy as np
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# A window is a release when its last tenth's level is this many dB under
+# its first tenth's ('loudness_db_first_last').
+RELEASE_DB = 20.0
+
+
+def by_level(values, rows, release_db=RELEASE_DB):
+  """evaluate's calibration figures (`calibration.calibration`, no
+  intervals) of the sweeps pooled over all rows, the steady windows and
+  the releases: {'all' | 'steady' | 'releases': line_fit's keys and
+  'n_examples'} (a group with no rows left out).
+
+  >>> rows = [{'loudness_db_first_last': [0.0, -1.0],
+  ...          'measured': {'-1.0': -1.0, '1.0': 1.0}},
+  ...         {'loudness_db_first_last': [-6.0, -80.0],
+  ...          'measured': {'-1.0': 0.0, '1.0': 1.0}}]
+  >>> {k: (v['slope'], v['n_examples'])
+  ...  for k, v in by_level([-1.0, 1.0], rows).items()}
+  {'all': (0.75, 2), 'steady': (1.0, 1), 'releases': (0.5, 1)}
+  """
+  from interpret_ddsp.analysis import calibration  # pylint: disable=g-import-not-at-top
+  release = [r['loudness_db_first_last'][0] - r['loudness_db_first_last'][1]
+             > release_db for r in rows]
+  groups = {'all': rows,
+            'steady': [r for r, x in zip(rows, release) if not x],
+            'releases': [r for r, x in zip(rows, release) if x]}
+  return {name: calibration.calibration(
+      values, [[r['measured'][str(float(v))] for v in values] for r in group],
+      n_boot=0) for name, group in groups.items() if group}
 
 
 def main():
@@ -92,10 +120,14 @@ def main():
               *rows[-1]['loudness_db_first_last'])
           + ''.join(f'  at {v:+g}: {m:+.2f}'
                     for v, m in zip(values, sweep['measured'][j])))
+  pooled = by_level(values.tolist(), rows)
+  for name, c in pooled.items():
+    print(f'{name}: {c["n_examples"]} windows, r {c["pearson_r"]:.3f} '
+          f'slope {c["slope"]:.2f} MAE {c["mae"]:.2f}')
   bench_common.write_result({'model': loaded.checkpoint, 'knob': args.knob,
                              'gin_params': args.gin_param,
-                             'values': values.tolist(), 'examples': rows},
-                            args.out)
+                             'values': values.tolist(), 'examples': rows,
+                             'by_level': pooled}, args.out)
 
 
 if __name__ == '__main__':
