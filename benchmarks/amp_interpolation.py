@@ -99,6 +99,9 @@ def main():
   parser.add_argument('--out', default=os.path.join(
       HERE, 'results', 'amp_interpolation.json'))
   args = parser.parse_args()
+  for run in args.run:
+    if '=' not in run or ':' not in run.split('=', 1)[1]:
+      raise SystemExit(f'--run {run!r}: give NAME=MODEL_DIR:TFRECORD_PATTERN.')
   from interpret_ddsp.evaluation import evaluate  # pylint: disable=g-import-not-at-top
   import knob_designs  # pylint: disable=g-import-not-at-top  # benchmarks/
   result = {'cpu': bench_common.cpu_name(), 'decay_noise_ratio_db': {

@@ -38,6 +38,7 @@ import shutil
 import time
 
 import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
+from interpret_ddsp import contracts
 from interpret_ddsp.apps import pipeline
 from interpret_ddsp.evaluation import evaluate
 from interpret_ddsp.training import train
@@ -110,7 +111,6 @@ def extra_folder(audio_dir):
 def prepare_like(data_dir, audio_dir, out_dir, augment=0):
   """Prepares audio_dir into out_dir with data_dir's settings and
   `augment` equalized copies of each train example (kept if done)."""
-  from interpret_ddsp import contracts  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.dataset import prepare  # pylint: disable=g-import-not-at-top
   from interpret_ddsp.dataset import sources  # pylint: disable=g-import-not-at-top
   manifest_path = os.path.join(out_dir, contracts.DATASET_MANIFEST)
@@ -159,6 +159,10 @@ def main():
   parser.add_argument('--out', default=os.path.join(
       HERE, 'results', 'held_out_instrument.json'))
   args = parser.parse_args()
+  for audio in args.extra_audio:
+    if not os.path.exists(os.path.join(audio, contracts.RENDER_MANIFEST)):
+      raise SystemExit(f'--extra_audio {audio} is not a rendered set (no '
+                       f'{contracts.RENDER_MANIFEST} there).')
   root = os.path.join(args.root, args.instrument)
   data_dir = os.path.join(root, 'data')
   counts_path = os.path.join(data_dir, 'counts.json')
