@@ -29,6 +29,10 @@ ROOT/prepared_extra_PATH (`extra_folder`, kept) and all its examples, train and 
 training, except the held-out instrument's (dropped and counted); the
 held-out and in-distribution evaluations stay on --data's examples, so a
 run compares with one without the extra set like for like.
+
+ROOT/INSTRUMENT keeps its split and model for the next run (e.g. to
+evaluate again); a run with another recipe (--augment, --extra_audio,
+--steps, gin, ...) there is refused (`check_recipe`): give it a new --root.
 """
 
 import argparse
@@ -94,6 +98,36 @@ def split_by_instrument(data_dir, out_dir, instrument, extra_dirs=()):
     w.close()
   shutil.copy(os.path.join(data_dir, 'manifest.json'), out_dir)
   return counts
+
+
+def check_recipe(root, recipe):
+  """Writes root/recipe.json, or refuses (SystemExit, one sentence) when
+  root was made by another recipe: its split and model are reused, so a
+  run with a different --augment, --extra_audio or gin would otherwise be
+  answered by the old run, silently. A root made before this file existed
+  takes the recipe it is first run with.
+
+  >>> import tempfile
+  >>> root = tempfile.mkdtemp()
+  >>> check_recipe(root, {'augment': 0})
+  >>> check_recipe(root, {'augment': 0})
+  >>> check_recipe(root, {'augment': 2})
+  Traceback (most recent call last):
+  SystemExit: ... was made with augment 0, not 2: give a new --root.
+  """
+  os.makedirs(root, exist_ok=True)
+  path = os.path.join(root, 'recipe.json')
+  if not os.path.exists(path):
+    with open(path + '.tmp', 'w') as f:
+      json.dump(recipe, f, indent=1)
+    os.replace(path + '.tmp', path)
+    return
+  with open(path) as f:
+    old = json.load(f)
+  for key in sorted(set(old) | set(recipe)):
+    if old.get(key) != recipe.get(key):
+      raise SystemExit(f'{root} was made with {key} {old.get(key)}, not '
+                       f'{recipe.get(key)}: give a new --root.')
 
 
 def extra_folder(audio_dir):
@@ -164,6 +198,12 @@ def main():
       raise SystemExit(f'--extra_audio {audio} is not a rendered set (no '
                        f'{contracts.RENDER_MANIFEST} there).')
   root = os.path.join(args.root, args.instrument)
+  check_recipe(root, {'data': args.data, 'augment': args.augment,
+                      'extra_audio': args.extra_audio, 'steps': args.steps,
+                      'seed': args.seed,
+                      'learning_rate': args.learning_rate,
+                      'gin_file': args.gin_file,
+                      'gin_params': args.gin_params})
   data_dir = os.path.join(root, 'data')
   counts_path = os.path.join(data_dir, 'counts.json')
   source_data = args.data
