@@ -231,6 +231,10 @@ def main():
   from interpret_ddsp.training import shipped  # pylint: disable=g-import-not-at-top
   model_dir, prior_path, z_path = shipped.resolve(args.model, args.prior,
                                                   args.z)
+  if prior_path is None or z_path is None:
+    raise SystemExit(f'--model {args.model} needs its own --prior and --z '
+                     '(fit-prior and extract-z of that model): a shipped '
+                     "model's belong to another z space.")
   loaded = model_io.as_loaded(model_dir)
   train = contracts.read_npz(z_path, ('z',))
   train_z = train['z'].astype(np.float64)
