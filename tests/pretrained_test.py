@@ -84,10 +84,22 @@ def test_the_card_gives_the_rate_each_sitting_trained_with(tmp_path):
   _rates(tmp_path, 16000, 0.001, 10000, 0.98)
   _rates(tmp_path, 24000, 1000.0, 4000, 0.1)
   text = pretrained._schedule_text(str(tmp_path), 28000)
-  # 0.001 x 0.98^1.6 = 0.000968; x 0.98^2.4 = 0.000953.
-  assert ('learning rate 0.001 to 0.000968 over steps 0-16000, 0.000968 to '
-          '0.000953 over steps 16000-24000, 0.001 to 0.0001 over steps '
-          '24000-28000 (in 3 sittings') in text
+  # The first two sittings share one schedule: one stretch, 0.001 x
+  # 0.98^2.4 = 0.000953 at 24000.
+  assert ('learning rate 0.001 to 0.000953 over steps 0-24000, 0.001 to '
+          '0.0001 over steps 24000-28000 (in 3 sittings') in text
+
+
+def test_resumed_sittings_of_one_schedule_are_one_stretch(tmp_path):
+  # The run shipped on 2026-12-07 (linear): resumed at 1900, 5500 and
+  # 5700 with the same schedule; the card had a "0.001 to 0.001" part per
+  # resume.
+  for step in (0, 1900, 5500, 5700):
+    _rates(tmp_path, step, 0.001, 4000, 0.1, hold=24000)
+  assert pretrained._schedule_text(str(tmp_path), 28000) == (
+      'learning rate 0.001 to 0.0001 over steps 0-28000, held to step '
+      '24000 (in 4 sittings; a resumed run draws its data order and noise '
+      'from the seed and the step)')
 
 
 def test_the_card_gives_a_held_rate_in_one_sitting(tmp_path):

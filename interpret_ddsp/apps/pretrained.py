@@ -207,15 +207,29 @@ def _hold(config):
   return int(_binding(config, 'HeldDecayTrainer.lr_hold_steps') or 0)
 
 
+def _schedule(config):
+  """The bindings that shape a sitting's learning rate, to compare two."""
+  return tuple(_binding(config, name) for name in (
+      'Trainer.learning_rate', 'Trainer.lr_decay_steps',
+      'Trainer.lr_decay_rate', 'get_trainer_class.trainer_class',
+      'HeldDecayTrainer.lr_hold_steps'))
+
+
 def _schedule_text(model_dir, last_step):
   """The learning rate over the run, sitting by sitting, from the
   operative configs (what each sitting trained with)."""
   sittings = _sittings(model_dir)
   if not sittings:
     return 'learning rate: no operative config'
+  # A resumed sitting with the same schedule goes on along the same curve:
+  # one stretch, not a 0.001-to-0.001 line per resume.
+  stretches = []
+  for start, config in sittings:
+    if not stretches or _schedule(config) != _schedule(stretches[-1][1]):
+      stretches.append((start, config))
   parts = []
-  for i, (start, config) in enumerate(sittings):
-    end = sittings[i + 1][0] if i + 1 < len(sittings) else last_step
+  for i, (start, config) in enumerate(stretches):
+    end = stretches[i + 1][0] if i + 1 < len(stretches) else last_step
     hold = _hold(config)
     held = f', held to step {hold}' if start < hold < end else ''
     parts.append(f'{_rate_at(config, start):.3g} to '
