@@ -45,6 +45,7 @@ import interpret_ddsp  # pylint: disable=unused-import  # Shims first.
 from interpret_ddsp import contracts
 from interpret_ddsp.apps import pipeline
 from interpret_ddsp.evaluation import evaluate
+from interpret_ddsp.support import files
 from interpret_ddsp.training import train
 import bench_common  # pylint: disable=g-bad-import-order  # benchmarks/
 import knob_designs  # pylint: disable=g-bad-import-order  # benchmarks/
@@ -70,8 +71,8 @@ def split_by_instrument(data_dir, out_dir, instrument, extra_dirs=()):
   def records(d, split):
     # Sorted: the glob's own order is the file system's, and the first 64
     # held-out and eval examples are the ones evaluated.
-    files = sorted(tf.io.gfile.glob(os.path.join(d, f'{split}.tfrecord*')))
-    for record in tf.data.TFRecordDataset(files):
+    shards = sorted(tf.io.gfile.glob(os.path.join(d, f'{split}.tfrecord*')))
+    for record in tf.data.TFRecordDataset(shards):
       parsed = tf.io.parse_single_example(record, spec)
       yield (record.numpy(), parsed['instrument'].numpy().decode(),
              int(parsed['augmentation'].numpy()) > 0)
@@ -118,9 +119,7 @@ def check_recipe(root, recipe):
   os.makedirs(root, exist_ok=True)
   path = os.path.join(root, 'recipe.json')
   if not os.path.exists(path):
-    with open(path + '.tmp', 'w') as f:
-      json.dump(recipe, f, indent=1)
-    os.replace(path + '.tmp', path)
+    files.write_json(path, recipe)
     return
   with open(path) as f:
     old = json.load(f)
