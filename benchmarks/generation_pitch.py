@@ -61,19 +61,13 @@ def summary(l1_cents):
 
 
 def draw_errors(loaded, prior, ctrl, n, seed):
-  """Each draw's mean |f0 error| in cents on the phrase (a LoadedModel)."""
-  from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
+  """Each draw's mean |f0 error| in cents on the phrase (a LoadedModel),
+  as `evaluate.generation` reads them (`evaluate.phrase_pitch_errors`)."""
+  from interpret_ddsp.evaluation import evaluate  # pylint: disable=g-import-not-at-top
   z = prior.sample(n, seed=seed).astype(np.float32)
-  audio = loaded.model.synthesize(np.tile(ctrl.f0_hz[None], (n, 1)),
-                           np.tile(ctrl.loudness_db[None], (n, 1)),
-                           z).numpy()
-  errors = []
-  for a in audio:
-    f0 = metrics.f0_track(a, loaded.sample_rate)
-    n_f = len(f0)
-    errors.append(float(metrics.f0_error_cents(
-        ctrl.f0_hz[:n_f], f0, ctrl.loudness_db[:n_f] > -50)['l1_cents']))
-  return errors
+  _, errors = evaluate.phrase_pitch_errors(loaded.model, z, ctrl,
+                                           loaded.sample_rate)
+  return [float(e['l1_cents']) for e in errors]
 
 
 def main():

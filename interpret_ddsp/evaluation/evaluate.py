@@ -279,6 +279,25 @@ def disentanglement(model, encoded):
           'n_examples': int(ok.sum())}
 
 
+def phrase_pitch_errors(model, z, ctrl, sample_rate=16000):
+  """Plays each z [n, z_dims] on one phrase (`generate.make_controls`'s
+  controls) and reads each output's pitch back by CREPE: the outputs
+  [n, samples] and each one's `metrics.f0_error_cents` against the asked
+  f0 on its audible frames (loudness above -50 dB)."""
+  from interpret_ddsp.analysis import metrics  # pylint: disable=g-import-not-at-top
+  n = len(z)
+  f0 = np.tile(ctrl.f0_hz[None], (n, 1))
+  ld = np.tile(ctrl.loudness_db[None], (n, 1))
+  audio = model.synthesize(f0, ld, z).numpy()
+  errors = []
+  for a in audio:
+    track = metrics.f0_track(a, sample_rate)
+    n_f = len(track)
+    errors.append(metrics.f0_error_cents(
+        ctrl.f0_hz[:n_f], track, ctrl.loudness_db[:n_f] > -50))
+  return audio, errors
+
+
 def generation(model, prior_path, eval_audio, train_z, n=16, seed=0,
                out_dir=None, sample_rate=16000, notes=GENERATION_NOTES):
   """Prior samples with no input audio vs real eval sounds."""
@@ -289,21 +308,13 @@ def generation(model, prior_path, eval_audio, train_z, n=16, seed=0,
   prior.check_knobs(model.knob_names, model.z_dims)
   z = prior.sample(n, seed=seed).astype(np.float32)
   ctrl, _ = generate.make_controls(notes)
-  f0 = np.tile(ctrl.f0_hz[None], (n, 1))
-  ld = np.tile(ctrl.loudness_db[None], (n, 1))
-  audio = model.synthesize(f0, ld, z).numpy()
+  audio, adherence = phrase_pitch_errors(model, z, ctrl, sample_rate)
   real_raw = np.stack([metrics.sound_features(a, sample_rate)
                        for a in eval_audio])
   # Mixed units (MFCCs, octaves, dB): z-scores against the real sounds.
   gen_feats = metrics.standardize(np.stack(
       [metrics.sound_features(a, sample_rate) for a in audio]), real_raw)
   real_feats = metrics.standardize(real_raw, real_raw)
-  adherence = []
-  for a in audio:
-    f0 = metrics.f0_track(a, sample_rate)
-    n_f = len(f0)
-    adherence.append(metrics.f0_error_cents(
-        ctrl.f0_hz[:n_f], f0, ctrl.loudness_db[:n_f] > -50))
   if out_dir:
     for i in range(min(4, n)):
       files.write_audio(os.path.join(out_dir, f'generated_{i}.wav'), audio[i],
